@@ -1,0 +1,146 @@
+"""The Bot subclass: owns the database, the scheduler and the settings, loads every feature package."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pkgutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.database import Database, Migration, discover_migrations
+from bot.discord_helpers import NO_PINGS
+from bot.errors import CommandTree
+from bot.guild_settings import GuildSettings
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CORE_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def discover_feature_packages() -> list[str]:
+    """Names of the packages under cogs/, in a stable order."""
+    return sorted(m.name for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
+
+
+def all_migrations(features: list[str]) -> list[Migration]:
+    """Core migrations first, then each feature's own numbered files."""
+    found = discover_migrations("core", CORE_MIGRATIONS)
+    for name in features:
+        found += discover_migrations(name, Path(cogs.__path__[0]) / name / "migrations")
+    return found
+
+
+def default_intents() -> discord.Intents:
+    """Guilds and members (the welcome on join); message content is deliberately not needed."""
+    intents = discord.Intents.default()
+    intents.members = True
+    intents.message_content = False
+    return intents
+
+
+class CommunityBot(commands.Bot):
+    """The community bot; one instance per process, passed explicitly (no global singleton)."""
+
+    db: Database
+    guild_settings: GuildSettings
+
+    def __init__(
+        self,
+        settings: Settings,
+        database_path: Path,
+        *,
+        clock: Clock | None = None,
+        features: list[str] | None = None,
+        **options: Any,
+    ) -> None:
+        options.setdefault("intents", default_intents())
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            tree_cls=CommandTree,
+            allowed_mentions=NO_PINGS,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.database_path = database_path
+        self.clock: Clock = clock or SystemClock()
+        self.scheduler = Scheduler()
+        self.features = discover_feature_packages() if features is None else features
+        self.started_monotonic = time.monotonic()
+
+    async def setup_hook(self) -> None:
+        self.db = await Database.open(self.database_path)
+        await self.db.migrate(all_migrations(self.features))
+        self.guild_settings = GuildSettings(self.db, self.settings)
+        for name in self.features:
+            await self.load_extension(f"cogs.{name}")
+        self.scheduler.start()
+        await self.scheduler.rebuild()
+        if self.settings.sync == "global":
+            await self.sync_commands(None)
+        log.info("Loaded features: %s", ", ".join(self.features) or "none")
+
+    async def on_ready(self) -> None:
+        # on_ready also fires after a fresh IDENTIFY; the stored hash keeps re-syncs free.
+        if self.settings.sync == "guild":
+            for guild in self.guilds:
+                await self.sync_commands(guild)
+        log.info("Ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        if self.settings.sync == "guild":
+            await self.sync_commands(guild)
+
+    def command_payload(self) -> list[dict[str, Any]]:
+        """The slash commands and context menus as Discord receives them."""
+        return [command.to_dict(self.tree) for command in self.tree.get_commands()]
+
+    async def sync_commands(self, guild: discord.abc.Snowflake | None) -> bool:
+        """Upload the commands to one guild (or globally) unless that exact set is already there."""
+        payload = self.command_payload()
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        key = 0 if guild is None else guild.id
+        if await self.db.fetchval("SELECT hash FROM command_sync WHERE guild_id = ?", (key,)) == digest:
+            return False
+        try:
+            if guild is None:
+                await self.http.bulk_upsert_global_commands(self.application_id, payload)
+            else:
+                # Guild commands appear at once; the tree falls back to its global definitions to run them.
+                await self.http.bulk_upsert_guild_commands(self.application_id, guild.id, payload)
+        except discord.HTTPException:
+            log.exception("Syncing commands to %s failed; will retry at next start", guild or "global")
+            return False
+        await self.db.execute(
+            "INSERT INTO command_sync (guild_id, hash, synced_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at",
+            (key, digest, datetime.now(UTC).isoformat()),
+        )
+        log.info("Synced %d commands to %s", len(payload), guild.id if guild else "global")
+        return True
+
+    async def guild_config(self, guild_id: int) -> Settings:
+        """The effective settings of one guild (file defaults plus its overrides)."""
+        return await self.guild_settings.for_guild(guild_id)
+
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self.started_monotonic
+
+    async def close(self) -> None:
+        """Stop the scheduler, disconnect, then close the database once in-flight writes are done."""
+        self.scheduler.shutdown()
+        await super().close()
+        db = getattr(self, "db", None)
+        if db is not None:
+            await db.close()

@@ -1,0 +1,90 @@
+"""Small Discord helpers shared by features: finding configured channels and roles, safe text."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+
+# Users' text never pings anyone; code that means to ping passes its own AllowedMentions.
+NO_PINGS = discord.AllowedMentions.none()
+
+_CHANNEL_MENTION = re.compile(r"^<#(\d+)>$")
+_ROLE_MENTION = re.compile(r"^<@&(\d+)>$")
+
+CHANNEL_KINDS: dict[str, tuple[discord.ChannelType, ...]] = {
+    "text": (discord.ChannelType.text, discord.ChannelType.news),
+    "forum": (discord.ChannelType.forum,),
+}
+
+
+def normalise_channel_ref(text: str) -> str:
+    """`<#123>`, `#name`, `name` or an ID, as the ID or bare name."""
+    text = text.strip()
+    match = _CHANNEL_MENTION.match(text)
+    return match.group(1) if match else text.removeprefix("#")
+
+
+def normalise_role_ref(text: str) -> str:
+    """`<@&123>`, `@name`, `name` or an ID, as the ID or bare name."""
+    text = text.strip()
+    match = _ROLE_MENTION.match(text)
+    return match.group(1) if match else text.removeprefix("@")
+
+
+def find_channel(guild: discord.Guild, ref: str | None) -> discord.abc.GuildChannel | None:
+    """A guild channel by ID or by name (case-insensitive); None when absent."""
+    if not ref:
+        return None
+    ref = normalise_channel_ref(str(ref))
+    if ref.isdigit():
+        return guild.get_channel(int(ref))
+    lowered = ref.lower()
+    return discord.utils.find(lambda c: c.name.lower() == lowered, guild.channels)
+
+
+def find_role(guild: discord.Guild, ref: str | None) -> discord.Role | None:
+    """A role by ID or by name (case-insensitive); None when absent."""
+    if not ref:
+        return None
+    ref = normalise_role_ref(str(ref))
+    if ref.isdigit():
+        return guild.get_role(int(ref))
+    lowered = ref.lower()
+    return discord.utils.find(lambda r: r.name.lower() == lowered, guild.roles)
+
+
+def channel_problem(
+    guild: discord.Guild, ref: str, kinds: tuple[str, ...], *, needs_threads: bool = False
+) -> str | None:
+    """Why a configured channel cannot be used, or None when it can."""
+    channel = find_channel(guild, ref)
+    if channel is None:
+        return f"no channel named or with ID `{ref}` in this server"
+    allowed = [t for kind in kinds for t in CHANNEL_KINDS[kind]]
+    if channel.type not in allowed:
+        wanted = " or ".join(f"a {kind} channel" for kind in kinds)
+        return f"{channel.mention} is a {channel.type.name} channel, but this setting needs {wanted}"
+    perms = channel.permissions_for(guild.me)
+    missing = [name for name in ("view_channel", "send_messages", "embed_links") if not getattr(perms, name)]
+    if needs_threads or channel.type is discord.ChannelType.forum:
+        missing += [n for n in ("send_messages_in_threads",) if not getattr(perms, n)]
+    if missing:
+        return f"the bot lacks {', '.join(p.replace('_', ' ').title() for p in missing)} in {channel.mention}"
+    return None
+
+
+def clip(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Shorten to at most `limit` characters, marking the cut."""
+    return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis
+
+
+def escape(text: str) -> str:
+    """Markdown-escaped user text (mentions stay inert through NO_PINGS, not escaping)."""
+    return discord.utils.escape_markdown(text)
+
+
+def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
+    """A link to a channel or message that works without the objects in cache."""
+    base = f"https://discord.com/channels/{guild_id}/{channel_id}"
+    return base if message_id is None else f"{base}/{message_id}"

@@ -1,0 +1,51 @@
+"""What the process reads from its environment (and `.env`): the token, file paths, endpoints."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+import yarl
+
+from bot.settings import ConfigError
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Process-level configuration; secrets come only from here, never from the settings file."""
+
+    token: str
+    config_path: Path
+    database_path: Path
+    api_base: str | None = None
+    gateway_url: str | None = None
+
+    def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
+        return f"Environment(config_path={self.config_path}, database_path={self.database_path})"
+
+
+def load_environment(env: dict[str, str] | None = None) -> Environment:
+    """Read the environment; a missing token is a ConfigError pointing at `.env.example`."""
+    env = dict(os.environ) if env is None else env
+    token = env.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        raise ConfigError(
+            "DISCORD_TOKEN is not set: put your bot token in a .env file (see .env.example) or the environment."
+        )
+    return Environment(
+        token=token,
+        config_path=Path(env.get("BOT_CONFIG") or "data/config.yaml"),
+        database_path=Path(env.get("BOT_DATABASE") or "data/community.db"),
+        api_base=env.get("DISCORD_API_BASE") or None,
+        gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
+    )
+
+
+def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Send discord.py's REST and gateway traffic to a Discord-compatible server instead of discord.com."""
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)

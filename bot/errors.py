@@ -1,0 +1,117 @@
+"""One error path for every command and component: a clear ephemeral answer, a logged traceback with a ref."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+import string
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+_REF_ALPHABET = string.ascii_uppercase + string.digits
+
+
+class UserFacingError(Exception):
+    """An expected problem whose message is shown to the user as is (ephemeral)."""
+
+
+def new_ref() -> str:
+    """A short reference a user can quote and a moderator can grep for in the log."""
+    return "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
+
+
+def _permission_names(perms: list[str]) -> str:
+    return ", ".join(f"**{p.replace('_', ' ').replace('guild', 'server').title()}**" for p in perms)
+
+
+def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
+    """The user-facing text for an expected failure, or None when it is a bug."""
+    if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserFacingError):
+        return str(error.original)
+    if isinstance(error, app_commands.MissingPermissions):
+        return f"You need the {_permission_names(error.missing_permissions)} permission to use this."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return f"I need the {_permission_names(error.missing_permissions)} permission here to do that."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command only works in a server."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"`{error.value}` is not a valid {error.type.name.lower()}."
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You are not allowed to use this."
+    return None
+
+
+async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """Answer or follow up, whichever is still possible; never raises."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        else:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException:
+        log.warning("Could not send an error reply for interaction %s", interaction.id, exc_info=True)
+
+
+async def handle_interaction_error(interaction: discord.Interaction, error: Exception) -> None:
+    """Tell the user what went wrong; log unexpected errors with a ref the user sees."""
+    if isinstance(error, UserFacingError):
+        await reply_ephemeral(interaction, str(error))
+        return
+    if isinstance(error, app_commands.AppCommandError):
+        text = describe_check_failure(error)
+        if text is not None:
+            await reply_ephemeral(interaction, text)
+            return
+    original = getattr(error, "original", error)
+    ref = new_ref()
+    where = interaction.command.qualified_name if interaction.command else f"component {interaction.data}"
+    log.error("Unhandled error (ref %s) in %s", ref, where, exc_info=original)
+    await reply_ephemeral(interaction, f"Something went wrong on my side (ref `{ref}`). A moderator can look it up.")
+
+
+_Callback = TypeVar("_Callback", bound=Callable[..., Awaitable[Any]])
+
+
+def guarded(callback: _Callback) -> _Callback:
+    """Route a DynamicItem callback's exceptions to the shared error path (discord.py only logs them)."""
+
+    @functools.wraps(callback)
+    async def wrapper(self: Any, interaction: discord.Interaction, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await callback(self, interaction, *args, **kwargs)
+        except Exception as error:
+            await handle_interaction_error(interaction, error)
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class CommandTree(app_commands.CommandTree):
+    """The command tree with the shared error path."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        await handle_interaction_error(interaction, error)
+
+
+class BaseView(discord.ui.View):
+    """A view whose errors take the shared path."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        await handle_interaction_error(interaction, error)
+
+
+class BaseModal(discord.ui.Modal):
+    """A modal whose errors take the shared path."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await handle_interaction_error(interaction, error)

@@ -1,0 +1,143 @@
+"""Typed settings: the YAML file validated into one object, with errors that name file, key and problem."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+
+class ConfigError(Exception):
+    """A settings problem, already worded for the person who wrote the file."""
+
+
+@dataclass(frozen=True)
+class ChannelKind:
+    """Marks a setting as a channel reference and says which channel types it accepts."""
+
+    kinds: tuple[str, ...]  # "text", "forum"
+
+
+@dataclass(frozen=True)
+class RoleKind:
+    """Marks a setting as a role reference."""
+
+
+_SNOWFLAKE = re.compile(r"^\d{15,21}$")
+_CHANNEL_NAME = re.compile(r"^[^\s#@<>]{1,100}$")
+
+
+def _channel_ref(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError("must be a channel name or ID")
+    value = value.strip().removeprefix("#")
+    if not (_SNOWFLAKE.match(value) or _CHANNEL_NAME.match(value)):
+        raise ValueError(
+            f"{value!r} is neither a channel ID nor a channel name (names have no spaces, '#', '@' or '<>')"
+        )
+    return value
+
+
+def _role_ref(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 100:
+        raise ValueError("must be a role name (1-100 characters) or ID")
+    return value.strip().removeprefix("@")
+
+
+def _zone_name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be an IANA time zone name such as Europe/Berlin")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone name (for example Europe/Berlin)") from None
+    return value
+
+
+TextChannelRef = Annotated[str, BeforeValidator(_channel_ref), ChannelKind(("text",))]
+ForumOrTextChannelRef = Annotated[str, BeforeValidator(_channel_ref), ChannelKind(("forum", "text"))]
+RoleRef = Annotated[str, BeforeValidator(_role_ref), RoleKind()]
+OptionalRoleRef = Annotated[str | None, BeforeValidator(lambda v: v if v is None else _role_ref(v)), RoleKind()]
+ZoneName = Annotated[str, BeforeValidator(_zone_name)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, validate_assignment=True)
+
+
+class Channels(_Section):
+    """Where the bot talks; each a channel name or ID."""
+
+    welcome: TextChannelRef = Field("welcome", description="where newcomers are greeted when DMs are closed")
+    questions: ForumOrTextChannelRef = Field("questions", description="the Q&A forum (or a text channel)")
+    events: TextChannelRef = Field("events", description="where meetups are announced")
+    mod_log: TextChannelRef = Field("mod-log", description="the moderators' log")
+
+
+class Roles(_Section):
+    """Roles the bot recognises; each a role name or ID."""
+
+    moderator: RoleRef = Field("Moderators", description="members with this role moderate the bot's features")
+
+
+class Settings(_Section):
+    """Everything the settings file can say; defaults match a fresh server."""
+
+    sync: Literal["guild", "global"] = "guild"
+    timezone: ZoneName = Field("UTC", description="the server's IANA time zone, the default for events")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    channels: Channels = Field(default_factory=Channels)
+    roles: Roles = Field(default_factory=Roles)
+
+
+def describe_validation_error(error: ValidationError, source: str) -> str:
+    """Turn pydantic's report into lines naming the source, the key path and the problem."""
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        problem = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            problem = "unknown key (check the spelling; see the configuration reference in README.md)"
+        elif item["type"] == "literal_error":
+            problem = problem.replace("Input should be", "must be")
+        lines.append(f"{source}: {key}: {problem}")
+    return "\n".join(lines)
+
+
+def parse_settings(raw: Any, source: str) -> Settings:
+    """Validate an already-parsed YAML document."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: (top level): must be a mapping of keys to values, not {type(raw).__name__}")
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error, source)) from None
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate the settings file; any problem becomes a ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (set BOT_CONFIG or copy data/config.yaml)") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{path}: {where}not valid YAML: {problem}") from None
+    return parse_settings(raw, str(path))
