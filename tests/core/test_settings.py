@@ -42,7 +42,7 @@ def test_broken_file_names_file_key_and_problem(tmp_path: Path, text: str, expec
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nope.yaml: file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml: file not found"):
         load_settings(tmp_path / "nope.yaml")
 
 
