@@ -30,9 +30,10 @@ def safe(text: str) -> str:
 
 
 def link(label: str, url: str) -> str:
-    """A masked link whose address cannot break out of the markdown."""
+    """A masked link whose label and address cannot break out of the markdown."""
     escaped = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-    return f"[{safe(label)}]({escaped})"
+    text = safe(label).replace("[", "\\[").replace("]", "\\]")
+    return f"[{text}]({escaped})"
 
 
 def describe_way(way: JoinWay) -> str:
@@ -115,13 +116,17 @@ def recommendation_embed(
     lines += [f"• {safe(note)}" for note in notes]
     if shortfall:
         lines.append("Only these matched anything you asked for; /communities list shows the whole directory.")
-    embed = discord.Embed(title="Communities for you", colour=COLOUR, description=clip("\n".join(lines), 2000))
+    embed = discord.Embed(title="Communities for you", colour=COLOUR, description=clip("\n".join(lines), 1500))
+    embed.set_footer(text="Ranked by how much of what you asked each one matches · /communities info for details")
+    # Share what is left of the embed's 6,000 characters evenly, so ten long entries still fit.
+    share = (PAGE_BUDGET - len(embed)) // max(len(recs), 1) - FIELD_NAME // 2
     for number, rec in enumerate(recs, start=1):
         value = f"{clip(safe(rec.why_text), 400)}\nJoin: {describe_way(rec.entry.join)}"
         embed.add_field(
-            name=clip(f"{number}. {rec.entry.name}", FIELD_NAME), value=clip(value, FIELD_VALUE), inline=False
+            name=clip(f"{number}. {rec.entry.name}", FIELD_NAME // 2),
+            value=clip(value, min(FIELD_VALUE, share)),
+            inline=False,
         )
-    embed.set_footer(text="Ranked by how much of what you asked each one matches · /communities info for details")
     return embed
 
 

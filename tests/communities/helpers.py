@@ -1,11 +1,15 @@
-"""Entries for tests: a valid entry with any field overridden."""
+"""Test helpers: valid entries with any field overridden; running /communities on the loopback."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from bot.settings import Settings
 from cogs.communities.models import CommunityEntry, build_entry
+from tests.loopback import LoopbackDiscord
+from tests.loopback.interactions import InteractionRecord
+from tests.loopback.world import User
 
 
 def entry_data(key: str = "example", **overrides: Any) -> dict[str, Any]:
@@ -27,3 +31,33 @@ def entry_data(key: str = "example", **overrides: Any) -> dict[str, Any]:
 
 def make_entry(key: str = "example", **overrides: Any) -> CommunityEntry:
     return build_entry(entry_data(key, **overrides))
+
+
+def with_communities(settings: Settings, **changes: Any) -> Settings:
+    """The settings with some communities.* keys changed."""
+    data = settings.model_dump()
+    data["communities"].update(changes)
+    return Settings.model_validate(data)
+
+
+def member(lb: LoopbackDiscord, name: str, roles: list[str] = ()) -> User:
+    """A new member of the loopback guild, with roles by name."""
+    user = lb.add_user(name)
+    lb.add_member(lb.guild.id, user, roles=[lb.guild.role(r).id for r in roles])
+    return user
+
+
+async def slash(lb: LoopbackDiscord, user_id: int, verb: str, **options: Any) -> InteractionRecord:
+    """Run `/communities <verb>` in #general and wait for the answer."""
+    ix = await lb.invoke_slash(lb.guild.id, lb.guild.channel("general").id, user_id, "communities", options, verb)
+    await ix.wait_response()
+    return ix
+
+
+async def complete(lb: LoopbackDiscord, user_id: int, verb: str, focused: str, **options: Any) -> list[str]:
+    """Autocomplete choices (names) for the focused option of `/communities <verb>`."""
+    ix = await lb.autocomplete(
+        lb.guild.id, lb.guild.channel("general").id, user_id, "communities", options, focused, verb
+    )
+    await ix.wait_response()
+    return [choice["name"] for choice in ix.choices]
