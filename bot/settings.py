@@ -154,7 +154,8 @@ def read_yaml(path: Path, *, missing_hint: str) -> Any:
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
     try:
-        return yaml.safe_load(text)
+        # libyaml's loader when PyYAML was built with it: the same safe subset, several times faster.
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

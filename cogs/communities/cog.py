@@ -93,6 +93,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         entries = load_directory(path)
         result = await self.store.sync_shipped(entries, self.bot.clock.now())
         log.info("Community directory %s: %s", path, result.summary())
+        await self.store.shipped_directory()  # parse once now rather than in the first member's command
         self.bot.add_dynamic_items(SuggestionDecision)
 
     async def cog_unload(self) -> None:

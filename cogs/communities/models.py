@@ -155,6 +155,20 @@ class CommunityEntry(_Strict):
         return _unique((self.join.platform, *(way.platform for way in self.also)))
 
     @functools.cached_property
+    def masks(self) -> tuple[int, int, int, int]:
+        """Roles, topics, regions and levels as bit sets over the vocabulary, for fast ranking."""
+        return (
+            ROLES.mask(self.roles),
+            TOPICS.mask(self.topics),
+            REGIONS.mask(self.regions),
+            LEVELS.mask(self.levels),
+        )
+
+    @functools.cached_property
+    def sort_name(self) -> str:
+        return self.name.casefold()
+
+    @functools.cached_property
     def search_text(self) -> str:
         """Name, description, location and resources in lower case, for keyword matching."""
         parts = [self.name, *self.aliases, self.description, self.location or "", *(r.name for r in self.resources)]

@@ -33,6 +33,10 @@ class Profile:
     region: str | None = None
     timezone: str | None = None
 
+    def preferences(self) -> Preferences:
+        """What to recommend from: onboarding calls recommend(entries, profile.preferences(), 3)."""
+        return Preferences(role=self.role, interests=self.interests, region=self.region, level=self.level)
+
 
 def _known(vocabulary: Vocabulary, value: object) -> str | None:
     return value if isinstance(value, str) and value in vocabulary else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import heapq
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -133,7 +133,47 @@ def match_strengths(
 
 def rank_key(score: int, entry: CommunityEntry) -> tuple[int, str, str]:
     """Higher score first; equal scores by name, then key (so ties never depend on input order)."""
-    return (-score, entry.name.casefold(), entry.key)
+    return (-score, entry.sort_name, entry.key)
+
+
+def scorer(prefs: Preferences) -> Callable[[CommunityEntry], int]:
+    """The score of an entry for these preferences: the same sum as the matches, computed with bit sets.
+
+    This runs for every entry of the directory, so it works on precomputed masks; `match_strengths` says
+    the same thing item by item for the few entries that are shown (tests check the two agree).
+    """
+    full, partial = int(Strength.FULL), int(Strength.PARTIAL)
+    role_bit = ROLES.bit(prefs.role) if prefs.role else 0
+    topic_bits = TOPICS.mask(prefs.interests)
+    region_bit = REGIONS.bit(prefs.region) if prefs.region else 0
+    global_bit = REGIONS.bit("global")
+    level_bit = LEVELS.bit(prefs.level) if prefs.level else 0
+    role_points = WEIGHTS[Criterion.ROLE] * full
+    topic_points = WEIGHTS[Criterion.TOPIC] * full
+    region_full, region_partial = WEIGHTS[Criterion.REGION] * full, WEIGHTS[Criterion.REGION] * partial
+    level_points = WEIGHTS[Criterion.LEVEL] * full
+    keyword_points = WEIGHTS[Criterion.KEYWORD] * partial
+    # A plain substring test first: most entries do not contain the word at all, and `in` is far cheaper.
+    patterns = [(word, _keyword_pattern(word)) for word in prefs.keywords]
+
+    def score(entry: CommunityEntry) -> int:
+        roles, topics, regions, levels = entry.masks
+        total = topic_points * (topics & topic_bits).bit_count()
+        if roles & role_bit:
+            total += role_points
+        if region_bit:
+            if regions & region_bit:
+                total += region_full
+            elif regions & global_bit:
+                total += region_partial
+        if levels & level_bit:
+            total += level_points
+        if patterns:
+            text = entry.search_text
+            total += keyword_points * sum(1 for word, pattern in patterns if word in text and pattern.search(text))
+        return total
+
+    return score
 
 
 def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int = 5) -> list[Recommendation]:
@@ -141,17 +181,13 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
     asked = prefs.asked()
     if not asked or limit <= 0:
         return []
-    patterns = {word: _keyword_pattern(word) for word in prefs.keywords}
-    weights = [WEIGHTS[criterion] for criterion, _ in asked]
-    scored = []
-    for entry in entries:
-        strengths = match_strengths(entry, asked, patterns)
-        score = sum(w * s for w, s in zip(weights, strengths, strict=True))
-        if score > 0:
-            scored.append((rank_key(score, entry), entry, strengths))
+    score = scorer(prefs)
+    scored = ((rank_key(points, entry), entry) for entry in entries if (points := score(entry)) > 0)
     best = heapq.nsmallest(limit, scored, key=lambda item: item[0])
+    patterns = {word: _keyword_pattern(word) for word in prefs.keywords}
     results = []
-    for key, entry, strengths in best:
+    for key, entry in best:
+        strengths = match_strengths(entry, asked, patterns)
         matches = tuple(
             Match(criterion, value, strength)
             for (criterion, value), strength in zip(asked, strengths, strict=True)

@@ -1,4 +1,4 @@
-"""The directory and suggestions in SQLite; parsed entries are cached until the directory version changes."""
+"""The directory and suggestions in SQLite; parsed entries are cached until their directory's version changes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -104,52 +104,47 @@ def _entry_from_json(data: str, where: str) -> CommunityEntry | None:
 
 
 @dataclass
-class _Cache:
-    version: int = -1
-    shipped: list[CommunityEntry] = field(default_factory=list)
-    guilds: dict[int, list[CommunityEntry]] = field(default_factory=dict)
+class _Cached:
+    version: int
+    entries: list[CommunityEntry]
 
 
 class DirectoryStore:
-    """SQL for the directory. Every write bumps one version number that the cache checks before use."""
+    """SQL for the directory. Every write bumps its directory's version, which the cache checks before use."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._cache = _Cache()
+        self._cache: dict[int, _Cached] = {}  # guild_id (SHIPPED for the file's entries) -> parsed entries
 
     # -- reading -------------------------------------------------------------------------------------------
 
-    async def _fresh_cache(self) -> _Cache:
-        version = await self.db.fetchval("SELECT version FROM community_directory_version WHERE id = 1")
-        if version != self._cache.version:
-            rows = await self.db.fetchall(
-                "SELECT key, data FROM community_entries WHERE guild_id = ? AND status = 'active'", (SHIPPED,)
-            )
-            shipped = [e for row in rows if (e := _entry_from_json(row["data"], f"shipped/{row['key']}"))]
-            self._cache = _Cache(version=version, shipped=shipped)
-        return self._cache
-
-    async def shipped_directory(self) -> list[CommunityEntry]:
-        """The active entries of the shipped file."""
-        return list((await self._fresh_cache()).shipped)
-
-    async def guild_additions(self, guild_id: int) -> list[CommunityEntry]:
-        """The active entries a server added itself."""
-        cache = await self._fresh_cache()
-        if guild_id not in cache.guilds:
+    async def _entries(self, guild_id: int) -> list[CommunityEntry]:
+        """The active entries of one directory, parsed once per version."""
+        version = await self.db.fetchval(
+            "SELECT version FROM community_directory_version WHERE guild_id = ?", (guild_id,)
+        )
+        cached = self._cache.get(guild_id)
+        if cached is None or cached.version != (version or 0):
             rows = await self.db.fetchall(
                 "SELECT key, data FROM community_entries WHERE guild_id = ? AND status = 'active'", (guild_id,)
             )
-            cache.guilds[guild_id] = [
-                e for row in rows if (e := _entry_from_json(row["data"], f"{guild_id}/{row['key']}"))
-            ]
-        return list(cache.guilds[guild_id])
+            entries = [e for row in rows if (e := _entry_from_json(row["data"], f"{guild_id}/{row['key']}"))]
+            cached = self._cache[guild_id] = _Cached(version or 0, entries)
+        return cached.entries
+
+    async def shipped_directory(self) -> list[CommunityEntry]:
+        """The active entries of the shipped file."""
+        return list(await self._entries(SHIPPED))
+
+    async def guild_additions(self, guild_id: int) -> list[CommunityEntry]:
+        """The active entries a server added itself."""
+        return list(await self._entries(guild_id))
 
     async def active_directory(self, guild_id: int) -> list[CommunityEntry]:
         """What members of this server see: the shipped entries plus the server's own (which win on a key clash)."""
-        own = await self.guild_additions(guild_id)
+        own = await self._entries(guild_id)
         own_keys = {e.key for e in own}
-        return [e for e in (await self._fresh_cache()).shipped if e.key not in own_keys] + own
+        return [e for e in await self._entries(SHIPPED) if e.key not in own_keys] + own
 
     # -- the shipped file ----------------------------------------------------------------------------------
 
@@ -191,7 +186,7 @@ class DirectoryStore:
                         (stamp, stamp, SHIPPED, key),
                     )
             if added or updated or restored or retired:
-                await self._bump(tx)
+                await self._bump(tx, SHIPPED)
         return SyncReport(tuple(added), tuple(updated), tuple(restored), tuple(retired), unchanged)
 
     # -- a server's own entries ----------------------------------------------------------------------------
@@ -220,7 +215,7 @@ class DirectoryStore:
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (guild_id, key, entry.name, entry.model_dump_json(), by, suggestion_id, stamp, stamp),
         )
-        await self._bump(tx)
+        await self._bump(tx, guild_id)
         return entry
 
     async def add_entry(self, guild_id: int, entry: CommunityEntry, *, by: int, now: datetime) -> CommunityEntry:
@@ -237,7 +232,7 @@ class DirectoryStore:
                 (now.isoformat(), now.isoformat(), guild_id, key),
             )
             if cursor.rowcount:
-                await self._bump(tx)
+                await self._bump(tx, guild_id)
             return cursor.rowcount > 0
 
     # -- suggestions ---------------------------------------------------------------------------------------
@@ -305,8 +300,12 @@ class DirectoryStore:
 
     # -- bookkeeping ---------------------------------------------------------------------------------------
 
-    async def _bump(self, tx: aiosqlite.Connection) -> None:
-        await tx.execute("UPDATE community_directory_version SET version = version + 1 WHERE id = 1")
+    async def _bump(self, tx: aiosqlite.Connection, guild_id: int) -> None:
+        await tx.execute(
+            "INSERT INTO community_directory_version (guild_id, version) VALUES (?, 1)"
+            " ON CONFLICT (guild_id) DO UPDATE SET version = version + 1",
+            (guild_id,),
+        )
 
     async def counts(self) -> dict[str, int]:
         """For /about."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -34,6 +35,8 @@ class Vocabulary:
     name: str  # "role", "topic", ... (used in messages)
     terms: tuple[Term, ...]
     _index: dict[str, Term] = field(init=False, repr=False, compare=False)
+    _bits: dict[str, int] = field(init=False, repr=False, compare=False)
+    _by_key: dict[str, Term] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, Term] = {}
@@ -42,9 +45,11 @@ class Vocabulary:
                 if index.setdefault(spelling, term) is not term:
                     raise ValueError(f"{self.name} vocabulary: {spelling!r} names two terms")
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_bits", {term.key: 1 << n for n, term in enumerate(self.terms)})
+        object.__setattr__(self, "_by_key", {term.key: term for term in self.terms})
 
     def __contains__(self, key: object) -> bool:
-        return any(term.key == key for term in self.terms)
+        return key in self._bits
 
     def __iter__(self):
         return iter(self.terms)
@@ -56,9 +61,20 @@ class Vocabulary:
     def keys(self) -> tuple[str, ...]:
         return tuple(term.key for term in self.terms)
 
+    def bit(self, key: str) -> int:
+        """The key's bit in a mask (0 for an unknown key)."""
+        return self._bits.get(key, 0)
+
+    def mask(self, keys: Iterable[str]) -> int:
+        """Keys as one integer with a bit per term, so overlaps are an AND and a bit count."""
+        mask = 0
+        for key in keys:
+            mask |= self._bits.get(key, 0)
+        return mask
+
     def get(self, key: str) -> Term | None:
         """The term with exactly this key."""
-        return next((term for term in self.terms if term.key == key), None)
+        return self._by_key.get(key)
 
     def label(self, key: str) -> str:
         """A key's display label; an unknown key is shown as it is."""

@@ -96,7 +96,7 @@ async def test_a_stored_entry_that_no_longer_validates_is_skipped(db: Database) 
     await store.sync_shipped([make_entry("a"), make_entry("b")], NOW)
     broken = json.loads(make_entry("b").model_dump_json()) | {"topics": ["astrology"]}
     await db.execute("UPDATE community_entries SET data = ? WHERE key = 'b'", (json.dumps(broken),))
-    await db.execute("UPDATE community_directory_version SET version = version + 1")
+    await db.execute("UPDATE community_directory_version SET version = version + 1 WHERE guild_id = 0")
     assert [e.key for e in await store.active_directory(GUILD)] == ["a"]
 
 
@@ -170,6 +170,7 @@ async def test_an_onboarding_profile_fills_what_the_member_left_out(db: Database
         role="data-engineer", level="new-to-data", interests=("mlops",), region=None, timezone="Africa/Lagos"
     )
     assert await read_profile(db, OTHER_GUILD, 7) is None
+    assert profile.preferences() == Preferences(role="data-engineer", interests=("mlops",), level="new-to-data")
 
     prefs, filled = fill_from_profile(Preferences(role="researcher"), profile)
     assert prefs == Preferences(role="researcher", interests=("mlops",), level="new-to-data")

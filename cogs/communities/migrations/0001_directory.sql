@@ -31,9 +31,9 @@ CREATE TABLE community_suggestions (
 );
 CREATE INDEX community_suggestions_by_member ON community_suggestions (guild_id, suggested_by, status);
 
--- One counter bumped by every directory write, so each process-local cache knows when to re-read.
+-- A counter per directory (guild 0 = the shipped one) bumped by every write to it, so each process-local cache
+-- knows when to re-read, and a server's addition does not make every server re-read the shipped entries.
 CREATE TABLE community_directory_version (
-    id      INTEGER PRIMARY KEY CHECK (id = 1),
-    version INTEGER NOT NULL
+    guild_id INTEGER PRIMARY KEY,
+    version  INTEGER NOT NULL
 );
-INSERT INTO community_directory_version (id, version) VALUES (1, 0);
