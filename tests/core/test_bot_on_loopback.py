@@ -90,10 +90,7 @@ async def test_config_key_autocomplete_offers_settable_keys(loopback: LoopbackDi
     )
     await ix.wait_response()
     assert [c["value"] for c in ix.choices] == [
-        "channels.welcome",
-        "channels.questions",
-        "channels.events",
-        "channels.mod_log",
+        "channels.welcome", "channels.questions", "channels.events", "channels.mod_log"
     ]
 
 

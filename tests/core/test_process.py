@@ -29,13 +29,8 @@ async def test_sigterm_stops_the_process_cleanly_and_the_token_is_never_logged(
         "DISCORD_GATEWAY_URL": loopback.gateway_url,
     }
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     try:
         await loopback.wait_until(lambda: loopback.commands_registered(loopback.guild.id), timeout=30)

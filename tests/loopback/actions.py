@@ -53,11 +53,7 @@ class Actions:
         return u
 
     def add_guild(
-        self,
-        name: str,
-        owner: User | None = None,
-        *,
-        bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
+        self, name: str, owner: User | None = None, *, bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
         default_channels: bool = True,
     ) -> Guild:
         """Create a guild with @everyone, Moderators and Bot roles, the owner, the bot and default channels."""
@@ -79,27 +75,16 @@ class Actions:
         return guild
 
     def add_channel(
-        self,
-        guild_id: int,
-        name: str,
-        type: int = 0,
-        parent_id: int | None = None,
-        available_tags: Iterable[str] | None = None,
-        topic: str | None = None,
+        self, guild_id: int, name: str, type: int = 0, parent_id: int | None = None,
+        available_tags: Iterable[str] | None = None, topic: str | None = None,
     ) -> Channel:
         """Create a guild channel (text 0, category 4, news 5, forum 15...)."""
         guild = self.world.guild(guild_id)
         tags = [ForumTag(id=self.world.ids.next(), name=t) for t in available_tags or []]
         position = sum(1 for c in guild.channels.values() if not c.is_thread)
         ch = Channel(
-            id=self.world.ids.next(),
-            type=type,
-            name=name,
-            guild_id=guild.id,
-            position=position,
-            parent_id=parent_id,
-            available_tags=tags,
-            topic=topic,
+            id=self.world.ids.next(), type=type, name=name, guild_id=guild.id, position=position,
+            parent_id=parent_id, available_tags=tags, topic=topic,
         )
         return self.world.add_channel(ch)
 
@@ -107,9 +92,8 @@ class Actions:
         """Create a role below the bot's role."""
         guild = self.world.guild(guild_id)
         position = max((r.position for r in guild.roles.values() if r.position < BOT_ROLE_POSITION), default=0) + 1
-        role = Role(
-            id=self.world.ids.next(), guild_id=guild.id, name=name, permissions=permissions, position=position, **fields
-        )
+        role = Role(id=self.world.ids.next(), guild_id=guild.id, name=name, permissions=permissions,
+                    position=position, **fields)
         guild.roles[role.id] = role
         return role
 
@@ -200,12 +184,7 @@ class Actions:
         return await self.post_message(channel, self.world.user(user_id), {"content": content})
 
     async def create_forum_post(
-        self,
-        forum_id: int,
-        author_id: int,
-        title: str,
-        content: str,
-        applied_tags: Iterable[Any] = (),
+        self, forum_id: int, author_id: int, title: str, content: str, applied_tags: Iterable[Any] = (),
     ) -> Channel:
         """A user opens a forum post: THREAD_CREATE then MESSAGE_CREATE of the starter message."""
         forum = self.world.channel(forum_id)
@@ -234,14 +213,9 @@ class Actions:
         msg = self.world.messages[int(message_id)]
         msg.reactions.setdefault(emoji, set()).add(int(user_id))
         data: dict[str, Any] = {
-            "user_id": str(user_id),
-            "channel_id": str(msg.channel_id),
-            "message_id": str(msg.id),
-            "emoji": {"id": None, "name": emoji},
-            "message_author_id": str(msg.author.id),
-            "burst": False,
-            "burst_colors": [],
-            "type": 0,
+            "user_id": str(user_id), "channel_id": str(msg.channel_id), "message_id": str(msg.id),
+            "emoji": {"id": None, "name": emoji}, "message_author_id": str(msg.author.id),
+            "burst": False, "burst_colors": [], "type": 0,
         }
         if msg.guild_id:
             data["guild_id"] = str(msg.guild_id)
@@ -272,15 +246,8 @@ class Actions:
         return users, roles, everyone
 
     async def post_message(
-        self,
-        channel: Channel,
-        author: User,
-        body: dict[str, Any],
-        *,
-        attachments: list | None = None,
-        message_id: int | None = None,
-        dispatch: bool = True,
-        **extra: Any,
+        self, channel: Channel, author: User, body: dict[str, Any], *, attachments: list | None = None,
+        message_id: int | None = None, dispatch: bool = True, **extra: Any,
     ) -> Message:
         """Store a message built from a REST-style body and dispatch MESSAGE_CREATE (unless ephemeral)."""
         guild = self.world.guilds.get(channel.guild_id) if channel.guild_id else None
@@ -288,20 +255,11 @@ class Actions:
         allowed = body.get("allowed_mentions")
         mention_ids, mention_roles, everyone = self._mentions(content, guild, allowed)
         msg = Message(
-            id=message_id or self.world.ids.next(),
-            channel_id=channel.id,
-            author=author,
-            content=content,
-            guild_id=channel.guild_id,
-            embeds=list(body.get("embeds") or []),
-            components=list(body.get("components") or []),
-            attachments=attachments or [],
-            flags=int(body.get("flags") or 0),
-            mention_ids=mention_ids,
-            mention_roles=mention_roles,
-            mention_everyone=everyone,
-            allowed_mentions=allowed,
-            **extra,
+            id=message_id or self.world.ids.next(), channel_id=channel.id, author=author, content=content,
+            guild_id=channel.guild_id, embeds=list(body.get("embeds") or []),
+            components=list(body.get("components") or []), attachments=attachments or [],
+            flags=int(body.get("flags") or 0), mention_ids=mention_ids, mention_roles=mention_roles,
+            mention_everyone=everyone, allowed_mentions=allowed, **extra,
         )
         ref = body.get("message_reference")
         if ref:
@@ -347,31 +305,16 @@ class Actions:
         await self.gateway.dispatch("MESSAGE_DELETE", data)
 
     async def create_thread(
-        self,
-        parent: Channel,
-        owner: User,
-        name: str,
-        *,
-        message_body: dict[str, Any] | None = None,
-        from_message: Message | None = None,
-        applied_tags: Iterable[int] = (),
-        auto_archive_duration: int = 1440,
-        type: int = ChannelType.PUBLIC_THREAD,
-        attachments: list | None = None,
+        self, parent: Channel, owner: User, name: str, *, message_body: dict[str, Any] | None = None,
+        from_message: Message | None = None, applied_tags: Iterable[int] = (), auto_archive_duration: int = 1440,
+        type: int = ChannelType.PUBLIC_THREAD, attachments: list | None = None,
     ) -> tuple[Channel, Message | None]:
         """Create a thread: THREAD_CREATE, then the starter message's MESSAGE_CREATE for forum posts."""
         # A thread started from a message (and a forum post's starter message) shares that message's id.
         thread_id = from_message.id if from_message else self.world.ids.next()
         thread = Channel(
-            id=thread_id,
-            type=type,
-            name=name,
-            guild_id=parent.guild_id,
-            parent_id=parent.id,
-            owner_id=owner.id,
-            applied_tags=list(applied_tags),
-            auto_archive_duration=auto_archive_duration,
-            member_ids={owner.id},
+            id=thread_id, type=type, name=name, guild_id=parent.guild_id, parent_id=parent.id, owner_id=owner.id,
+            applied_tags=list(applied_tags), auto_archive_duration=auto_archive_duration, member_ids={owner.id},
         )
         self.world.add_channel(thread)
         if from_message is not None:
@@ -383,7 +326,6 @@ class Actions:
         await self.gateway.dispatch("THREAD_CREATE", data)
         starter = None
         if message_body is not None:
-            starter = await self.post_message(
-                thread, owner, message_body, attachments=attachments, message_id=thread.id
-            )
+            starter = await self.post_message(thread, owner, message_body, attachments=attachments,
+                                              message_id=thread.id)
         return thread, starter

@@ -189,9 +189,7 @@ class Gateway:
         if session is None:
             return False
         data = payloads.guild_create(
-            self.lb.world.guild(guild_id),
-            bot_id=self.lb.bot_user.id,
-            large_threshold=session.large_threshold,
+            self.lb.world.guild(guild_id), bot_id=self.lb.bot_user.id, large_threshold=session.large_threshold,
             members_intent=bool(session.intents & Intent.GUILD_MEMBERS),
         )
         # Without the key discord.py reports a join (on_guild_join), with it a guild becoming available.
@@ -255,8 +253,7 @@ class Gateway:
         else:
             query = (data.get("query") or "").lower()
             found = [
-                m
-                for m in guild.members.values()
+                m for m in guild.members.values()
                 if m.user.username.lower().startswith(query) or (m.nick or "").lower().startswith(query)
             ]
             limit = int(data.get("limit") or 0)

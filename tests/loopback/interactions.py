@@ -88,13 +88,11 @@ class InteractionRecord:
 
     async def wait_original(self, predicate: Any = None, timeout: float = 5) -> Message:  # noqa: ASYNC109
         """The original response message once it exists and is no longer loading (or matches `predicate`)."""
-
         def ready() -> Message | None:
             msg = self.original
             if msg is None or msg.flags & 128:
                 return None
             return msg if predicate is None or predicate(msg) else None
-
         return await self.waiters.wait(ready, timeout, f"the original response of {self.describe()}")
 
     def content_text(self) -> str:
@@ -162,8 +160,7 @@ class InteractionActions:
         elif kind == 7:
             ch = self.world.channel(ident)
             resolved.setdefault("channels", {})[str(ident)] = payloads.partial_channel(
-                ch, self._perms(guild_id, self.bot_user.id), self.world
-            )
+                ch, self._perms(guild_id, self.bot_user.id), self.world)
         return str(ident)
 
     def _option_value(self, guild_id: int | None, spec: dict[str, Any], value: Any, resolved: dict) -> Any:
@@ -184,11 +181,7 @@ class InteractionActions:
         return value
 
     def _build_options(
-        self,
-        guild_id: int | None,
-        specs: list[dict[str, Any]],
-        values: dict[str, Any],
-        resolved: dict,
+        self, guild_id: int | None, specs: list[dict[str, Any]], values: dict[str, Any], resolved: dict,
         focused: str | None,
     ) -> list[dict[str, Any]]:
         by_name = {s["name"]: s for s in specs}
@@ -206,22 +199,12 @@ class InteractionActions:
                 # While typing, the focused option's value is the raw partial text.
                 out.append({"name": name, "type": spec["type"], "value": str(values[name]), "focused": True})
             else:
-                out.append(
-                    {
-                        "name": name,
-                        "type": spec["type"],
-                        "value": self._option_value(guild_id, spec, values[name], resolved),
-                    }
-                )
+                out.append({"name": name, "type": spec["type"],
+                            "value": self._option_value(guild_id, spec, values[name], resolved)})
         return out
 
     def _base(
-        self,
-        itype: int,
-        data: dict[str, Any],
-        guild_id: int | None,
-        channel_id: int,
-        user_id: int,
+        self, itype: int, data: dict[str, Any], guild_id: int | None, channel_id: int, user_id: int,
         message: Message | None = None,
     ) -> dict[str, Any]:
         """The fields every interaction carries; DMs get `user`, guilds get `member` with permissions."""
@@ -270,16 +253,10 @@ class InteractionActions:
 
     async def _send(self, body: dict[str, Any], **record: Any) -> InteractionRecord:
         ix = InteractionRecord(
-            id=int(body["id"]),
-            token=body["token"],
-            type=body["type"],
-            user_id=int((body.get("member") or body)["user"]["id"]),
-            guild_id=int(body["guild_id"]) if "guild_id" in body else None,
-            channel_id=int(body["channel_id"]),
-            payload=body,
-            world=self.world,
-            waiters=self.waiters,
-            **record,
+            id=int(body["id"]), token=body["token"], type=body["type"], user_id=int(
+                (body.get("member") or body)["user"]["id"]),
+            guild_id=int(body["guild_id"]) if "guild_id" in body else None, channel_id=int(body["channel_id"]),
+            payload=body, world=self.world, waiters=self.waiters, **record,
         )
         self.interactions[ix.id] = ix
         self._ix_tokens[ix.token] = ix
@@ -293,13 +270,8 @@ class InteractionActions:
         return data
 
     def _chat_input(
-        self,
-        guild_id: int | None,
-        name: str,
-        options: dict[str, Any] | None,
-        subcommand: str | None,
-        group: str | None,
-        focused: str | None,
+        self, guild_id: int | None, name: str, options: dict[str, Any] | None, subcommand: str | None,
+        group: str | None, focused: str | None,
     ) -> dict[str, Any]:
         cmd = self.find_command(name, guild_id, 1)
         data = self._command_data(cmd, guild_id)
@@ -325,14 +297,8 @@ class InteractionActions:
     # ---- user actions
 
     async def invoke_slash(
-        self,
-        guild_id: int | None,
-        channel_id: int,
-        user_id: int,
-        name: str,
-        options: dict[str, Any] | None = None,
-        subcommand: str | None = None,
-        group: str | None = None,
+        self, guild_id: int | None, channel_id: int, user_id: int, name: str, options: dict[str, Any] | None = None,
+        subcommand: str | None = None, group: str | None = None,
     ) -> InteractionRecord:
         """A user runs `/name [group] [subcommand] options...` (type 2)."""
         data = self._chat_input(guild_id, name, options, subcommand, group, None)
@@ -341,15 +307,8 @@ class InteractionActions:
         return await self._send(body, command_name=label)
 
     async def autocomplete(
-        self,
-        guild_id: int | None,
-        channel_id: int,
-        user_id: int,
-        name: str,
-        options: dict[str, Any],
-        focused: str,
-        subcommand: str | None = None,
-        group: str | None = None,
+        self, guild_id: int | None, channel_id: int, user_id: int, name: str, options: dict[str, Any], focused: str,
+        subcommand: str | None = None, group: str | None = None,
     ) -> InteractionRecord:
         """A user types into an autocomplete option (type 4)."""
         data = self._chat_input(guild_id, name, options, subcommand, group, focused)
@@ -357,12 +316,7 @@ class InteractionActions:
         return await self._send(body, command_name=name)
 
     async def invoke_message_command(
-        self,
-        guild_id: int | None,
-        channel_id: int,
-        user_id: int,
-        name: str,
-        message_id: int,
+        self, guild_id: int | None, channel_id: int, user_id: int, name: str, message_id: int,
     ) -> InteractionRecord:
         """A user picks a message context-menu command (type 2, command type 3)."""
         cmd = self.find_command(name, guild_id, 3)
@@ -373,12 +327,7 @@ class InteractionActions:
         return await self._send(self._base(2, data, guild_id, channel_id, user_id), command_name=name)
 
     async def invoke_user_command(
-        self,
-        guild_id: int | None,
-        channel_id: int,
-        user_id: int,
-        name: str,
-        target_user_id: int,
+        self, guild_id: int | None, channel_id: int, user_id: int, name: str, target_user_id: int,
     ) -> InteractionRecord:
         """A user picks a user context-menu command (type 2, command type 2)."""
         cmd = self.find_command(name, guild_id, 2)
@@ -451,10 +400,7 @@ class InteractionActions:
         return await self._component(message_id, custom_id, user_id, values)
 
     async def submit_modal(
-        self,
-        from_ix: InteractionRecord,
-        custom_id: str | None = None,
-        values: dict[str, Any] | None = None,
+        self, from_ix: InteractionRecord, custom_id: str | None = None, values: dict[str, Any] | None = None,
         user_id: int | None = None,
     ) -> InteractionRecord:
         """A user submits the modal `from_ix` was answered with (type 5), mirroring the modal's layout."""
@@ -495,17 +441,11 @@ class InteractionActions:
         components = []
         for top in modal.get("components") or []:
             if int(top["type"]) == 1:
-                components.append(
-                    {
-                        "type": 1,
-                        "id": top.get("id") or next(counter),
-                        "components": [submitted(c) for c in top.get("components") or []],
-                    }
-                )
+                components.append({"type": 1, "id": top.get("id") or next(counter),
+                                   "components": [submitted(c) for c in top.get("components") or []]})
             elif int(top["type"]) == 18:
-                components.append(
-                    {"type": 18, "id": top.get("id") or next(counter), "component": submitted(top["component"])}
-                )
+                components.append({"type": 18, "id": top.get("id") or next(counter),
+                                   "component": submitted(top["component"])})
             else:
                 components.append(submitted(top))
         if values:
@@ -528,3 +468,4 @@ def _custom_ids(items: list[dict[str, Any]]) -> list[str]:
             if isinstance(c.get(key), dict):
                 out.extend(_custom_ids([c[key]]))
     return out
+

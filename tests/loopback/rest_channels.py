@@ -35,7 +35,8 @@ def message_of(lb: LoopbackDiscord, req: RestRequest, channel: Channel) -> Messa
 def attachments_from(lb: LoopbackDiscord, req: RestRequest) -> list[dict[str, Any]]:
     """Attachment objects for the files uploaded with a multipart request."""
     return [
-        payloads.attachment(lb.world.ids.next(), f["filename"], f["size"], f.get("content_type")) for f in req.files
+        payloads.attachment(lb.world.ids.next(), f["filename"], f["size"], f.get("content_type"))
+        for f in req.files
     ]
 
 
@@ -70,43 +71,29 @@ async def get_channel(lb: LoopbackDiscord, req: RestRequest) -> Reply:
 
 def _tags_from(lb: LoopbackDiscord, forum: Channel, body_tags: list[dict[str, Any]]) -> list[ForumTag]:
     if len(body_tags) > MAX_FORUM_TAGS:
-        raise RestError(
-            400,
-            "Invalid Form Body",
-            50035,
-            {"available_tags": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 20 or fewer."}]}},
-        )
+        raise RestError(400, "Invalid Form Body", 50035, {
+            "available_tags": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 20 or fewer."}]}})
     old = {t.id: t for t in forum.available_tags}
     tags = []
     for t in body_tags:
         tag_id = int(t["id"]) if t.get("id") and int(t["id"]) in old else lb.world.ids.next()
         limits_problem = not 1 <= len(t.get("name") or "") <= 20
         if limits_problem:
-            raise RestError(
-                400,
-                "Invalid Form Body",
-                50035,
-                {"available_tags": {"_errors": [{"message": "Tag names are 1-20 characters."}]}},
-            )
-        tags.append(
-            ForumTag(id=tag_id, name=t["name"], moderated=bool(t.get("moderated")), emoji_name=t.get("emoji_name"))
-        )
+            raise RestError(400, "Invalid Form Body", 50035, {
+                "available_tags": {"_errors": [{"message": "Tag names are 1-20 characters."}]}})
+        tags.append(ForumTag(id=tag_id, name=t["name"], moderated=bool(t.get("moderated")),
+                             emoji_name=t.get("emoji_name")))
     return tags
 
 
 def _check_applied(parent: Channel, applied: list[int]) -> None:
     if len(applied) > MAX_APPLIED_TAGS:
-        raise RestError(
-            400,
-            "Invalid Form Body",
-            50035,
-            {"applied_tags": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 5 or fewer."}]}},
-        )
+        raise RestError(400, "Invalid Form Body", 50035, {
+            "applied_tags": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 5 or fewer."}]}})
     known = {t.id for t in parent.available_tags}
     if any(t not in known for t in applied):
-        raise RestError(
-            400, "Invalid Form Body", 50035, {"applied_tags": {"_errors": [{"message": "Unknown tag for this forum."}]}}
-        )
+        raise RestError(400, "Invalid Form Body", 50035, {
+            "applied_tags": {"_errors": [{"message": "Unknown tag for this forum."}]}})
 
 
 @route("PATCH", "/channels/{channel_id}")
@@ -152,12 +139,8 @@ async def delete_channel(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     del lb.world.channels[channel.id]
     del guild.channels[channel.id]
     if channel.is_thread:
-        event = {
-            "id": str(channel.id),
-            "guild_id": str(guild.id),
-            "parent_id": str(channel.parent_id),
-            "type": channel.type,
-        }
+        event = {"id": str(channel.id), "guild_id": str(guild.id), "parent_id": str(channel.parent_id),
+                 "type": channel.type}
         await lb.gateway.dispatch("THREAD_DELETE", event)
     else:
         await lb.gateway.dispatch("CHANNEL_DELETE", data)
@@ -178,7 +161,7 @@ async def list_messages(lb: LoopbackDiscord, req: RestRequest) -> Reply:
         pivot = int(req.query["around"])
         idx = next((i for i, m in enumerate(msgs) if m.id >= pivot), len(msgs))
         start = max(0, idx - limit // 2)
-        msgs = msgs[start : start + limit]
+        msgs = msgs[start:start + limit]
     else:
         msgs = msgs[-limit:]
     return Reply(body=[payloads.message(lb.world, m) for m in reversed(msgs)])
@@ -194,16 +177,9 @@ async def create_message(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     if ref and ref.get("message_id") and ref.get("fail_if_not_exists", True):
         target = lb.world.messages.get(int(ref["message_id"]))
         if target is None or target.deleted:
-            raise RestError(
-                400,
-                "Invalid Form Body",
-                50035,
-                {
-                    "message_reference": {
-                        "_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "message": "Unknown message"}]
-                    }
-                },
-            )
+            raise RestError(400, "Invalid Form Body", 50035, {
+                "message_reference": {"_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
+                                                   "message": "Unknown message"}]}})
     await unarchive_on_send(lb, channel)
     msg = await lb.post_message(channel, lb.bot_user, req.body, attachments=attachments_from(lb, req))
     return Reply(body=payloads.message(lb.world, msg))
@@ -256,13 +232,8 @@ async def create_thread(lb: LoopbackDiscord, req: RestRequest) -> Reply:
         applied = [int(t) for t in body.get("applied_tags") or []]
         _check_applied(parent, applied)
         thread, starter = await lb.create_thread(
-            parent,
-            lb.bot_user,
-            name,
-            message_body=message_body,
-            applied_tags=applied,
-            auto_archive_duration=archive,
-            attachments=attachments_from(lb, req),
+            parent, lb.bot_user, name, message_body=message_body, applied_tags=applied,
+            auto_archive_duration=archive, attachments=attachments_from(lb, req),
         )
         return Reply(201, {**payloads.thread(thread), "message": payloads.message(lb.world, starter)})
     kind = int(body.get("type") or ChannelType.PRIVATE_THREAD)
@@ -281,10 +252,7 @@ async def create_thread_from_message(lb: LoopbackDiscord, req: RestRequest) -> R
         raise RestError(400, "A thread has already been created for this message", 160004)
     require(lb, lb.world.guild(parent.guild_id), Perm.CREATE_PUBLIC_THREADS)
     thread, _ = await lb.create_thread(
-        parent,
-        lb.bot_user,
-        req.body.get("name") or "thread",
-        from_message=msg,
+        parent, lb.bot_user, req.body.get("name") or "thread", from_message=msg,
         auto_archive_duration=int(req.body.get("auto_archive_duration") or 1440),
     )
     return Reply(201, payloads.thread(thread))
@@ -298,9 +266,8 @@ async def archived_threads(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     threads = [t for t in guild.threads if t.parent_id == parent.id and t.archived]
     threads.sort(key=lambda t: t.archive_timestamp, reverse=True)
     limit = int(req.query.get("limit", 50))
-    return Reply(
-        body={"threads": [payloads.thread(t) for t in threads[:limit]], "members": [], "has_more": len(threads) > limit}
-    )
+    return Reply(body={"threads": [payloads.thread(t) for t in threads[:limit]], "members": [],
+                       "has_more": len(threads) > limit})
 
 
 @route("PUT", "/channels/{channel_id}/thread-members/{user_id}")
@@ -329,14 +296,9 @@ async def typing(lb: LoopbackDiscord, req: RestRequest) -> Reply:
 
 
 async def _reaction_event(lb: LoopbackDiscord, event: str, msg: Message, emoji: str) -> None:
-    data: dict[str, Any] = {
-        "user_id": str(lb.bot_user.id),
-        "channel_id": str(msg.channel_id),
-        "message_id": str(msg.id),
-        "emoji": {"id": None, "name": emoji},
-        "burst": False,
-        "type": 0,
-    }
+    data: dict[str, Any] = {"user_id": str(lb.bot_user.id), "channel_id": str(msg.channel_id),
+                            "message_id": str(msg.id), "emoji": {"id": None, "name": emoji},
+                            "burst": False, "type": 0}
     if msg.guild_id:
         data["guild_id"] = str(msg.guild_id)
     if event == "MESSAGE_REACTION_ADD":

@@ -100,12 +100,9 @@ async def create_channel(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     require(lb, guild, Perm.MANAGE_CHANNELS)
     body = req.body
     ch = lb.add_channel(
-        guild.id,
-        body.get("name", "new-channel"),
-        type=int(body.get("type") or 0),
+        guild.id, body.get("name", "new-channel"), type=int(body.get("type") or 0),
         parent_id=int(body["parent_id"]) if body.get("parent_id") else None,
-        available_tags=[t["name"] for t in body.get("available_tags") or []],
-        topic=body.get("topic"),
+        available_tags=[t["name"] for t in body.get("available_tags") or []], topic=body.get("topic"),
     )
     await lb.gateway.dispatch("CHANNEL_CREATE", payloads.channel(ch))
     return Reply(201, payloads.channel(ch))
@@ -133,12 +130,8 @@ async def create_role(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     require(lb, guild, Perm.MANAGE_ROLES)
     body = req.body
     role = lb.add_role(
-        guild.id,
-        body.get("name") or "new role",
-        int(body.get("permissions") or 0),
-        color=int(body.get("color") or 0),
-        hoist=bool(body.get("hoist")),
-        mentionable=bool(body.get("mentionable")),
+        guild.id, body.get("name") or "new role", int(body.get("permissions") or 0),
+        color=int(body.get("color") or 0), hoist=bool(body.get("hoist")), mentionable=bool(body.get("mentionable")),
     )
     await lb.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": payloads.role(role)})
     return Reply(body=payloads.role(role))
@@ -198,8 +191,7 @@ async def search_members(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     query = req.query.get("query", "").lower()
     limit = min(int(req.query.get("limit", 1)), 1000)
     found = [
-        m
-        for m in guild.members.values()
+        m for m in guild.members.values()
         if m.user.username.lower().startswith(query) or (m.nick or "").lower().startswith(query)
     ][:limit]
     return Reply(body=[payloads.member(m) for m in found])
@@ -271,16 +263,8 @@ def _parse_time(value: Any, field: str) -> datetime | None:
 
 
 def _apply_event_fields(event: dict[str, Any], body: dict[str, Any], creating: bool) -> None:
-    for key in (
-        "name",
-        "description",
-        "privacy_level",
-        "entity_type",
-        "entity_metadata",
-        "image",
-        "recurrence_rule",
-        "status",
-    ):
+    for key in ("name", "description", "privacy_level", "entity_type", "entity_metadata", "image",
+                "recurrence_rule", "status"):
         if key in body:
             event[key] = body[key]
     if "channel_id" in body:
@@ -289,24 +273,16 @@ def _apply_event_fields(event: dict[str, Any], body: dict[str, Any], creating: b
     end = _parse_time(body.get("scheduled_end_time"), "scheduled_end_time")
     if start is not None:
         if creating and start < now():
-            raise RestError(
-                400,
-                "Invalid Form Body",
-                50035,
-                {"scheduled_start_time": {"_errors": [{"message": "Cannot schedule event in the past."}]}},
-            )
+            raise RestError(400, "Invalid Form Body", 50035, {
+                "scheduled_start_time": {"_errors": [{"message": "Cannot schedule event in the past."}]}})
         event["scheduled_start_time"] = start.isoformat()
     if end is not None or "scheduled_end_time" in body:
         event["scheduled_end_time"] = end.isoformat() if end else None
     if event.get("entity_type") == 3:
         location = (event.get("entity_metadata") or {}).get("location")
         if not location or not event.get("scheduled_end_time"):
-            raise RestError(
-                400,
-                "Invalid Form Body",
-                50035,
-                {"entity_metadata": {"_errors": [{"message": "External events need a location and an end time."}]}},
-            )
+            raise RestError(400, "Invalid Form Body", 50035, {
+                "entity_metadata": {"_errors": [{"message": "External events need a location and an end time."}]}})
     elif not event.get("channel_id"):
         raise RestError(400, "Invalid Form Body", 50035, {"channel_id": {"_errors": [{"message": "Required"}]}})
 
@@ -334,24 +310,10 @@ async def create_event(lb: LoopbackDiscord, req: RestRequest) -> Reply:
         raise RestError(400, "Invalid Form Body", 50035, {"name": {"_errors": [{"message": "Required"}]}})
     event_id = lb.world.ids.next()
     event: dict[str, Any] = {
-        "id": str(event_id),
-        "guild_id": str(guild.id),
-        "channel_id": None,
-        "creator_id": str(lb.bot_user.id),
-        "creator": payloads.user(lb.bot_user),
-        "name": "",
-        "description": None,
-        "scheduled_start_time": None,
-        "scheduled_end_time": None,
-        "privacy_level": 2,
-        "status": 1,
-        "entity_type": 3,
-        "entity_id": None,
-        "entity_metadata": None,
-        "user_count": 0,
-        "image": None,
-        "recurrence_rule": None,
-        "auto_start": False,
+        "id": str(event_id), "guild_id": str(guild.id), "channel_id": None, "creator_id": str(lb.bot_user.id),
+        "creator": payloads.user(lb.bot_user), "name": "", "description": None, "scheduled_start_time": None,
+        "scheduled_end_time": None, "privacy_level": 2, "status": 1, "entity_type": 3, "entity_id": None,
+        "entity_metadata": None, "user_count": 0, "image": None, "recurrence_rule": None, "auto_start": False,
     }
     _apply_event_fields(event, req.body, creating=True)
     guild.scheduled_events[event_id] = event

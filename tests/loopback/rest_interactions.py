@@ -28,18 +28,11 @@ def _normalise(lb: LoopbackDiscord, cmd: dict[str, Any], guild_id: int | None, o
     # Discord keeps a command's id when a bulk overwrite re-sends the same name and type.
     cmd_id = old.get((cmd["name"], kind)) or lb.world.ids.next()
     out = {
-        "id": str(cmd_id),
-        "application_id": str(lb.application_id),
-        "version": str(lb.world.ids.next()),
-        "type": kind,
-        "name": cmd["name"],
-        "description": cmd.get("description") or "",
-        "options": cmd.get("options") or [],
-        "default_member_permissions": cmd.get("default_member_permissions"),
-        "dm_permission": cmd.get("dm_permission", True),
-        "nsfw": bool(cmd.get("nsfw")),
-        "contexts": cmd.get("contexts"),
-        "integration_types": cmd.get("integration_types") or [0],
+        "id": str(cmd_id), "application_id": str(lb.application_id), "version": str(lb.world.ids.next()),
+        "type": kind, "name": cmd["name"], "description": cmd.get("description") or "",
+        "options": cmd.get("options") or [], "default_member_permissions": cmd.get("default_member_permissions"),
+        "dm_permission": cmd.get("dm_permission", True), "nsfw": bool(cmd.get("nsfw")),
+        "contexts": cmd.get("contexts"), "integration_types": cmd.get("integration_types") or [0],
         "name_localizations": cmd.get("name_localizations"),
         "description_localizations": cmd.get("description_localizations"),
     }
@@ -108,9 +101,7 @@ def _ix_by_token(lb: LoopbackDiscord, req: RestRequest) -> InteractionRecord:
 
 def _metadata(lb: LoopbackDiscord, ix: InteractionRecord, original_id: int | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": str(ix.id),
-        "type": ix.type,
-        "user": payloads.user(lb.world.user(ix.user_id)),
+        "id": str(ix.id), "type": ix.type, "user": payloads.user(lb.world.user(ix.user_id)),
         "authorizing_integration_owners": ix.payload.get("authorizing_integration_owners", {}),
     }
     if ix.type == 2:
@@ -123,27 +114,15 @@ def _metadata(lb: LoopbackDiscord, ix: InteractionRecord, original_id: int | Non
     return data
 
 
-async def _new_message(
-    lb: LoopbackDiscord,
-    ix: InteractionRecord,
-    body: dict[str, Any],
-    req: RestRequest,
-    *,
-    original_id: int | None = None,
-    extra_flags: int = 0,
-) -> Message:
+async def _new_message(lb: LoopbackDiscord, ix: InteractionRecord, body: dict[str, Any], req: RestRequest,
+                       *, original_id: int | None = None, extra_flags: int = 0) -> Message:
     channel = lb.world.channel(ix.channel_id)
     cmd_type = int(ix.payload.get("data", {}).get("type", 1)) if ix.type == 2 else 0
     body = {**body, "flags": int(body.get("flags") or 0) | extra_flags}
     return await lb.post_message(
-        channel,
-        lb.bot_user,
-        body,
-        attachments=attachments_from(lb, req),
-        type=RESPONSE_MESSAGE_TYPE.get(cmd_type, 0),
-        webhook_id=lb.application_id,
-        application_id=lb.application_id,
-        interaction_metadata=_metadata(lb, ix, original_id),
+        channel, lb.bot_user, body, attachments=attachments_from(lb, req),
+        type=RESPONSE_MESSAGE_TYPE.get(cmd_type, 0), webhook_id=lb.application_id,
+        application_id=lb.application_id, interaction_metadata=_metadata(lb, ix, original_id),
     )
 
 
@@ -164,9 +143,8 @@ async def interaction_callback(lb: LoopbackDiscord, req: RestRequest) -> Reply:
         limits.check_message(data, creating=True, has_files=bool(req.files))
         message = await _new_message(lb, ix, data, req)
     elif kind == 5:
-        message = await _new_message(
-            lb, ix, {"content": "", "flags": int(data.get("flags") or 0)}, req, extra_flags=128
-        )
+        message = await _new_message(lb, ix, {"content": "", "flags": int(data.get("flags") or 0)}, req,
+                                     extra_flags=128)
     elif kind in (6, 7):
         if ix.source_message_id is None:
             raise RestError(400, "Interaction response type is only valid for component interactions", 50035)
@@ -191,11 +169,8 @@ async def interaction_callback(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     info: dict[str, Any] = {"id": str(ix.id), "type": ix.type}
     resource: dict[str, Any] = {"type": kind}
     if message is not None:
-        info.update(
-            response_message_id=str(message.id),
-            response_message_loading=kind == 5,
-            response_message_ephemeral=message.ephemeral,
-        )
+        info.update(response_message_id=str(message.id), response_message_loading=kind == 5,
+                    response_message_ephemeral=message.ephemeral)
         resource["message"] = payloads.message(lb.world, message)
     return Reply(body={"interaction": info, "resource": resource})
 

@@ -125,8 +125,6 @@ def json_response(reply: Reply) -> web.Response:
         return web.Response(status=204 if reply.status == 200 else reply.status, headers=reply.headers)
     # body= (bytes) rather than text= keeps aiohttp from appending "; charset=utf-8".
     return web.Response(
-        status=reply.status,
-        body=json.dumps(reply.body).encode(),
-        content_type="application/json",
+        status=reply.status, body=json.dumps(reply.body).encode(), content_type="application/json",
         headers=reply.headers,
     )

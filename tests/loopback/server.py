@@ -68,9 +68,8 @@ class LoopbackDiscord(Actions, InteractionActions):
         self.allowed_intents = ALL_INTENTS
         self.app_owner = User(id=self.world.ids.next(), username="app-owner", global_name="App Owner")
         self.world.users[self.app_owner.id] = self.app_owner
-        self.bot_user = User(
-            id=self.world.ids.next(), username=bot_name.lower().replace(" ", "-"), global_name=bot_name, bot=True
-        )
+        self.bot_user = User(id=self.world.ids.next(), username=bot_name.lower().replace(" ", "-"),
+                             global_name=bot_name, bot=True)
         self.world.users[self.bot_user.id] = self.bot_user
         self.application_id = self.bot_user.id
         self._runner: web.AppRunner | None = None
@@ -125,15 +124,8 @@ class LoopbackDiscord(Actions, InteractionActions):
                     body = json.loads(await part.text())
                 elif part.filename is not None:
                     data = await part.read()
-                    files.append(
-                        {
-                            "field": part.name,
-                            "filename": part.filename,
-                            "size": len(data),
-                            "content_type": part.headers.get("Content-Type"),
-                            "data": data,
-                        }
-                    )
+                    files.append({"field": part.name, "filename": part.filename, "size": len(data),
+                                  "content_type": part.headers.get("Content-Type"), "data": data})
             return body, files
         raw = await request.read()
         return (json.loads(raw) if raw else None), files
@@ -198,7 +190,6 @@ class LoopbackDiscord(Actions, InteractionActions):
             new, scanned = self.calls[scanned:], len(self.calls)
             found.extend(c for c in new if method in (c.method, "*") and rx.search(c.path))
             return found if len(found) >= count else None
-
         return await self.waiters.wait(enough, timeout, f"{count} x {method} {pattern}")
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5, interval: float = 0.01) -> Any:  # noqa: ASYNC109
@@ -225,26 +216,15 @@ class LoopbackDiscord(Actions, InteractionActions):
     # ---- faults and limits
 
     def inject(
-        self,
-        method: str,
-        pattern: str,
-        status: int,
-        times: int = 1,
-        code: int | None = None,
-        retry_after: float = 0.05,
-        global_: bool = False,
-        message: str | None = None,
+        self, method: str, pattern: str, status: int, times: int = 1, code: int | None = None,
+        retry_after: float = 0.05, global_: bool = False, message: str | None = None,
     ) -> Injection:
         """The next `times` REST calls matching method (or "*") and path regex answer with `status`."""
         injection = Injection(method, re.compile(pattern), status, times, code, retry_after, global_, message)
         return self.faults.add(injection)
 
     def rate_limits(
-        self,
-        enabled: bool = True,
-        per_route: int = 5,
-        per_seconds: float = 1.0,
-        global_per_second: int = 50,
+        self, enabled: bool = True, per_route: int = 5, per_seconds: float = 1.0, global_per_second: int = 50,
     ) -> None:
         """Enforce Discord-like buckets: per route (and major parameter) and global, 429 when exceeded."""
         self.ratelimiter.configure(enabled, per_route, per_seconds, global_per_second)

@@ -31,13 +31,8 @@ def add_commands(bot: commands.Bot) -> None:
 
     @tree.command(name="echo", description="Echo typed options")
     async def echo(
-        ix: discord.Interaction,
-        text: str,
-        count: int,
-        loud: bool,
-        who: discord.Member,
-        where: discord.TextChannel,
-        role: discord.Role,
+        ix: discord.Interaction, text: str, count: int, loud: bool, who: discord.Member,
+        where: discord.TextChannel, role: discord.Role,
     ) -> None:
         msg = f"{text}x{count} loud={loud} who={who.name}:{type(who).__name__} where={where.name} role={role.name}"
         await ix.response.send_message(msg)
@@ -86,13 +81,10 @@ def add_commands(bot: commands.Bot) -> None:
 
     class Feedback(discord.ui.Modal, title="Feedback"):
         topic = discord.ui.TextInput(label="Topic", custom_id="topic", max_length=50)
-        body = discord.ui.TextInput(label="Body", custom_id="body", style=discord.TextStyle.paragraph, required=False)
-        level = discord.ui.Label(
-            text="Level",
-            component=discord.ui.Select(
-                custom_id="level", options=[discord.SelectOption(label=v, value=v) for v in ("junior", "senior")]
-            ),
-        )
+        body = discord.ui.TextInput(label="Body", custom_id="body", style=discord.TextStyle.paragraph,
+                                    required=False)
+        level = discord.ui.Label(text="Level", component=discord.ui.Select(
+            custom_id="level", options=[discord.SelectOption(label=v, value=v) for v in ("junior", "senior")]))
 
         async def on_submit(self, ix: discord.Interaction) -> None:
             level = self.level.component.values[0]
@@ -116,20 +108,10 @@ async def start(runner: BotRunner, world: World) -> commands.Bot:
 async def test_slash_command_with_typed_options(lb: LoopbackDiscord, world: World, runner: BotRunner) -> None:
     await start(runner, world)
     g = world.guild
-    ix = await lb.invoke_slash(
-        g.id,
-        g.channel("general").id,
-        world.alice.id,
-        "echo",
-        {
-            "text": "hi",
-            "count": 3,
-            "loud": True,
-            "who": world.bob,
-            "where": g.channel("events"),
-            "role": g.role("Moderators"),
-        },
-    )
+    ix = await lb.invoke_slash(g.id, g.channel("general").id, world.alice.id, "echo", {
+        "text": "hi", "count": 3, "loud": True, "who": world.bob, "where": g.channel("events"),
+        "role": g.role("Moderators"),
+    })
     reply = await ix.wait_response()
     assert reply["type"] == 4
     assert ix.content_text() == "hix3 loud=True who=bob:Member where=events role=Moderators"
@@ -167,17 +149,16 @@ async def test_deferred_reply_then_edit_and_followup(lb: LoopbackDiscord, world:
 async def test_subcommand_group_and_autocomplete(lb: LoopbackDiscord, world: World, runner: BotRunner) -> None:
     await start(runner, world)
     g, general = world.guild, world.guild.channel("general").id
-    ac = await lb.autocomplete(g.id, general, world.bob.id, "config", {"key": "wel"}, focused="key", subcommand="set")
+    ac = await lb.autocomplete(g.id, general, world.bob.id, "config", {"key": "wel"}, focused="key",
+                               subcommand="set")
     assert (await ac.wait_response())["type"] == 8
     assert [c["value"] for c in ac.choices] == ["welcome_channel", "welcome_text"]
-    ix = await lb.invoke_slash(
-        g.id, general, world.bob.id, "config", {"key": "timezone", "value": "UTC"}, subcommand="set"
-    )
+    ix = await lb.invoke_slash(g.id, general, world.bob.id, "config", {"key": "timezone", "value": "UTC"},
+                               subcommand="set")
     await ix.wait_response()
     assert ix.content_text() == "set timezone=UTC" and ix.ephemeral
-    nested = await lb.invoke_slash(
-        g.id, general, world.bob.id, "config", {"channel": g.channel("welcome")}, group="channels", subcommand="welcome"
-    )
+    nested = await lb.invoke_slash(g.id, general, world.bob.id, "config", {"channel": g.channel("welcome")},
+                                   group="channels", subcommand="welcome")
     await nested.wait_response()
     assert nested.content_text() == f"welcome -> <#{g.channel('welcome').id}>"
 
@@ -206,9 +187,8 @@ async def test_modal_shown_and_submitted(lb: LoopbackDiscord, world: World, runn
     assert sub.content_text() == "thanks: SQL / more joins / senior"
 
 
-async def test_unknown_option_and_unregistered_command_fail_fast(
-    lb: LoopbackDiscord, world: World, runner: BotRunner
-) -> None:
+async def test_unknown_option_and_unregistered_command_fail_fast(lb: LoopbackDiscord, world: World,
+                                                                 runner: BotRunner) -> None:
     await start(runner, world)
     g = world.guild
     with pytest.raises(ValueError, match="unknown options"):

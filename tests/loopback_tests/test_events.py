@@ -48,7 +48,8 @@ async def test_bot_forum_post_with_tags_updates_cache(lb: LoopbackDiscord, world
     bot = await runner.start()
     forum = bot.get_channel(world.guild.channel("questions").id)
     python = next(t for t in forum.available_tags if t.name == "python")
-    created = await forum.create_thread(name="How do I pivot?", content="pandas pivot question", applied_tags=[python])
+    created = await forum.create_thread(name="How do I pivot?", content="pandas pivot question",
+                                        applied_tags=[python])
     call = lb.calls_to("POST", rf"^/channels/{forum.id}/threads$")[0]
     assert call.body["applied_tags"] == [str(python.id)] and call.body["message"]["content"]
     thread = await lb.wait_until(lambda: bot.get_guild(world.guild.id).get_thread(created.thread.id))
@@ -62,9 +63,8 @@ async def test_bot_forum_post_with_tags_updates_cache(lb: LoopbackDiscord, world
 async def test_user_forum_post_dispatches_thread_create(lb: LoopbackDiscord, world: World, runner: BotRunner) -> None:
     bot = await runner.start()
     created = collect(bot, "on_thread_create")
-    thread = await lb.create_forum_post(
-        world.guild.channel("questions").id, world.alice.id, "Which DB?", "Postgres or DuckDB?", applied_tags=["sql"]
-    )
+    thread = await lb.create_forum_post(world.guild.channel("questions").id, world.alice.id, "Which DB?",
+                                        "Postgres or DuckDB?", applied_tags=["sql"])
     await lb.wait_until(lambda: created)
     assert created[0].id == thread.id and [t.name for t in created[0].applied_tags] == ["sql"]
     starter = await lb.wait_until(lambda: bot.get_guild(world.guild.id).get_thread(thread.id).starter_message)
@@ -109,12 +109,8 @@ async def test_scheduled_event_lifecycle(lb: LoopbackDiscord, world: World, runn
     guild = bot.get_guild(world.guild.id)
     start = datetime.now(UTC) + timedelta(days=2)
     event = await guild.create_scheduled_event(
-        name="SQL meetup",
-        start_time=start,
-        end_time=start + timedelta(hours=2),
-        entity_type=discord.EntityType.external,
-        location="Berlin",
-        privacy_level=discord.PrivacyLevel.guild_only,
+        name="SQL meetup", start_time=start, end_time=start + timedelta(hours=2),
+        entity_type=discord.EntityType.external, location="Berlin", privacy_level=discord.PrivacyLevel.guild_only,
     )
     await lb.wait_until(lambda: guild.get_scheduled_event(event.id))
     await event.edit(name="SQL meetup (moved)")
@@ -123,12 +119,8 @@ async def test_scheduled_event_lifecycle(lb: LoopbackDiscord, world: World, runn
     await lb.wait_until(lambda: guild.get_scheduled_event(event.id) is None)
     with pytest.raises(discord.HTTPException):
         await guild.create_scheduled_event(
-            name="past",
-            start_time=datetime.now(UTC) - timedelta(hours=1),
-            end_time=datetime.now(UTC),
-            entity_type=discord.EntityType.external,
-            location="x",
-            privacy_level=discord.PrivacyLevel.guild_only,
+            name="past", start_time=datetime.now(UTC) - timedelta(hours=1), end_time=datetime.now(UTC),
+            entity_type=discord.EntityType.external, location="x", privacy_level=discord.PrivacyLevel.guild_only,
         )
 
 

@@ -18,19 +18,14 @@ from .conftest import World
 
 PINNED = "2.7.1"
 COMMANDS = [
-    {
-        "name": "ask",
-        "description": "Ask",
-        "type": 1,
-        "options": [
-            {"name": "topic", "description": "Topic", "type": 3, "required": True, "autocomplete": True},
-            {"name": "who", "description": "Who", "type": 6},
-            {"name": "where", "description": "Where", "type": 7},
-            {"name": "role", "description": "Role", "type": 8},
-            {"name": "count", "description": "Count", "type": 4},
-            {"name": "file", "description": "File", "type": 11},
-        ],
-    },
+    {"name": "ask", "description": "Ask", "type": 1, "options": [
+        {"name": "topic", "description": "Topic", "type": 3, "required": True, "autocomplete": True},
+        {"name": "who", "description": "Who", "type": 6},
+        {"name": "where", "description": "Where", "type": 7},
+        {"name": "role", "description": "Role", "type": 8},
+        {"name": "count", "description": "Count", "type": 4},
+        {"name": "file", "description": "File", "type": 11},
+    ]},
     {"name": "Mark as answer", "type": 3},
     {"name": "Profile", "type": 2},
 ]
@@ -49,9 +44,8 @@ class Parsed:
     """A discord.py client state fed only by the loopback's payloads."""
 
     def __init__(self, lb: LoopbackDiscord) -> None:
-        self.client = discord.Client(
-            intents=discord.Intents.all(), chunk_guilds_at_startup=False, guild_ready_timeout=0
-        )
+        self.client = discord.Client(intents=discord.Intents.all(), chunk_guilds_at_startup=False,
+                                     guild_ready_timeout=0)
         self.state = self.client._connection
         self.dispatched: list[str] = []
         self.state.dispatch = lambda event, *args: self.dispatched.append(event)
@@ -86,16 +80,14 @@ async def http(lb: LoopbackDiscord) -> AsyncIterator[HTTPClient]:
 async def test_gateway_payloads_parse(lb: LoopbackDiscord, world: World, http: HTTPClient) -> None:
     p = Parsed(lb)
     state, g = p.state, world.guild
-    ready = payloads.ready(
-        bot=lb.bot_user, app_id=lb.application_id, guild_ids=[g.id], session_id="s", resume_url=lb.gateway_url
-    )
+    ready = payloads.ready(bot=lb.bot_user, app_id=lb.application_id, guild_ids=[g.id], session_id="s",
+                           resume_url=lb.gateway_url)
     state.parsers["READY"](ready)
     state.parsers["GUILD_CREATE"](payloads.guild_create(g, bot_id=lb.bot_user.id))
     guild = state._get_guild(g.id)
     assert guild.member_count == 4 and len(guild.channels) == 5 and len(guild.roles) == 3
-    commands = await http.request(
-        Route("PUT", f"/applications/{lb.application_id}/guilds/{g.id}/commands"), json=COMMANDS
-    )
+    commands = await http.request(Route("PUT", f"/applications/{lb.application_id}/guilds/{g.id}/commands"),
+                                  json=COMMANDS)
     assert [AppCommand(data=c, state=state).name for c in commands] == ["ask", "Mark as answer", "Profile"]
 
     general, forum = g.channel("general"), g.channel("questions")
@@ -109,25 +101,12 @@ async def test_gateway_payloads_parse(lb: LoopbackDiscord, world: World, http: H
     await lb.update_role(g.id, g.role("Moderators").id, name="Mods")
     await lb.send_dm(world.alice.id, "hello bot")
     p.feed()
-    assert {
-        "member_join",
-        "member_update",
-        "message",
-        "thread_create",
-        "thread_update",
-        "reaction_add",
-        "guild_role_update",
-    } <= set(p.dispatched)
+    assert {"member_join", "member_update", "message", "thread_create", "thread_update", "reaction_add",
+            "guild_role_update"} <= set(p.dispatched)
 
     user, channel = world.alice.id, general.id
-    options = {
-        "topic": "sql",
-        "who": world.bob,
-        "where": general,
-        "role": g.role("Mods"),
-        "count": 2,
-        "file": "notes.txt",
-    }
+    options = {"topic": "sql", "who": world.bob, "where": general, "role": g.role("Mods"), "count": 2,
+               "file": "notes.txt"}
     slash = await lb.invoke_slash(g.id, channel, user, "ask", options)
     auto = await lb.autocomplete(g.id, channel, user, "ask", {"topic": "sq"}, focused="topic")
     menu = await lb.invoke_message_command(g.id, channel, user, "Mark as answer", msg.id)
@@ -147,30 +126,16 @@ async def test_gateway_payloads_parse(lb: LoopbackDiscord, world: World, http: H
         assert interaction.channel is not None and interaction.filesize_limit > 0
     assert isinstance(discord.Interaction(data=click.payload, state=state).message, discord.Message)
 
-    modal = {
-        "title": "T",
-        "custom_id": "m",
-        "components": [
-            {"type": 1, "components": [{"type": 4, "custom_id": "a", "label": "A", "style": 1}]},
-            {
-                "type": 18,
-                "label": "B",
-                "component": {"type": 3, "custom_id": "b", "options": [{"label": "x", "value": "x"}]},
-            },
-            {"type": 10, "content": "Read me"},
-        ],
-    }
-    body = await http.request(
-        Route("POST", f"/interactions/{click.id}/{click.token}/callback"),
-        json={"type": 9, "data": modal},
-        params={"with_response": "1"},
-    )
-    InteractionCallbackResponse(
-        data=body,
-        parent=discord.Interaction(data=click.payload, state=state),
-        state=state,
-        type=discord.InteractionResponseType.modal,
-    )
+    modal = {"title": "T", "custom_id": "m", "components": [
+        {"type": 1, "components": [{"type": 4, "custom_id": "a", "label": "A", "style": 1}]},
+        {"type": 18, "label": "B", "component": {"type": 3, "custom_id": "b", "options": [
+            {"label": "x", "value": "x"}]}},
+        {"type": 10, "content": "Read me"},
+    ]}
+    body = await http.request(Route("POST", f"/interactions/{click.id}/{click.token}/callback"),
+                              json={"type": 9, "data": modal}, params={"with_response": "1"})
+    InteractionCallbackResponse(data=body, parent=discord.Interaction(data=click.payload, state=state),
+                                state=state, type=discord.InteractionResponseType.modal)
     submit = await lb.submit_modal(click, "m", {"a": "typed", "b": ["x"]})
     p.feed()
     parts = submit.payload["data"]["components"]
@@ -186,40 +151,23 @@ async def test_rest_payloads_parse(lb: LoopbackDiscord, world: World, http: HTTP
     discord.ClientUser(state=state, data=await http.request(Route("GET", "/users/@me")))
     discord.Guild(data=await http.get_guild(g.id), state=state)
     forum = g.channel("questions")
-    data = await http.request(
-        Route("POST", f"/channels/{forum.id}/threads"),
-        json={
-            "name": "Post",
-            "auto_archive_duration": 1440,
-            "applied_tags": [str(forum.tag("ml").id)],
-            "message": {"content": "body"},
-        },
-    )
+    data = await http.request(Route("POST", f"/channels/{forum.id}/threads"), json={
+        "name": "Post", "auto_archive_duration": 1440, "applied_tags": [str(forum.tag("ml").id)],
+        "message": {"content": "body"}})
     thread = discord.Thread(guild=guild, state=state, data=data)
     discord.Message(state=state, channel=thread, data=data["message"])
-    sent = await http.request(
-        Route("POST", f"/channels/{g.channel('general').id}/messages"),
-        json={"content": "x", "embeds": [{"title": "t"}]},
-    )
+    sent = await http.request(Route("POST", f"/channels/{g.channel('general').id}/messages"),
+                              json={"content": "x", "embeds": [{"title": "t"}]})
     discord.Message(state=state, channel=guild.get_channel(g.channel("general").id), data=sent)
     dm = state.add_dm_channel(await http.start_private_message(world.alice.id))
     assert dm.recipient.id == world.alice.id
     start = (datetime.now(UTC) + timedelta(days=1)).isoformat()
-    event = await http.request(
-        Route("POST", f"/guilds/{g.id}/scheduled-events"),
-        json={
-            "name": "Meetup",
-            "privacy_level": 2,
-            "scheduled_start_time": start,
-            "scheduled_end_time": start,
-            "entity_type": 3,
-            "entity_metadata": {"location": "Online"},
-        },
-    )
+    event = await http.request(Route("POST", f"/guilds/{g.id}/scheduled-events"), json={
+        "name": "Meetup", "privacy_level": 2, "scheduled_start_time": start, "scheduled_end_time": start,
+        "entity_type": 3, "entity_metadata": {"location": "Online"}})
     assert discord.ScheduledEvent(state=state, data=event).location == "Online"
-    role = discord.Role(
-        guild=guild, state=state, data=await http.request(Route("POST", f"/guilds/{g.id}/roles"), json={"name": "New"})
-    )
+    role = discord.Role(guild=guild, state=state, data=await http.request(Route("POST", f"/guilds/{g.id}/roles"),
+                                                                          json={"name": "New"}))
     await http.add_role(g.id, world.alice.id, role.id)
     member = await http.get_member(g.id, world.alice.id)
     assert role.id in discord.Member(data=member, guild=guild, state=state)._roles
@@ -227,5 +175,4 @@ async def test_rest_payloads_parse(lb: LoopbackDiscord, world: World, http: HTTP
     assert archived["threads"] == [] and archived["has_more"] is False
     p.feed()
     assert {"thread_create", "message", "scheduled_event_create", "guild_role_create", "member_update"} <= set(
-        p.dispatched
-    )
+        p.dispatched)
