@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,33 +19,25 @@ from cogs.communities.models import CommunityEntry, EntryError, load_directory
 from cogs.communities.options import entry_from_options, multi_choices, single_choices
 from cogs.communities.profiles import fill_from_profile, read_profile
 from cogs.communities.service import (
-    Preferences,
     filter_entries,
     find_entry,
     keywords_found,
+    named,
     preferences_from_options,
     recommend,
     resolve_term,
 )
-from cogs.communities.store import DirectoryStore, Suggestion, SuggestionStatus
+from cogs.communities.store import DirectoryStore
 from cogs.communities.views import COG_NAME, ListPager, SuggestionDecision, suggestion_buttons
-from cogs.communities.vocabulary import LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS
-from cogs.communities.vocabulary import normalise as normalise_text
+from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, normalise
 
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 PLATFORM_CHOICES = [app_commands.Choice(name=t.label, value=t.key) for t in PLATFORMS]
-ACCESS_CHOICES = [
-    app_commands.Choice(name="Open: anyone can join", value="open"),
-    app_commands.Choice(name="By application", value="application"),
-]
-COST_CHOICES = [
-    app_commands.Choice(name="Free", value="free"),
-    app_commands.Choice(name="Free, with paid extras", value="freemium"),
-    app_commands.Choice(name="Paid", value="paid"),
-]
+ACCESS_CHOICES = [app_commands.Choice(name=t.label, value=t.key) for t in ACCESS]
+COST_CHOICES = [app_commands.Choice(name=t.label, value=t.key) for t in COSTS]
 
 _ENTRY_OPTIONS = {
     "name": "The community's name",
@@ -70,10 +61,6 @@ def resolve_data_path(name: str) -> Path:
     if path.is_absolute() or path.exists():
         return path
     return PROJECT_ROOT / path
-
-
-def _unix(stamp: str) -> int:
-    return int(datetime.fromisoformat(stamp).timestamp())
 
 
 class CommunitiesCog(commands.Cog, name=COG_NAME):
@@ -136,7 +123,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         found = keywords_found(directory, prefs.keywords)
         notes = [*notes, *(f"ignored “{w}”: no community here mentions it" for w in prefs.keywords if w not in found)]
         recs = recommend(directory, prefs, limit)
-        basis = describe_basis(prefs, from_profile)
+        basis = embeds.describe_basis(prefs, from_profile)
         if not recs:
             raise UserFacingError(
                 clip(
@@ -174,9 +161,9 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
             raise UserFacingError(str(error)) from None
         directory = await self.store.active_directory(interaction.guild_id)
         shown = filter_entries(directory, **filters)
-        heading = describe_filters(filters)
+        heading = embeds.describe_filters(filters)
         if not shown:
-            raise UserFacingError(no_results_text(directory, filters))
+            raise UserFacingError(embeds.no_results_text(directory, filters))
         settings = (await self.bot.guild_config(interaction.guild_id)).communities
         pages = embeds.paginate(shown, settings.page_size)
         if len(pages) == 1:
@@ -203,7 +190,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         directory = await self.store.active_directory(interaction.guild_id)
         lookup = find_entry(directory, name)
         if lookup.entry is None:
-            raise UserFacingError(unknown_name_text(name, lookup.suggestions))
+            raise UserFacingError(embeds.unknown_name_text(name, lookup.suggestions))
         entry = lookup.entry
         own = {e.key for e in await self.store.guild_additions(interaction.guild_id)}
         settings = (await self.bot.guild_config(interaction.guild_id)).communities
@@ -267,6 +254,8 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
                 " (/config set channels.mod_log)."
             )
         channel = find_channel(guild, config.channels.mod_log)
+        # Posting to the log may wait on Discord's rate limits: answer within the 3 s first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         suggestion_id = await self.store.create_suggestion(
             guild.id, entry, by=interaction.user.id, now=self.bot.clock.now()
         )
@@ -280,14 +269,15 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
             log.warning(
                 "Could not post suggestion %s to the moderators' log of %s", suggestion_id, guild.id, exc_info=True
             )
-            raise UserFacingError(
-                "I could not reach the moderators' log just now, so nothing was sent. Please try again in a minute."
-            ) from None
+            await interaction.edit_original_response(
+                content="I could not reach the moderators' log just now, so nothing was sent. Please try again in"
+                " a minute."
+            )
+            return
         await self.store.set_suggestion_message(suggestion_id, channel.id, message.id)
-        await interaction.response.send_message(
-            f"Thanks! **{embeds.safe(entry.name)}** went to the moderators as suggestion #{suggestion_id}."
-            " If they approve it, it joins this server's /communities directory.",
-            ephemeral=True,
+        await interaction.edit_original_response(
+            content=f"Thanks! **{embeds.safe(entry.name)}** went to the moderators as suggestion #{suggestion_id}."
+            " If they approve it, it joins this server's /communities directory."
         )
 
     @communities.command(name="add", description="Moderators: add a community to this server's directory")
@@ -328,15 +318,15 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         added = await self.store.add_entry(
             interaction.guild_id, entry, by=interaction.user.id, now=self.bot.clock.now()
         )
+        await interaction.response.send_message(
+            f"Added **{embeds.safe(added.name)}** to this server's directory.", ephemeral=True
+        )
         config = await self.bot.guild_config(interaction.guild_id)
         await report(
             self.bot.db,
             interaction.guild,
             config.channels.mod_log,
             f"{interaction.user.mention} added **{embeds.safe(added.name)}** to the /communities directory.",
-        )
-        await interaction.response.send_message(
-            f"Added **{embeds.safe(added.name)}** to this server's directory.", ephemeral=True
         )
 
     @communities.command(name="remove", description="Moderators: remove a community this server added")
@@ -352,7 +342,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
                     f"**{embeds.safe(everything.entry.name)}** comes from the bot's curated directory"
                     " (data/communities.yaml), not from this server, so it cannot be removed here."
                 )
-            raise UserFacingError(unknown_name_text(name, lookup.suggestions, scope="this server's additions"))
+            raise UserFacingError(embeds.unknown_name_text(name, lookup.suggestions, scope="this server's additions"))
         await self.store.retire_entry(interaction.guild_id, lookup.entry.key, self.bot.clock.now())
         await interaction.response.send_message(
             f"Removed **{embeds.safe(lookup.entry.name)}** from this server's directory.", ephemeral=True
@@ -382,13 +372,9 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
             raise UserFacingError(clip("Not saved:\n" + "\n".join(lines), 2000)) from None
 
     async def _refuse_duplicate(self, guild_id: int, entry: CommunityEntry) -> None:
-        directory = await self.store.active_directory(guild_id)
-        wanted = normalise_text(entry.name)
-        for other in directory:
-            if wanted in {normalise_text(n) for n in (other.name, *other.aliases)}:
-                raise UserFacingError(
-                    f"**{embeds.safe(other.name)}** is already in the directory: see /communities info."
-                )
+        other = named(await self.store.active_directory(guild_id), entry.name)
+        if other is not None:
+            raise UserFacingError(f"**{embeds.safe(other.name)}** is already in the directory: see /communities info.")
         if entry.name.casefold() in await self.store.pending_names(guild_id):
             raise UserFacingError(
                 f"**{embeds.safe(entry.name)}** was already suggested and is waiting for the moderators."
@@ -411,7 +397,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         if decision is None:
             raise UserFacingError("That suggestion no longer exists.")
         suggestion = decision.suggestion
-        note = decision_note(suggestion)
+        note = embeds.decision_note(suggestion)
         if not decision.decided_now:
             raise UserFacingError(f"Already decided: {note}.")
         log.info(
@@ -463,72 +449,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
             entries = await self.store.guild_additions(interaction.guild_id)
         else:
             entries = await self.store.active_directory(interaction.guild_id)
-        wanted = normalise_text(current)
-        names = sorted(entries, key=lambda e: (not normalise_text(e.name).startswith(wanted), e.name.casefold()))
-        hits = [e for e in names if not wanted or wanted in normalise_text(" ".join((e.name, *e.aliases)))]
+        wanted = normalise(current)
+        names = sorted(entries, key=lambda e: (not normalise(e.name).startswith(wanted), e.name.casefold()))
+        hits = [e for e in names if not wanted or wanted in normalise(" ".join((e.name, *e.aliases)))]
         return [app_commands.Choice(name=e.name[:100], value=e.name[:100]) for e in hits[:25]]
-
-
-def describe_basis(prefs: Preferences, from_profile: tuple[str, ...]) -> str:
-    """'role **Data engineer** (from your profile), region **Africa**' for the recommendation's header."""
-    parts = []
-
-    def mark(field: str, text: str) -> str:
-        return f"{text} (from your onboarding profile)" if field in from_profile else text
-
-    if prefs.role:
-        parts.append(mark("role", f"role **{ROLES.label(prefs.role)}**"))
-    if prefs.interests or prefs.keywords:
-        shown = [TOPICS.label(t) for t in prefs.interests] + [f"“{w}”" for w in prefs.keywords]
-        parts.append(mark("interests", f"interests **{clip(embeds.safe(', '.join(shown)), 400)}**"))
-    if prefs.region:
-        parts.append(mark("region", f"region **{REGIONS.label(prefs.region)}**"))
-    if prefs.level:
-        parts.append(mark("level", f"level **{LEVELS.label(prefs.level)}**"))
-    return ", ".join(parts)
-
-
-def describe_filters(filters: dict[str, str | None]) -> str:
-    parts = []
-    if filters["topic"]:
-        parts.append(f"topic **{TOPICS.label(filters['topic'])}**")
-    if filters["region"]:
-        parts.append(f"region **{REGIONS.label(filters['region'])}**")
-    if filters["platform"]:
-        parts.append(f"on **{PLATFORMS.label(filters['platform'])}**")
-    return ("Filtered by " + ", ".join(parts) + ".") if parts else "Every community in this server's directory."
-
-
-def no_results_text(directory: list[CommunityEntry], filters: dict[str, str | None]) -> str:
-    """A helpful answer for an empty filter: what each filter alone would give, and how to widen."""
-    used = {k: v for k, v in filters.items() if v}
-    lines = [f"No community matches {describe_filters(filters).removeprefix('Filtered by ').rstrip('.')}."]
-    if len(used) > 1:
-        for dropped in used:
-            rest = {k: (None if k == dropped else v) for k, v in filters.items()}
-            count = len(filter_entries(directory, **rest))
-            if count:
-                lines.append(f"• Without the {dropped} filter: {count} communit{'y' if count == 1 else 'ies'}.")
-    else:
-        lines.append(f"The directory has {len(directory)} communities; /communities list without filters shows all.")
-    if used.get("region") and used["region"] != "global":
-        lines.append("Worldwide online communities are open to you too: try region **Worldwide (online)**.")
-    lines.append("Know one that belongs here? Suggest it with /communities suggest.")
-    return "\n".join(lines)
-
-
-def unknown_name_text(name: str, suggestions, scope: str = "the directory") -> str:
-    shown = clip(embeds.safe(name.strip()), 80)
-    if suggestions:
-        names = " or ".join(f"**{embeds.safe(e.name)}**" for e in suggestions)
-        return f"No community called “{shown}” in {scope}. Did you mean {names}?"
-    return (
-        f"No community called “{shown}” in {scope}. Browse them with /communities list, or suggest it with"
-        " /communities suggest."
-    )
-
-
-def decision_note(suggestion: Suggestion) -> str:
-    verb = "approved" if suggestion.status is SuggestionStatus.APPROVED else "rejected"
-    when = f" <t:{_unix(suggestion.decided_at)}:R>" if suggestion.decided_at else ""
-    return f"{verb} by <@{suggestion.decided_by}>{when}"

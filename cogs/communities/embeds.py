@@ -1,15 +1,15 @@
-"""Turning entries, recommendations and suggestions into embeds that stay within Discord's limits."""
+"""What members see: entries, recommendations and suggestions as embeds within Discord's limits, and answers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 import discord
 
 from bot.discord_helpers import clip
 from cogs.communities.models import CommunityEntry, JoinWay
-from cogs.communities.service import Recommendation
+from cogs.communities.service import Preferences, Recommendation, filter_entries
 from cogs.communities.store import Suggestion, SuggestionStatus
 from cogs.communities.vocabulary import COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, Vocabulary
 
@@ -199,3 +199,72 @@ def suggestion_embed(suggestion: Suggestion, decider_note: str | None = None) ->
     else:
         embed.add_field(name="Decision", value=decider_note or suggestion.status.value.title(), inline=False)
     return embed
+
+
+def describe_basis(prefs: Preferences, from_profile: tuple[str, ...]) -> str:
+    """'role **Data engineer** (from your profile), region **Africa**' for the recommendation's header."""
+    parts = []
+
+    def mark(field: str, text: str) -> str:
+        return f"{text} (from your onboarding profile)" if field in from_profile else text
+
+    if prefs.role:
+        parts.append(mark("role", f"role **{ROLES.label(prefs.role)}**"))
+    if prefs.interests or prefs.keywords:
+        shown = [TOPICS.label(t) for t in prefs.interests] + [f"“{w}”" for w in prefs.keywords]
+        parts.append(mark("interests", f"interests **{clip(safe(', '.join(shown)), 400)}**"))
+    if prefs.region:
+        parts.append(mark("region", f"region **{REGIONS.label(prefs.region)}**"))
+    if prefs.level:
+        parts.append(mark("level", f"level **{LEVELS.label(prefs.level)}**"))
+    return ", ".join(parts)
+
+
+def describe_filters(filters: dict[str, str | None]) -> str:
+    parts = []
+    if filters["topic"]:
+        parts.append(f"topic **{TOPICS.label(filters['topic'])}**")
+    if filters["region"]:
+        parts.append(f"region **{REGIONS.label(filters['region'])}**")
+    if filters["platform"]:
+        parts.append(f"on **{PLATFORMS.label(filters['platform'])}**")
+    return ("Filtered by " + ", ".join(parts) + ".") if parts else "Every community in this server's directory."
+
+
+def no_results_text(directory: list[CommunityEntry], filters: dict[str, str | None]) -> str:
+    """A helpful answer for an empty filter: what each filter alone would give, and how to widen."""
+    used = {k: v for k, v in filters.items() if v}
+    lines = [f"No community matches {describe_filters(filters).removeprefix('Filtered by ').rstrip('.')}."]
+    if len(used) > 1:
+        for dropped in used:
+            rest = {k: (None if k == dropped else v) for k, v in filters.items()}
+            count = len(filter_entries(directory, **rest))
+            if count:
+                lines.append(f"• Without the {dropped} filter: {count} communit{'y' if count == 1 else 'ies'}.")
+    else:
+        lines.append(f"The directory has {len(directory)} communities; /communities list without filters shows all.")
+    if used.get("region") and used["region"] != "global":
+        lines.append("Worldwide online communities are open to you too: try region **Worldwide (online)**.")
+    lines.append("Know one that belongs here? Suggest it with /communities suggest.")
+    return "\n".join(lines)
+
+
+def unknown_name_text(name: str, suggestions: Sequence[CommunityEntry], scope: str = "the directory") -> str:
+    shown = clip(safe(name.strip()), 80)
+    if suggestions:
+        names = " or ".join(f"**{safe(e.name)}**" for e in suggestions)
+        return f"No community called “{shown}” in {scope}. Did you mean {names}?"
+    return (
+        f"No community called “{shown}” in {scope}. Browse them with /communities list, or suggest it with"
+        " /communities suggest."
+    )
+
+
+def _unix(stamp: str) -> int:
+    return int(datetime.fromisoformat(stamp).timestamp())
+
+
+def decision_note(suggestion: Suggestion) -> str:
+    verb = "approved" if suggestion.status is SuggestionStatus.APPROVED else "rejected"
+    when = f" <t:{_unix(suggestion.decided_at)}:R>" if suggestion.decided_at else ""
+    return f"{verb} by <@{suggestion.decided_by}>{when}"

@@ -325,14 +325,20 @@ def _spellings(entry: CommunityEntry) -> list[str]:
     return [normalise(entry.name), normalise(entry.key), *(normalise(alias) for alias in entry.aliases)]
 
 
+def named(entries: Iterable[CommunityEntry], text: str) -> CommunityEntry | None:
+    """The entry with exactly this key, name or alias (case, spaces and dashes ignored)."""
+    wanted = normalise(text)
+    return next((e for e in entries if e.key == text.strip() or wanted in _spellings(e)), None) if wanted else None
+
+
 def find_entry(entries: Sequence[CommunityEntry], text: str) -> Lookup:
     """By key, name or alias (case, spaces and dashes ignored), then a unique name prefix; else 3 close names."""
     wanted = normalise(text)
     if not wanted:
         return Lookup(None)
-    for entry in entries:
-        if entry.key == text.strip() or wanted in _spellings(entry):
-            return Lookup(entry)
+    exact = named(entries, text)
+    if exact is not None:
+        return Lookup(exact)
     starting = [e for e in entries if normalise(e.name).startswith(wanted)]
     if len(starting) == 1:
         return Lookup(starting[0])

@@ -50,7 +50,9 @@ def member(lb: LoopbackDiscord, name: str, roles: list[str] = ()) -> User:
 async def slash(lb: LoopbackDiscord, user_id: int, verb: str, **options: Any) -> InteractionRecord:
     """Run `/communities <verb>` in #general and wait for the answer."""
     ix = await lb.invoke_slash(lb.guild.id, lb.guild.channel("general").id, user_id, "communities", options, verb)
-    await ix.wait_response()
+    first = await ix.wait_response()
+    if first["type"] == 5:  # deferred: the answer replaces the "thinking" message
+        await ix.wait_original()
     return ix
 
 

@@ -167,6 +167,7 @@ async def test_moderators_add_and_remove_their_own_entries(loopback: LoopbackDis
 
     added = await slash(loopback, mod.id, "add", **SUGGESTION, beginner_friendly=False, cost="freemium")
     assert added.content_text() == "Added **Lagos Data Folk** to this server's directory."
+    await loopback.wait_for_call("POST", rf"/channels/{loopback.guild.channel('mod-log').id}/messages")
     assert (
         f"<@{mod.id}> added **Lagos Data Folk**"
         in loopback.channel_messages(loopback.guild.channel("mod-log").id)[-1].content
