@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from bot.settings import ConfigError, read_yaml
-from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, Vocabulary
+from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, Vocabulary, normalise
 
 KEY_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -170,9 +170,9 @@ class CommunityEntry(_Strict):
 
     @functools.cached_property
     def search_text(self) -> str:
-        """Name, description, location and resources in lower case, for keyword matching."""
+        """Name, aliases, description, location and resources, normalised like keywords are."""
         parts = [self.name, *self.aliases, self.description, self.location or "", *(r.name for r in self.resources)]
-        return " ".join(parts).casefold()
+        return normalise(" ".join(parts))
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:

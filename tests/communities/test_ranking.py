@@ -152,3 +152,12 @@ def test_keywords_match_descriptions_as_whole_words_only() -> None:
     entry = make_entry("k", description="We run Spark workshops in Lagos every month.")
     assert recommend([entry], Preferences(keywords=("spark",)))[0].reasons == ("mentions “spark”",)
     assert recommend([entry], Preferences(keywords=("spar",))) == []
+
+
+def test_keywords_and_descriptions_are_normalised_alike() -> None:
+    from cogs.communities.service import parse_interests
+
+    entry = make_entry("k", description="We maintain dbt-core and Great_Expectations plugins.")
+    parsed = parse_interests("DBT-Core, great expectations")
+    assert parsed.keywords == ("dbt core", "great expectations")
+    assert len(recommend([entry], Preferences(keywords=parsed.keywords))[0].matches) == 2
