@@ -392,7 +392,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         """A moderator clicked Approve or Reject: decide once, update the log card, or say who already did."""
         await self._require_moderator(interaction)
         decision = await self.store.decide_suggestion(
-            suggestion_id, approve=approve, by=interaction.user.id, now=self.bot.clock.now()
+            interaction.guild_id, suggestion_id, approve=approve, by=interaction.user.id, now=self.bot.clock.now()
         )
         if decision is None:
             raise UserFacingError("That suggestion no longer exists.")

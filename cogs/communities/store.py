@@ -274,12 +274,19 @@ class DirectoryStore:
         row = await self.db.fetchone("SELECT * FROM community_suggestions WHERE id = ?", (suggestion_id,))
         return None if row is None else _suggestion(row)
 
-    async def decide_suggestion(self, suggestion_id: int, *, approve: bool, by: int, now: datetime) -> Decision | None:
-        """Approve (adding the entry) or reject, once; a later click gets the earlier decision back."""
+    async def decide_suggestion(
+        self, guild_id: int, suggestion_id: int, *, approve: bool, by: int, now: datetime
+    ) -> Decision | None:
+        """Approve (adding the entry) or reject, once; a later click gets the earlier decision back.
+
+        None when this server has no such suggestion (a custom_id is only trusted for the server it came from).
+        """
         stamp = now.isoformat()
         status = SuggestionStatus.APPROVED if approve else SuggestionStatus.REJECTED
         async with self.db.transaction() as tx:
-            cursor = await tx.execute("SELECT * FROM community_suggestions WHERE id = ?", (suggestion_id,))
+            cursor = await tx.execute(
+                "SELECT * FROM community_suggestions WHERE id = ? AND guild_id = ?", (suggestion_id, guild_id)
+            )
             row = await cursor.fetchone()
             if row is None:
                 return None

@@ -105,16 +105,17 @@ async def test_a_suggestion_is_decided_once(db: Database) -> None:
     suggestion_id = await store.create_suggestion(GUILD, make_entry("tmp", name="Data Folk"), by=7, now=NOW)
     assert await store.pending_count(GUILD, 7) == 1
     assert await store.pending_names(GUILD) == {"data folk"}
-    first = await store.decide_suggestion(suggestion_id, approve=True, by=9, now=NOW)
+    first = await store.decide_suggestion(GUILD, suggestion_id, approve=True, by=9, now=NOW)
     assert first.decided_now
     assert first.suggestion.status is SuggestionStatus.APPROVED
     assert first.suggestion.entry_key == "data-folk"
-    second = await store.decide_suggestion(suggestion_id, approve=False, by=10, now=NOW + timedelta(minutes=1))
+    second = await store.decide_suggestion(GUILD, suggestion_id, approve=False, by=10, now=NOW + timedelta(minutes=1))
     assert not second.decided_now
     assert (second.suggestion.status, second.suggestion.decided_by) == (SuggestionStatus.APPROVED, 9)
     assert [e.key for e in await store.guild_additions(GUILD)] == ["data-folk"]
     assert await store.pending_count(GUILD, 7) == 0
-    assert await store.decide_suggestion(999, approve=True, by=9, now=NOW) is None
+    assert await store.decide_suggestion(GUILD, 999, approve=True, by=9, now=NOW) is None
+    assert await store.decide_suggestion(OTHER_GUILD, suggestion_id, approve=False, by=9, now=NOW) is None
     assert await store.counts() == {
         "directory communities": 0,
         "communities added by servers": 1,
@@ -125,7 +126,7 @@ async def test_a_suggestion_is_decided_once(db: Database) -> None:
 async def test_a_rejected_suggestion_adds_nothing(db: Database) -> None:
     store = DirectoryStore(db)
     suggestion_id = await store.create_suggestion(GUILD, make_entry("tmp", name="Spam"), by=7, now=NOW)
-    decision = await store.decide_suggestion(suggestion_id, approve=False, by=9, now=NOW)
+    decision = await store.decide_suggestion(GUILD, suggestion_id, approve=False, by=9, now=NOW)
     assert decision.suggestion.status is SuggestionStatus.REJECTED
     assert await store.guild_additions(GUILD) == []
 
