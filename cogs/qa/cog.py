@@ -156,8 +156,8 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
 
     @qa.command(name="stats", description="Q&A figures per tag (moderators)")
     @app_commands.choices(period=PERIOD_CHOICES)
-    @app_commands.default_permissions(manage_threads=True)
     async def qa_stats(self, interaction: discord.Interaction, period: str = "month") -> None:
+        # Discord hides only whole commands by permission, not one subcommand of /qa: checked here.
         if not (await self.answers.actor(interaction)).can_manage_threads:
             raise UserFacingError("Only moderators (Manage Threads, Manage Server or the moderator role) see stats.")
         overall, tags = await self.reports.stats(interaction.guild.id, self._since(period))

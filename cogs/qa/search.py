@@ -105,17 +105,22 @@ def terms(text: str) -> list[str]:
     return list(seen)
 
 
+def search_terms(query: str) -> list[str]:
+    """The words a search looks for: filler words are left out unless nothing else was typed."""
+    words = terms(query)
+    return [w for w in words if w not in _STOPWORDS] or words
+
+
 def match_expression(query: str, *, any_term: bool = False) -> str | None:
     """An FTS5 MATCH expression from what a member typed; every word quoted, so no syntax leaks in.
 
-    All words must match unless `any_term`; the last word may be a prefix (typing "pand" finds pandas).
+    All words must match unless `any_term`. The porter stemmer makes "merging" find "merge"; prefix
+    queries are not used: they merge every matching doclist and defeat the ranking window below.
     """
-    words = terms(query)
+    words = search_terms(query)
     if not words:
         return None
     quoted = [f'"{word}"' for word in words]
-    if len(words[-1]) >= 3:
-        quoted[-1] += " *"
     return (" OR " if any_term else " ").join(quoted)
 
 
@@ -134,10 +139,17 @@ class Hit:
     snippet: str
 
 
-_HIT_SELECT = (
+# How many matches, newest first, are ranked. Ranking every match of a word that one question in ten
+# contains costs a full pass over a million rows; the newest RANK_WINDOW matches bound that (see bench/).
+RANK_WINDOW = 2000
+
+_RANKED = (
     "SELECT q.thread_id, q.channel_id, q.title, q.state = 'solved', q.answer_message_id, q.answer_author_id,"
-    " q.created_at, q.tags, snippet(qa_search, -1, ?, ?, '…', 16)"
-    " FROM qa_search JOIN qa_questions q ON q.thread_id = qa_search.rowid"
+    " q.created_at, q.tags FROM ("
+    "   SELECT f.rowid AS id, f.rank AS score FROM qa_search f JOIN qa_questions w ON w.thread_id = f.rowid"
+    "   WHERE f.qa_search MATCH :match AND w.guild_id = :guild {solved}"
+    "   ORDER BY f.rowid DESC LIMIT :window"
+    " ) AS m JOIN qa_questions q ON q.thread_id = m.id ORDER BY m.score LIMIT :limit"
 )
 
 
@@ -148,12 +160,21 @@ class QuestionSearch:
         self.db = db
 
     async def _run(self, expression: str, guild_id: int, limit: int, *, solved_only: bool) -> list[Hit]:
-        solved = " AND q.state = 'solved'" if solved_only else ""
-        rows = await self.db.fetchall(
-            f"{_HIT_SELECT} WHERE qa_search MATCH ? AND q.guild_id = ?{solved} ORDER BY qa_search.rank LIMIT ?",
-            (HIT_START, HIT_END, expression, guild_id, limit),
+        """Best first (bm25, title hits weigh most) among the newest RANK_WINDOW matches of the guild."""
+        sql = _RANKED.format(solved="AND w.state = 'solved'" if solved_only else "")
+        params = {"match": expression, "guild": guild_id, "window": RANK_WINDOW, "limit": limit}
+        rows = await self.db.fetchall(sql, params)
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        marks = ", ".join("?" for _ in ids)
+        snippets = await self.db.fetchall(
+            f"SELECT rowid, snippet(qa_search, -1, ?, ?, '…', 16) FROM qa_search"
+            f" WHERE qa_search MATCH ? AND rowid IN ({marks})",
+            (HIT_START, HIT_END, expression, *ids),
         )
-        return [Hit(*row) for row in rows]
+        by_id = {row[0]: row[1] for row in snippets}
+        return [Hit(*row, snippet=by_id.get(row[0], "")) for row in rows]
 
     async def search(self, guild_id: int, query: str, limit: int = 8) -> tuple[list[Hit], bool]:
         """Best matches first; all words must match, else any word does. Returns (hits, loose)."""
@@ -161,7 +182,7 @@ class QuestionSearch:
         if strict is None:
             return [], False
         hits = await self._run(strict, guild_id, limit, solved_only=False)
-        if hits or len(terms(query)) < 2:
+        if hits or len(search_terms(query)) < 2:
             return hits, False
         loose = match_expression(query, any_term=True)
         return await self._run(loose, guild_id, limit, solved_only=False), True

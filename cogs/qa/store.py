@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 import aiosqlite
@@ -120,15 +120,26 @@ async def _get(conn: aiosqlite.Connection, thread_id: int) -> Question | None:
     return None if row is None else Question.from_row(row)
 
 
+def _due_of(question: Question, timing: Timing) -> int | None:
+    """A claimed action is due at once (until confirmed); otherwise the rules say when."""
+    if question.pending_action:
+        return question.pending_since
+    return next_due(question.times(), timing, question.retry_at)
+
+
+async def _apply_due(conn: aiosqlite.Connection, question: Question, timing: Timing) -> Question:
+    """Store next_due_at for a freshly read row (inside the caller's transaction)."""
+    due = _due_of(question, timing)
+    if due == question.next_due_at:
+        return question
+    await conn.execute("UPDATE qa_questions SET next_due_at = ? WHERE thread_id = ?", (due, question.thread_id))
+    return replace(question, next_due_at=due)
+
+
 async def _refresh_due(conn: aiosqlite.Connection, thread_id: int, timing: Timing) -> Question | None:
     """Recompute next_due_at from the row's timestamps (inside the caller's transaction)."""
     question = await _get(conn, thread_id)
-    if question is None:
-        return None
-    due = question.pending_since if question.pending_action else next_due(question.times(), timing, question.retry_at)
-    if due != question.next_due_at:
-        await conn.execute("UPDATE qa_questions SET next_due_at = ? WHERE thread_id = ?", (due, thread_id))
-    return await _get(conn, thread_id)
+    return None if question is None else await _apply_due(conn, question, timing)
 
 
 class QAStore:
@@ -145,10 +156,11 @@ class QAStore:
 
     async def add_question(self, new: NewQuestion, timing: Timing) -> bool:
         """Start tracking a question; False when the thread is tracked already."""
+        times = QuestionTimes(False, new.created_at, new.created_at, None, 0, None, None, None)
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
                 "INSERT OR IGNORE INTO qa_questions (thread_id, guild_id, channel_id, asker_id, title, body, tags,"
-                " source, created_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " source, created_at, last_activity_at, next_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.thread_id,
                     new.guild_id,
@@ -160,15 +172,16 @@ class QAStore:
                     new.source,
                     new.created_at,
                     new.created_at,
+                    next_due(times, timing),
                 ),
             )
             if cursor.rowcount == 0:
                 return False
-            await tx.executemany(
-                "INSERT OR IGNORE INTO qa_question_tags (thread_id, guild_id, tag) VALUES (?, ?, ?)",
-                [(new.thread_id, new.guild_id, tag) for tag in new.tags],
-            )
-            await _refresh_due(tx, new.thread_id, timing)
+            if new.tags:
+                await tx.executemany(
+                    "INSERT OR IGNORE INTO qa_question_tags (thread_id, guild_id, tag) VALUES (?, ?, ?)",
+                    [(new.thread_id, new.guild_id, tag) for tag in new.tags],
+                )
         return True
 
     async def forget(self, thread_id: int) -> bool:
@@ -218,12 +231,14 @@ class QAStore:
                 "   THEN :at ELSE first_reply_at END,"
                 " last_activity_at = MAX(last_activity_at, :at),"
                 " last_message_id = :message, archived_at = NULL"
-                " WHERE thread_id = :thread AND last_message_id < :message",
+                f" WHERE thread_id = :thread AND last_message_id < :message RETURNING {_COLUMNS}",
                 {"author": author_id, "at": at, "message": message_id, "thread": thread_id},
             )
-            if cursor.rowcount == 0:
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
                 return None
-            return await _refresh_due(tx, thread_id, timing)
+            return await _apply_due(tx, Question.from_row(row), timing)
 
     async def set_archived(self, thread_id: int, archived_at: int | None, timing: Timing) -> None:
         """Follow the thread being archived (by anyone) or woken up."""

@@ -62,10 +62,11 @@ async def test_renames_and_deletions_follow_into_the_index(db: Database, store: 
     await db.execute("INSERT INTO qa_search (qa_search) VALUES ('integrity-check')")
 
 
-async def test_prefix_of_the_last_word_matches(db: Database, store: QAStore, timing: Timing) -> None:
+async def test_word_forms_match_through_the_stemmer(db: Database, store: QAStore, timing: Timing) -> None:
     await _seed(store, timing)
-    hits, _ = await QuestionSearch(db).search(GUILD, "airfl")
-    assert [h.thread_id for h in hits] == [2]
+    hits, _ = await QuestionSearch(db).search(GUILD, "merging")
+    assert sorted(h.thread_id for h in hits) == [1, 3]
+    assert (await QuestionSearch(db).search(GUILD, "airfl"))[0] == []
 
 
 async def test_similar_solved_needs_two_shared_subject_words(db: Database, store: QAStore, timing: Timing) -> None:
@@ -94,3 +95,26 @@ async def test_no_typed_text_breaks_the_fts_query(db: Database, query: str) -> N
     hits, _ = await QuestionSearch(db).search(GUILD, query)
     assert hits == []
     assert await QuestionSearch(db).similar_solved(GUILD, query, query) == []
+
+
+async def test_filler_words_are_dropped_unless_alone(db: Database, store: QAStore, timing: Timing) -> None:
+    await _seed(store, timing)
+    hits, loose = await QuestionSearch(db).search(GUILD, "how do I merge?")
+    assert sorted(h.thread_id for h in hits) == [1, 3] and not loose
+
+
+async def test_broad_queries_rank_within_the_newest_window(
+    db: Database, store: QAStore, timing: Timing, monkeypatch
+) -> None:
+    """Past RANK_WINDOW matches, the best of the newest ones is shown (bounded cost at a million rows)."""
+    from cogs.qa import search as search_module
+
+    await store.add_question(question(10, title="kafka kafka kafka consumer lag"), timing)
+    for n in range(11, 15):
+        await store.add_question(question(n, title=f"question {n}", body="mentions kafka once"), timing)
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    hits, _ = await QuestionSearch(db).search(GUILD, "kafka")
+    assert sorted(h.thread_id for h in hits) == [12, 13, 14]  # 10 ranks best but is not among the newest 3
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2000)
+    hits, _ = await QuestionSearch(db).search(GUILD, "kafka")
+    assert hits[0].thread_id == 10 and len(hits) == 5
