@@ -156,13 +156,14 @@ _RANKED = (
 class QuestionSearch:
     """The FTS5 queries."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, rank_window: int = RANK_WINDOW) -> None:
         self.db = db
+        self.rank_window = rank_window
 
     async def _run(self, expression: str, guild_id: int, limit: int, *, solved_only: bool) -> list[Hit]:
         """Best first (bm25, title hits weigh most) among the newest RANK_WINDOW matches of the guild."""
         sql = _RANKED.format(solved="AND w.state = 'solved'" if solved_only else "")
-        params = {"match": expression, "guild": guild_id, "window": RANK_WINDOW, "limit": limit}
+        params = {"match": expression, "guild": guild_id, "window": self.rank_window, "limit": limit}
         rows = await self.db.fetchall(sql, params)
         if not rows:
             return []
