@@ -68,6 +68,7 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
 
     @app_commands.command(name="ask", description="Ask the community a question (opens a short form)")
     @app_commands.guild_only()
+    @app_commands.checks.cooldown(5, 600, key=lambda i: (i.guild_id, i.user.id))
     async def ask(self, interaction: discord.Interaction) -> None:
         await self.asking.open_modal(interaction)
 

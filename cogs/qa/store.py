@@ -184,6 +184,20 @@ class QAStore:
                 )
         return True
 
+    async def skip_overdue_reminders(self, thread_id: int, now: int, timing: Timing) -> Question | None:
+        """For a question first seen late: a reminder whose time has passed is noted as done, unsent."""
+        async with self.db.transaction() as tx:
+            question = await _get(tx, thread_id)
+            if question is None:
+                return None
+            if question.created_at + min(timing.unanswered_after, timing.nudge_after) <= now:
+                await tx.execute(
+                    "UPDATE qa_questions SET surfaced_at = COALESCE(surfaced_at, ?), nudged_at = COALESCE(nudged_at, ?)"
+                    " WHERE thread_id = ?",
+                    (now, now, thread_id),
+                )
+            return await _refresh_due(tx, thread_id, timing)
+
     async def forget(self, thread_id: int) -> bool:
         """Stop tracking a deleted thread (its search entry and tags go with it)."""
         cursor = await self.db.execute("DELETE FROM qa_questions WHERE thread_id = ?", (thread_id,))

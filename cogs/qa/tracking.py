@@ -72,10 +72,34 @@ class TrackingListeners:
         return question
 
     async def track_late(self, thread: discord.Thread) -> Question | None:
-        """A post from before the bot was there (or while it was down), met through Mark as answer."""
+        """A post from before the bot was there (or made while it was down).
+
+        Reminders that would have been due already are skipped, so installing the bot on a busy forum
+        does not ping helpers and askers about every old post at once; archiving still applies.
+        """
+        if await self.store.get(thread.id) is not None:
+            return None
         created = thread.created_at or discord.utils.snowflake_time(thread.id)
-        at = min(unix(created), unix(self.bot.clock.now()))
-        return await self.track_thread(thread, at=at)
+        now = unix(self.bot.clock.now())
+        question = await self.track_thread(thread, at=min(unix(created), now))
+        if question is not None:
+            timing = await self.runner.timing(thread.guild.id)
+            question = await self.store.skip_overdue_reminders(thread.id, now, timing)
+            self.runner.consider(question)
+        return question
+
+    @commands.Cog.listener("on_guild_available")
+    async def track_missed_posts(self, guild: discord.Guild) -> None:
+        """At start (and when a guild comes back), track active posts made while the bot was away."""
+        channel_id = await self.questions_channel_id(guild)
+        if channel_id is None:
+            return
+        found = 0
+        for thread in guild.threads:
+            if thread.parent_id == channel_id and not thread.archived:
+                found += await self.track_late(thread) is not None
+        if found:
+            log.info("Guild %s: now tracking %d question(s) posted while the bot was away", guild.id, found)
 
     @commands.Cog.listener("on_thread_create")
     async def track_new_post(self, thread: discord.Thread) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from bot.clock import ManualClock
 from cogs.qa.rules import Action
 from cogs.qa.service import nudge_text
@@ -296,7 +299,7 @@ async def test_a_nudge_sent_just_before_a_crash_is_not_sent_again(
 
 
 async def test_unanswered_questions_reach_helpers_and_quiet_posts_are_archived(
-    loopback: LoopbackDiscord, harness: BotHarness, settings
+    loopback: LoopbackDiscord, harness: BotHarness
 ) -> None:
     lb, cast = loopback, Cast(loopback)
     helpers = lb.add_role(lb.guild.id, "Helpers")
@@ -453,3 +456,120 @@ async def test_a_text_channel_with_threads_works_as_the_questions_channel(loopba
     assert lb.world.channel(thread.id).name == "[Solved] Best book on statistics?"
     stored = await bot.get_cog("Q&A").store.get(thread.id)
     assert stored.solved and stored.tag_names == ["books"]
+
+
+async def test_buttons_and_drafts_work_after_a_restart(loopback: LoopbackDiscord, harness: BotHarness) -> None:
+    lb, cast = loopback, Cast(loopback)
+    bot = await harness.start()
+    thread = await direct_post(lb, bot, cast.asker.id, "Great Expectations vs Soda")
+    reply = await lb.send_message(thread.id, cast.helper.id, "Soda is lighter")
+    await (await mark(lb, thread.id, cast.asker.id, reply.id)).wait_followup()
+    notice = bot_messages(lb, thread.id)[-1]
+    lb.inject("POST", rf"/channels/{lb.guild.channel('questions').id}/threads$", 403, code=50013)
+    submit = await _ask(lb, cast.asker.id, "Data contracts in practice", "How do teams enforce them?")
+    kept = await submit.wait_followup()
+    assert "Your text is kept" in kept.content
+
+    await harness.restart()
+    reopened = await lb.click_button(notice.id, f"qa:reopen:{thread.id}", cast.asker.id)
+    await reopened.wait_followup()
+    assert "Reopened" in reopened.content_text()
+    posted = await lb.click_button(kept.id, button(kept, "post"), cast.asker.id)
+    await posted.wait_response()
+    await lb.wait_until(lambda: any(t.name == "Data contracts in practice" for t in lb.guild.threads))
+
+
+async def test_missing_permissions_are_reported_and_the_answer_still_counts(loopback: LoopbackDiscord, bot) -> None:
+    from tests.loopback.world import DEFAULT_BOT_PERMISSIONS, Perm
+
+    lb, cast = loopback, Cast(loopback)
+    thread = await direct_post(lb, bot, cast.asker.id, "Looker PDT keeps rebuilding")
+    reply = await lb.send_message(thread.id, cast.helper.id, "check the datagroup trigger")
+    role = lb.set_bot_permissions(lb.guild.id, DEFAULT_BOT_PERMISSIONS & ~Perm.MANAGE_THREADS & ~Perm.MANAGE_CHANNELS)
+    await lb.update_role(lb.guild.id, role.id, permissions=role.permissions)
+    await lb.wait_until(lambda: not bot.get_guild(lb.guild.id).me.guild_permissions.manage_threads)
+    marked = await mark(lb, thread.id, cast.asker.id, reply.id)
+    await marked.wait_followup()
+    assert "Manage Threads" in marked.content_text()
+    assert (await bot.get_cog("Q&A").store.get(thread.id)).answer_author_id == cast.helper.id
+    assert lb.world.channel(thread.id).name == "Looker PDT keeps rebuilding"  # could not retitle: reported
+    mod_log = await lb.wait_until(lambda: lb.channel_messages(lb.guild.channel("mod-log").id))
+    assert "Manage Threads" in mod_log[0].content
+    other = await direct_post(lb, bot, cast.asker.id, "Another question")
+    reply = await lb.send_message(other.id, cast.helper.id, "answer")
+    await (await mark(lb, other.id, cast.asker.id, reply.id)).wait_followup()
+    assert len(lb.channel_messages(lb.guild.channel("mod-log").id)) == 1  # reported once, not per post
+
+
+async def test_posts_made_while_the_bot_was_down_are_tracked_without_old_pings(
+    loopback: LoopbackDiscord, harness: BotHarness
+) -> None:
+    lb, cast = loopback, Cast(loopback)
+    clock = ManualClock(datetime.now(UTC))
+    await harness.start(clock=clock)
+    await harness.stop()
+    forum = lb.guild.channel("questions").id
+    missed = await lb.create_forum_post(forum, cast.asker.id, "Posted during the outage", "details")
+    old = await lb.create_forum_post(forum, cast.asker.id, "Posted long ago", "details")
+    lb.world.channel(old.id).created_at = datetime.now(UTC) - timedelta(days=3)
+
+    bot = await harness.start(clock=clock)
+    store = bot.get_cog("Q&A").store
+    recent = await eventually(lambda: store.get(missed.id))
+    ancient = await eventually(lambda: store.get(old.id))
+    assert recent.surfaced_at is None  # still gets its reminder when due
+    assert ancient.surfaced_at is not None and ancient.nudged_at is not None  # overdue: skipped, not sent
+    clock.advance(timedelta(hours=25))
+    await bot.get_cog("Q&A").runner.run_due()
+    assert [m for m in bot_messages(lb, missed.id) if m.content.startswith("🙋")]
+    assert not bot_messages(lb, old.id)
+
+
+_PIECES = st.sampled_from(
+    [
+        "@everyone",
+        "@here",
+        "<@1>",
+        "<@&2>",
+        "**",
+        "__",
+        "~~",
+        "||",
+        "`",
+        "```",
+        "```py\n",
+        "\n",
+        "> ",
+        "# ",
+        "-# ",
+        "[a](https://e.x)",
+        "https://e.x",
+        "word ",
+        "ünïcødé ",
+        "🙂",
+        " ",
+    ]
+)
+_HOSTILE_TEXT = st.lists(_PIECES, min_size=1, max_size=400).map("".join)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=_HOSTILE_TEXT.map(lambda t: t[:100]), details=_HOSTILE_TEXT.map(lambda t: (t * 10)[:4000]))
+async def test_any_asked_text_is_posted_inert_and_within_limits(loopback: LoopbackDiscord, bot, title, details) -> None:
+    lb = loopback
+    user = lb.add_user(f"asker{len(lb.world.users)}")
+    lb.add_member(lb.guild.id, user)
+    title = title if len(title) >= 5 else title + "?????"
+    details = details if len(details) >= 10 else details + "." * 10
+    before = {t.id for t in lb.guild.threads}
+    submit = await _ask(lb, user.id, title, details)
+    await submit.wait_response()
+    if not submit.ephemeral or "Not posted" not in submit.content_text():
+        await submit.wait_followup()
+        new = [t for t in lb.guild.threads if t.id not in before]
+        assert len(new) == 1 and 1 <= len(new[0].name) <= 100
+        for message in lb.channel_messages(new[0].id):
+            assert 0 < len(message.content) <= 2000
+            assert message.allowed_mentions == {"parse": []}
+            assert (message.mention_ids, message.mention_roles, message.mention_everyone) == ([], [], False)
+    assert submit.ephemeral
