@@ -7,6 +7,7 @@ sending again, so nothing is lost or sent twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -42,6 +43,7 @@ class DueRunner:
         self.store = store
         self.armed_for: int | None = None  # the next_due_at (bot clock) the job is set for
         self._timings: dict[int, Timing] = {}  # per guild, as last used to compute next_due_at
+        self._running = asyncio.Lock()  # one sweep at a time, even if the job is re-armed meanwhile
 
     async def timing(self, guild_id: int) -> Timing:
         return Timing.from_settings((await self.bot.guild_config(guild_id)).qa)
@@ -82,7 +84,7 @@ class DueRunner:
     async def housekeeping(self) -> None:
         """Every few minutes: follow /config changes of the timings; drop stale drafts."""
         changed = False
-        for guild_id in await self.store.guilds_with_due():
+        for guild_id in [guild.id for guild in self.bot.guilds]:
             timing = await self.timing(guild_id)
             if self._timings.get(guild_id) != timing:
                 changed |= await self.store.refresh_guild_due(guild_id, timing) > 0
@@ -96,13 +98,29 @@ class DueRunner:
     async def run_due(self) -> int:
         """Carry out everything due now; returns how many actions Discord accepted."""
         await self.bot.wait_until_ready()
+        async with self._running:
+            done = await self._sweep()
+        await self.arm()
+        return done
+
+    async def _sweep(self) -> int:
         done = 0
         seen: dict[int, int] = {}
         while True:
             now = unix(self.bot.clock.now())
-            batch = [q for q in await self.store.due(now, BATCH) if seen.get(q.thread_id, 0) < MAX_STEPS_PER_QUESTION]
-            if not batch:
+            due = await self.store.due(now, BATCH)
+            if not due:
                 break
+            batch = []
+            for question in due:
+                if seen.get(question.thread_id, 0) < MAX_STEPS_PER_QUESTION:
+                    batch.append(question)
+                    continue
+                # still due after several steps: something is off with it; do not let it block the rest
+                log.warning("Q&A thread %s stays due; looking again in an hour", question.thread_id)
+                await self.store.postpone(
+                    question.thread_id, now + POSTPONE_SECONDS, await self.timing(question.guild_id)
+                )
             for question in batch:
                 seen[question.thread_id] = seen.get(question.thread_id, 0) + 1
                 try:
@@ -112,7 +130,6 @@ class DueRunner:
                     timing = await self.timing(question.guild_id)
                     later = unix(self.bot.clock.now()) + POSTPONE_SECONDS
                     await self.store.postpone(question.thread_id, later, timing)
-        await self.arm()
         return done
 
     async def _handle(self, question: Question) -> int:

@@ -346,13 +346,13 @@ class QAStore:
 
     async def refresh_guild_due(self, guild_id: int, timing: Timing) -> int:
         """Recompute next_due_at for a guild's questions that can still have something due (after a
-        settings change); returns how many changed."""
+        settings change or at start); returns how many changed. Uses the two partial indexes."""
         changed = 0
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
-                "SELECT thread_id, next_due_at FROM qa_questions WHERE guild_id = ?"
-                " AND (next_due_at IS NOT NULL OR archived_at IS NULL)",
-                (guild_id,),
+                "SELECT thread_id, next_due_at FROM qa_questions WHERE guild_id = ? AND archived_at IS NULL"
+                " UNION SELECT thread_id, next_due_at FROM qa_questions WHERE next_due_at IS NOT NULL AND guild_id = ?",
+                (guild_id, guild_id),
             )
             for thread_id, old in await cursor.fetchall():
                 fresh = await _refresh_due(tx, thread_id, timing)
@@ -360,8 +360,10 @@ class QAStore:
         return changed
 
     async def guilds_with_due(self) -> list[int]:
+        """Guilds with questions that may still have something due (at start)."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT guild_id FROM qa_questions WHERE next_due_at IS NOT NULL OR archived_at IS NULL"
+            "SELECT guild_id FROM qa_questions WHERE archived_at IS NULL"
+            " UNION SELECT guild_id FROM qa_questions WHERE next_due_at IS NOT NULL"
         )
         return [row[0] for row in rows]
 

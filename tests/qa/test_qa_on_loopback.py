@@ -203,6 +203,15 @@ async def test_the_reopen_button_and_no_button_on_a_locked_post(loopback: Loopba
     await clicked.wait_followup()
     assert not (await bot.get_cog("Q&A").store.get(thread.id)).solved
 
+    # marked again, then locked by a moderator: the button goes, since a locked post takes no clicks
+    await (await mark(lb, thread.id, cast.asker.id, reply.id)).wait_followup()
+    notice = bot_messages(lb, thread.id)[-1]
+    assert notice.components
+    await lb.update_thread(thread.id, locked=True)
+    await lb.wait_until(lambda: lb.message(notice.id).components == [])
+    await lb.update_thread(thread.id, locked=False)
+    await (await lb.invoke_slash(lb.guild.id, thread.id, cast.moderator.id, "qa", {}, "reopen")).wait_followup()
+
     await lb.update_thread(thread.id, locked=True)
     marked = await mark(lb, thread.id, cast.moderator.id, reply.id)
     await marked.wait_followup()

@@ -35,6 +35,8 @@ CREATE TABLE qa_questions (
 );
 
 CREATE INDEX qa_questions_due ON qa_questions (next_due_at) WHERE next_due_at IS NOT NULL;
+-- Questions not archived: the few a settings change or a restart has to look at again.
+CREATE INDEX qa_questions_active ON qa_questions (guild_id) WHERE archived_at IS NULL;
 CREATE INDEX qa_questions_guild_state ON qa_questions (guild_id, state, created_at);
 CREATE INDEX qa_questions_credit ON qa_questions (guild_id, answer_marked_at, answer_author_id)
     WHERE answer_author_id IS NOT NULL;
