@@ -582,3 +582,67 @@ async def test_any_asked_text_is_posted_inert_and_within_limits(loopback: Loopba
             assert message.allowed_mentions == {"parse": []}
             assert (message.mention_ids, message.mention_roles, message.mention_everyone) == ([], [], False)
     assert submit.ephemeral
+
+
+async def test_a_forum_that_requires_a_tag_keeps_the_draft_for_editing(
+    loopback: LoopbackDiscord, harness: BotHarness
+) -> None:
+    lb, cast = loopback, Cast(loopback)
+    lb.guild.channel("questions").flags = 1 << 4  # REQUIRE_TAG
+    await harness.start()
+    submit = await _ask(lb, cast.asker.id, "Which orchestrator for a small team?", "Airflow feels heavy.")
+    kept = await submit.wait_followup()
+    assert "needs at least one tag" in kept.content and "python" in kept.content
+    assert not [t for t in lb.guild.threads if t.parent_id == lb.guild.channel("questions").id]
+
+    edit = await lb.click_button(kept.id, button(kept, "edit"), cast.asker.id)
+    modal = (await edit.wait_response())["data"]
+    prefilled = {c["custom_id"]: c.get("value") for row in modal["components"] for c in row["components"]}
+    assert "Which orchestrator for a small team?" in prefilled.values()
+    ids = _inputs(modal)
+    submitted = await lb.submit_modal(edit, values={ids["tags"]: "python"})
+    await submitted.wait_followup()
+    thread = await lb.wait_until(
+        lambda: [t for t in lb.guild.threads if t.parent_id == lb.guild.channel("questions").id]
+    )
+    assert thread[0].name == "Which orchestrator for a small team?"
+    assert thread[0].applied_tags == [lb.guild.channel("questions").tag("python").id]
+    assert "Airflow feels heavy." in lb.channel_messages(thread[0].id)[0].content
+
+
+async def test_a_forum_with_twenty_tags_gets_no_solved_tag_but_the_answer_counts(
+    loopback: LoopbackDiscord, harness: BotHarness
+) -> None:
+    from tests.loopback.world import ForumTag
+
+    lb, cast = loopback, Cast(loopback)
+    forum = lb.guild.channel("questions")
+    forum.available_tags += [ForumTag(id=lb.world.ids.next(), name=f"topic{i}") for i in range(16)]
+    bot = await harness.start()
+    thread = await direct_post(lb, bot, cast.asker.id, "Tag limit question", tags=["python", "sql", "ml", "career"])
+    reply = await lb.send_message(thread.id, cast.helper.id, "answer")
+    marked = await mark(lb, thread.id, cast.asker.id, reply.id)
+    await marked.wait_followup()
+    assert "has 20 tags already" in marked.content_text()
+    assert len(forum.available_tags) == 20 and not lb.calls_to("PATCH", rf"/channels/{forum.id}$")
+    assert lb.world.channel(thread.id).name == "[Solved] Tag limit question"  # the title still says so
+    assert (await bot.get_cog("Q&A").store.get(thread.id)).solved
+
+
+async def test_the_solved_tag_takes_the_last_slot_of_a_post_with_five_tags(
+    loopback: LoopbackDiscord, harness: BotHarness
+) -> None:
+    from tests.loopback.world import ForumTag
+
+    lb, cast = loopback, Cast(loopback)
+    forum = lb.guild.channel("questions")
+    forum.available_tags.append(ForumTag(id=lb.world.ids.next(), name="dbt"))
+    bot = await harness.start()
+    five = ["python", "sql", "ml", "career", "dbt"]
+    thread = await direct_post(lb, bot, cast.asker.id, "Five tags", tags=five)
+    reply = await lb.send_message(thread.id, cast.helper.id, "answer")
+    await (await mark(lb, thread.id, cast.asker.id, reply.id)).wait_followup()
+    applied = lb.world.channel(thread.id).applied_tags
+    assert applied == [forum.tag(n).id for n in five[:4]] + [forum.tag("Solved").id]
+    stored = await bot.get_cog("Q&A").store.get(thread.id)
+    assert stored.tag_names == five[:4]  # the question's own tags follow the post; Solved is not one of them
