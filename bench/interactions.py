@@ -58,23 +58,14 @@ async def steady_load(
     latencies = [ix.response_latency * 1000 for ix in sent if ix.response_latency is not None]
     within = sum(1 for ms in latencies if ms <= 1000)
     return {
-        "rate": rate,
-        "sent": total,
-        "answered": len(latencies),
-        "within_1s": within,
-        "p50_ms": percentile(latencies, 50),
-        "p99_ms": percentile(latencies, 99),
+        "rate": rate, "sent": total, "answered": len(latencies), "within_1s": within,
+        "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
         "achieved_rate": total / (now() - start),
     }
 
 
 async def highest_sustained(
-    lb: LoopbackDiscord,
-    guild: Guild,
-    users: list[int],
-    scenario: Scenario,
-    start_rate: float,
-    seconds: float,
+    lb: LoopbackDiscord, guild: Guild, users: list[int], scenario: Scenario, start_rate: float, seconds: float,
     ceiling: float,
 ) -> float:
     """Double the rate until fewer than 99% are answered within 1 s; the last good rate."""
@@ -90,15 +81,8 @@ async def highest_sustained(
 
 
 async def measure_bot(
-    lb: LoopbackDiscord,
-    guild: Guild,
-    users: list[int],
-    module: str,
-    env_extra: dict[str, str],
-    workdir: Path,
-    rate: float,
-    seconds: float,
-    ceiling: float,
+    lb: LoopbackDiscord, guild: Guild, users: list[int], module: str, env_extra: dict[str, str], workdir: Path,
+    rate: float, seconds: float, ceiling: float,
 ) -> dict[str, dict[str, float]]:
     identified = lb.gateway.identify_count
     proc = await spawn(module, process_env(lb, BOT_DATABASE=str(workdir / "bench.db"), **env_extra), workdir)
@@ -110,9 +94,8 @@ async def measure_bot(
         for scenario in SCENARIOS:
             await steady_load(lb, guild, users, scenario, 20, 1)  # warm-up
             steady = await steady_load(lb, guild, users, scenario, rate, seconds)
-            steady["max_sustained_rate"] = await highest_sustained(
-                lb, guild, users, scenario, rate * 2, seconds, ceiling
-            )
+            steady["max_sustained_rate"] = await highest_sustained(lb, guild, users, scenario, rate * 2, seconds,
+                                                                   ceiling)
             out[scenario.name] = steady
         return out
     finally:
@@ -130,39 +113,18 @@ async def main(quick: bool) -> dict:
             workdir = Path(tmp)
             # The community bot registers the commands; the bare bot (answer-all mode) leaves them in place.
             ours = await measure_bot(lb, guild, users, "bot", {}, workdir, rate, seconds, ceiling)
-            bare = await measure_bot(
-                lb, guild, users, "bench.bare_bot", {"BARE_ANSWER_ALL": "1"}, workdir, rate, seconds, ceiling
-            )
+            bare = await measure_bot(lb, guild, users, "bench.bare_bot", {"BARE_ANSWER_ALL": "1"}, workdir, rate,
+                                     seconds, ceiling)
     results = {"rate": rate, "seconds": seconds, "community": ours, "bare": bare}
-    table = [
-        (
-            "scenario",
-            "bot",
-            "p50 ms @200/s",
-            "p99 ms @200/s",
-            "answered",
-            "max sustained /s",
-            "p50 ratio",
-            "p99 ratio",
-            "max-rate ratio",
-        )
-    ]
+    table = [("scenario", "bot", "p50 ms @200/s", "p99 ms @200/s", "answered", "max sustained /s",
+              "p50 ratio", "p99 ratio", "max-rate ratio")]
     for name in ours:
         o, b = ours[name], bare[name]
         for label, r in (("community", o), ("bare", b)):
-            table.append(
-                (
-                    name,
-                    label,
-                    f"{r['p50_ms']:.1f}",
-                    f"{r['p99_ms']:.1f}",
-                    f"{r['answered']}/{r['sent']}",
-                    f"{r['max_sustained_rate']:.0f}",
-                    f"{r['p50_ms'] / b['p50_ms']:.2f}",
-                    f"{r['p99_ms'] / b['p99_ms']:.2f}",
-                    f"{r['max_sustained_rate'] / max(b['max_sustained_rate'], 1):.2f}",
-                )
-            )
+            table.append((name, label, f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}", f"{r['answered']}/{r['sent']}",
+                          f"{r['max_sustained_rate']:.0f}",
+                          f"{r['p50_ms'] / b['p50_ms']:.2f}", f"{r['p99_ms'] / b['p99_ms']:.2f}",
+                          f"{r['max_sustained_rate'] / max(b['max_sustained_rate'], 1):.2f}"))
     write_results("interactions", results, table)
     return results
 

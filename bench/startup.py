@@ -71,10 +71,7 @@ async def main(runs: int, members: int) -> dict:
     med = {k: {m: median(v) for m, v in d.items()} for k, d in raw.items()}
     bare = med["bare"]
     results = {
-        "members": members,
-        "runs": runs,
-        "raw": raw,
-        "median": med,
+        "members": members, "runs": runs, "raw": raw, "median": med,
         "ratio_start_cold_vs_bare": med["cold"]["start_s"] / bare["start_s"],
         "ratio_start_warm_vs_bare": med["warm"]["start_s"] / bare["start_s"],
         "ratio_rss_vs_bare": med["warm"]["rss_mib"] / bare["rss_mib"],
