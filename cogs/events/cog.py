@@ -89,7 +89,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
         """An event of this server from the autocomplete value (its id) or its exact title."""
         cleaned = text.strip().lstrip("#")
         event = None
-        if cleaned.isdigit():
+        if cleaned.isascii() and cleaned.isdigit() and len(cleaned) < 19:
             event = await self.store.event(int(cleaned))
         else:
             matches = await self.store.find_by_title(interaction.guild.id, cleaned)

@@ -75,7 +75,8 @@ class ReminderDispatcher:
         self.publisher = publisher
         self.stats = DispatchStats()
         self._pass_lock = asyncio.Lock()
-        self._again = False
+        self._requests = 0
+        self._tasks: set[asyncio.Task] = set()
         self._scheduled: set[int] = set()
         self._inflight: set[int] = set()
         self._announce_after: dict[int, int] = {}
@@ -108,8 +109,13 @@ class ReminderDispatcher:
         self.poke()
 
     async def _refill_job(self) -> None:
-        await self.store.purge_drafts(self.service.now() - 86400)
-        await self.refill()
+        try:
+            await self.store.purge_drafts(self.service.now() - 86400)
+            await self.refill()
+        except Exception:  # keep the window alive: try again in a minute
+            log.exception("Events: refilling the reminder window failed")
+            later = self.service.now() + 60
+            self.bot.scheduler.at("events:refill", self._wall(later), self._refill_job)
 
     def note_due(self, times: list[int] | tuple[int, ...]) -> None:
         """New due times (a confirmed, edited or cancelled event): schedule those inside the loaded window."""
@@ -128,11 +134,16 @@ class ReminderDispatcher:
 
     async def _fire(self, t: int) -> None:
         self._scheduled.discard(t)
-        await self.run_pass()
+        self.poke()
 
     def poke(self) -> None:
-        """Run a pass as soon as possible (something is due now)."""
-        self.bot.scheduler.at("events:now", datetime.now(UTC), self.run_pass)
+        """Run a pass as soon as possible (something is due now), on a task of its own."""
+        task = asyncio.get_running_loop().create_task(self.run_pass(), name="events-dispatch")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _retry(self) -> None:
+        self.poke()
 
     def scheduled_count(self) -> int:
         return len(self._scheduled)
@@ -140,21 +151,18 @@ class ReminderDispatcher:
     # ------------------------------------------------------------ a pass
 
     async def run_pass(self) -> None:
-        """Do everything that is due; a request during a pass makes the pass run once more."""
-        if self._pass_lock.locked():
-            self._again = True
-            return
+        """Do everything that is due, and return when it is done. Passes never overlap; requests that
+        arrive during a pass are served by one more pass after it, not one each."""
+        self._requests += 1
         async with self._pass_lock:
+            if self._requests == 0:
+                return  # a pass that started after this request has done the work
+            self._requests = 0
             await self.bot.wait_until_ready()  # at start-up the guilds arrive after the rebuild
-            while True:
-                self._again = False
-                try:
-                    await self._pass_once()
-                except Exception:
-                    log.exception("Events: a dispatch pass failed; the next one retries")
-                    break
-                if not self._again:
-                    break
+            try:
+                await self._pass_once()
+            except Exception:
+                log.exception("Events: a dispatch pass failed; the next one retries")
 
     async def _pass_once(self) -> None:
         self.stats.passes += 1
@@ -186,7 +194,8 @@ class ReminderDispatcher:
             results = await asyncio.gather(*(one(r) for r in todo))
             retry = retry or not all(results)
         if retry:
-            self.bot.scheduler.at("events:retry", self._wall(self.service.now()) + RETRY_AFTER, self.run_pass)
+            later = self.service.now() + int(RETRY_AFTER.total_seconds())
+            self.bot.scheduler.at(f"events:retry:{later}", self._wall(later), self._retry)
 
     async def _process(self, guild: discord.Guild, settings: Settings, reminder: Reminder, now: int) -> bool:
         """Claim and send one reminder; False when something is left to retry."""

@@ -155,24 +155,27 @@ _UNITS = {
 _FILLER = {"at", "on", "the", "of", "from", "starting", "@"}
 
 _ISO = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(z|utc|[+-]\d{2}:?\d{2})?$"
+    r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:[t ]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?)?"
+    r"\s*(z|utc|[+-][0-9]{2}:?[0-9]{2})?$"
 )
-_AMPM = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(am|pm|a\.m\.|p\.m\.)$")
-_CLOCK = re.compile(r"^(\d{1,2})(?::|h)(\d{2})$")
-_HOUR_H = re.compile(r"^(\d{1,2})h$")
-_SLASHED = re.compile(r"^(\d{1,4})[/.](\d{1,2})(?:[/.](\d{2,4}))?$")
-_DASHED_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DAY = re.compile(r"^(\d{1,2})(st|nd|rd|th)?$")
-_YEAR = re.compile(r"^(\d{4})$")
-_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)([a-z]+)$")
-_COMPACT = re.compile(r"^(?:\d+(?:\.\d+)?[a-z]+)+$")
-_COMPACT_PART = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
+_AMPM = re.compile(r"^([0-9]{1,2})(?:[:.]([0-9]{2}))?(am|pm|a\.m\.|p\.m\.)$")
+_CLOCK = re.compile(r"^([0-9]{1,2})(?::|h)([0-9]{2})$")
+_HOUR_H = re.compile(r"^([0-9]{1,2})h$")
+_SLASHED = re.compile(r"^([0-9]{1,4})[/.]([0-9]{1,2})(?:[/.]([0-9]{2,4}))?$")
+_DASHED_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_DAY = re.compile(r"^([0-9]{1,2})(st|nd|rd|th)?$")
+_YEAR = re.compile(r"^([0-9]{4})$")
+_COMPACT = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?[a-z]+)+$")
+_COMPACT_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)([a-z]+)")
+_INTEGER = re.compile(r"^[0-9]+$")
+_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
 
 def _tokens(text: str) -> list[str]:
     cleaned = text.strip().lower().replace(",", " ")
     # "6 pm" -> "6pm", "6 p.m." -> "6p.m."
-    cleaned = re.sub(r"(\d)\s+(am|pm|a\.m\.|p\.m\.)(?=\s|$)", r"\1\2", cleaned)
+    cleaned = re.sub(r"([0-9])\s+(am|pm|a\.m\.|p\.m\.)(?=\s|$)", r"\1\2", cleaned)
     return [t for t in cleaned.split() if t not in _FILLER]
 
 
@@ -198,7 +201,7 @@ def parse_span(text: str) -> timedelta:
                 total += _unit_seconds(unit, text) * float(amount)
             index += 1
             continue
-        if (token.replace(".", "", 1).isdigit() or token in ("a", "an")) and index + 1 < len(tokens):
+        if (_NUMBER.match(token) or token in ("a", "an")) and index + 1 < len(tokens):
             amount = 1.0 if token in ("a", "an") else float(token)
             total += _unit_seconds(tokens[index + 1], text) * amount
             index += 2
@@ -341,8 +344,8 @@ def _parse_phrase(text: str, zone: ZoneInfo, now: datetime) -> ParsedTime:
         else:
             index += consumed
     if leftovers:
-        bare = [t for t in leftovers if t.isdigit()]
-        if bare and len(leftovers) == len(bare) and pieces.time_of_day is None:
+        bare = [t for t in leftovers if _INTEGER.match(t)]
+        if len(bare) == 1 == len(leftovers) and pieces.time_of_day is None and 1 <= int(bare[0]) <= 12:
             hour = bare[0]
             raise TimeParseError(
                 f"`{hour}` alone could be {hour}am or {hour}pm; write `{hour}pm` or `{int(hour) % 24:02d}:00`."
