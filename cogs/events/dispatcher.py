@@ -180,45 +180,52 @@ class ReminderDispatcher:
                 await self._send_due(guild, settings, now)
 
     async def _send_due(self, guild: discord.Guild, settings: Settings, now: int) -> None:
+        """Send what is due in one guild, a batch at a time: one query for the batch's events, one
+        transaction to claim it, one query for its deliveries, then the messages, CONCURRENCY at once."""
         gate = asyncio.Semaphore(CONCURRENCY)
-        retry = False
 
-        async def one(reminder: Reminder) -> bool:
+        async def one(reminder: Reminder, event: Event, occurrence: Occurrence, deliveries: list[Delivery]) -> bool:
             async with gate:
-                return await self._process(guild, settings, reminder, now)
+                return await self._send_reminder(guild, settings, event, occurrence, reminder, deliveries, now)
 
+        retry = False
         position = (0, 0)
         while batch := await self.store.due_batch(guild.id, now, BATCH, position):
             position = (batch[-1].due_at, batch[-1].id)
             todo = [r for r in batch if r.id not in self._inflight]
-            results = await asyncio.gather(*(one(r) for r in todo))
+            contexts = await self.store.contexts({r.occurrence_id for r in todo})
+            for reminder in [r for r in todo if r.kind is NoticeKind.REMINDER]:
+                if contexts[reminder.occurrence_id][1].state is OccurrenceState.CANCELLED:
+                    await self.store.abandon(reminder.id, now)  # the event was cancelled: no "starts soon"
+                    todo.remove(reminder)
+            claimed = await self.store.claim_many(todo, now, dm_reminders=settings.events.dm_reminders)
+            work = [r for r in todo if r.id in claimed]
+            deliveries = await self.store.pending_deliveries_many([r.id for r in work])
+            self._inflight |= {r.id for r in work}
+
+            results = await asyncio.gather(
+                *(one(r, *contexts[r.occurrence_id], deliveries.get(r.id, [])) for r in work)
+            )
             retry = retry or not all(results)
         if retry:
             later = self.service.now() + int(RETRY_AFTER.total_seconds())
             self.bot.scheduler.at(f"events:retry:{later}", self._wall(later), self._retry)
 
-    async def _process(self, guild: discord.Guild, settings: Settings, reminder: Reminder, now: int) -> bool:
-        """Claim and send one reminder; False when something is left to retry."""
-        self._inflight.add(reminder.id)
+    async def _send_reminder(
+        self,
+        guild: discord.Guild,
+        settings: Settings,
+        event: Event,
+        occurrence: Occurrence,
+        reminder: Reminder,
+        deliveries: list[Delivery],
+        now: int,
+    ) -> bool:
+        """Send a claimed reminder's unsent messages, then finish it; False when something is left to retry."""
         try:
-            occurrence = await self.store.occurrence(reminder.occurrence_id)
-            event = await self.store.event(occurrence.event_id)
-            is_reminder = reminder.kind is NoticeKind.REMINDER
-            if is_reminder and occurrence.state is OccurrenceState.CANCELLED:
-                await self.store.cancel_pending(occurrence.id, now)
-                return True
-            claimed = await self.store.claim(
-                reminder,
-                now,
-                channel_post=is_reminder,
-                dm_going=settings.events.dm_reminders or not is_reminder,
-                respect_opt_out=is_reminder,
-            )
-            if not claimed:
-                return True
-            late = is_reminder and now - reminder.due_at > LATE_AFTER_S
+            late = reminder.kind is NoticeKind.REMINDER and now - reminder.due_at > LATE_AFTER_S
             complete = True
-            for delivery in await self.store.pending_deliveries(reminder.id):
+            for delivery in deliveries:
                 complete &= await self._deliver(guild, settings, event, occurrence, reminder, delivery, late)
             if await self.store.finish_if_done(reminder.id, self.service.now()):
                 self.stats.sent += 1

@@ -174,8 +174,7 @@ class EventStore:
     async def upcoming(self, guild_id: int, now: int, limit: int = 25) -> list[tuple[Event, Occurrence]]:
         """Active events of a guild whose current occurrence has not ended, soonest first."""
         rows = await self.db.fetchall(
-            "SELECT e.*, o.id AS o_id, o.seq, o.starts_at, o.ends_at, o.state AS o_state, o.message_id,"
-            " o.scheduled_event_id, o.note, o.event_id FROM events e JOIN event_occurrences o ON o.event_id = e.id"
+            f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM events e JOIN event_occurrences o ON o.event_id = e.id"
             " WHERE e.guild_id = ? AND e.state = ? AND o.state = ? AND o.ends_at > ?"
             " ORDER BY o.starts_at LIMIT ?",
             (guild_id, EventState.ACTIVE, OccurrenceState.UPCOMING, now, limit),
@@ -211,8 +210,7 @@ class EventStore:
     async def ended_occurrences(self, now: int, limit: int = 200) -> list[tuple[Event, Occurrence]]:
         """Upcoming occurrences of active events whose end has passed (to close or advance)."""
         rows = await self.db.fetchall(
-            "SELECT e.*, o.id AS o_id, o.seq, o.starts_at, o.ends_at, o.state AS o_state, o.message_id,"
-            " o.scheduled_event_id, o.note, o.event_id FROM event_occurrences o JOIN events e ON e.id = o.event_id"
+            f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id"
             " WHERE o.state = ? AND o.ends_at <= ? AND e.state = ? ORDER BY o.ends_at LIMIT ?",
             (OccurrenceState.UPCOMING, now, EventState.ACTIVE, limit),
         )
@@ -221,8 +219,7 @@ class EventStore:
     async def unannounced(self, limit: int = 100) -> list[tuple[Event, Occurrence]]:
         """Upcoming occurrences of active events with no announcement yet (a new one of a series, or a crash)."""
         rows = await self.db.fetchall(
-            "SELECT e.*, o.id AS o_id, o.seq, o.starts_at, o.ends_at, o.state AS o_state, o.message_id,"
-            " o.scheduled_event_id, o.note, o.event_id FROM event_occurrences o JOIN events e ON e.id = o.event_id"
+            f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id"
             " WHERE o.state = ? AND o.message_id IS NULL AND e.state = ? ORDER BY o.starts_at LIMIT ?",
             (OccurrenceState.UPCOMING, EventState.ACTIVE, limit),
         )
@@ -367,44 +364,97 @@ class EventStore:
         )
         return [Reminder.from_row(r) for r in rows]
 
-    async def claim(
-        self, reminder: Reminder, now: int, *, channel_post: bool, dm_going: bool, respect_opt_out: bool = True
-    ) -> bool:
-        """pending -> sending, with one delivery row per message to send (fixed now: who said Going at the
-        time it fell due). A reminder already in 'sending' (resumed after a restart) keeps its rows."""
-        if reminder.state is ReminderState.SENDING:
-            return True
+    async def claim(self, reminder: Reminder, now: int, *, dm_reminders: bool = True) -> bool:
+        """Claim one reminder (see claim_many)."""
+        return reminder.id in await self.claim_many([reminder], now, dm_reminders=dm_reminders)
+
+    async def claim_many(self, reminders: list[Reminder], now: int, *, dm_reminders: bool) -> set[int]:
+        """pending -> sending in one transaction, with one delivery row per message to send, fixed now: the
+        channel post (reminders only) and a DM to each member going at the time it fell due (for reminders,
+        unless DM reminders are off here or the member opted out; for notices, always), never to a member
+        whose DMs are known closed. Returns the ids to send: those claimed now, plus those already in
+        'sending' (resumed after a restart), which keep their rows."""
+        by_id = {r.id: r for r in reminders}
+        chosen = {r.id for r in reminders if r.state is ReminderState.SENDING}
+        pending = [r.id for r in reminders if r.state is ReminderState.PENDING]
+        if not pending:
+            return chosen
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(
-                "UPDATE event_reminders SET state = ?, claimed_at = ? WHERE id = ? AND state = ?",
-                (ReminderState.SENDING, now, reminder.id, ReminderState.PENDING),
+            claimed: set[int] = set()
+            for start in range(0, len(pending), 500):
+                chunk = pending[start : start + 500]
+                cursor = await tx.execute(
+                    f"UPDATE event_reminders SET state = ?, claimed_at = ? WHERE state = ?"
+                    f" AND id IN ({','.join('?' * len(chunk))}) RETURNING id",
+                    (ReminderState.SENDING, now, ReminderState.PENDING, *chunk),
+                )
+                claimed |= {row[0] for row in await cursor.fetchall()}
+            await tx.executemany(
+                "INSERT OR IGNORE INTO event_deliveries (reminder_id, user_id, state) VALUES (?, ?, ?)",
+                [(rid, CHANNEL_TARGET, DeliveryState.PENDING) for rid in claimed
+                 if by_id[rid].kind is NoticeKind.REMINDER],
+            )  # fmt: skip
+            dm_rows = [
+                (rid, DeliveryState.PENDING, by_id[rid].occurrence_id, Rsvp.GOING,
+                 int(by_id[rid].kind is NoticeKind.REMINDER))
+                for rid in claimed if dm_reminders or by_id[rid].kind is not NoticeKind.REMINDER
+            ]  # fmt: skip
+            await tx.executemany(
+                "INSERT OR IGNORE INTO event_deliveries (reminder_id, user_id, state)"
+                " SELECT ?, v.user_id, ? FROM event_rsvps v JOIN event_occurrences o ON o.id = v.occurrence_id"
+                " JOIN events e ON e.id = o.event_id WHERE v.occurrence_id = ? AND v.status = ?"
+                " AND (? = 0 OR NOT EXISTS (SELECT 1 FROM event_member_prefs p WHERE p.guild_id = e.guild_id"
+                "   AND p.user_id = v.user_id AND p.dm_reminders = 0))"
+                " AND NOT EXISTS (SELECT 1 FROM events_dm_closed c WHERE c.user_id = v.user_id)",
+                dm_rows,
             )
-            if cursor.rowcount != 1:
-                return False
-            if channel_post:
-                await tx.execute(
-                    "INSERT OR IGNORE INTO event_deliveries (reminder_id, user_id, state) VALUES (?, ?, ?)",
-                    (reminder.id, CHANNEL_TARGET, DeliveryState.PENDING),
-                )
-            if dm_going:
-                await tx.execute(
-                    "INSERT OR IGNORE INTO event_deliveries (reminder_id, user_id, state)"
-                    " SELECT ?, v.user_id, ? FROM event_rsvps v JOIN event_occurrences o ON o.id = v.occurrence_id"
-                    " JOIN events e ON e.id = o.event_id WHERE v.occurrence_id = ? AND v.status = ?"
-                    " AND (? = 0 OR NOT EXISTS (SELECT 1 FROM event_member_prefs p WHERE p.guild_id = e.guild_id"
-                    "   AND p.user_id = v.user_id AND p.dm_reminders = 0))"
-                    " AND NOT EXISTS (SELECT 1 FROM events_dm_closed c WHERE c.user_id = v.user_id)",
-                    (reminder.id, DeliveryState.PENDING, reminder.occurrence_id, Rsvp.GOING, int(respect_opt_out)),
-                )
-        return True
+        return chosen | claimed
 
     async def pending_deliveries(self, reminder_id: int) -> list[Delivery]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM event_deliveries WHERE reminder_id = ? AND state = ? ORDER BY user_id",
-            (reminder_id, DeliveryState.PENDING),
-        )
-        return [Delivery(r["id"], r["reminder_id"], r["user_id"], DeliveryState(r["state"]), r["attempts"])
-                for r in rows]  # fmt: skip
+        return (await self.pending_deliveries_many([reminder_id])).get(reminder_id, [])
+
+    async def pending_deliveries_many(self, reminder_ids: list[int]) -> dict[int, list[Delivery]]:
+        """Unsent deliveries per reminder, the channel post first, then DMs by user id."""
+        found: dict[int, list[Delivery]] = {}
+        for start in range(0, len(reminder_ids), 500):
+            chunk = reminder_ids[start : start + 500]
+            rows = await self.db.fetchall(
+                f"SELECT * FROM event_deliveries WHERE state = ? AND reminder_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY reminder_id, user_id",
+                (DeliveryState.PENDING, *chunk),
+            )
+            for r in rows:
+                found.setdefault(r["reminder_id"], []).append(
+                    Delivery(r["id"], r["reminder_id"], r["user_id"], DeliveryState(r["state"]), r["attempts"])
+                )
+        return found
+
+    async def contexts(self, occurrence_ids: set[int]) -> dict[int, tuple[Event, Occurrence]]:
+        """Event and occurrence for each occurrence id, in one query per 500."""
+        ids = sorted(occurrence_ids)
+        found: dict[int, tuple[Event, Occurrence]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = await self.db.fetchall(
+                f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id"
+                f" WHERE o.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                found[row["o_id"]] = (Event.from_row(row), _occurrence_from_joined(row))
+        return found
+
+    async def abandon(self, reminder_id: int, now: int) -> None:
+        """A reminder whose event was cancelled after it was claimed: what was not sent will not be."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE event_deliveries SET state = ? WHERE reminder_id = ? AND state = ?",
+                (DeliveryState.MISSED, reminder_id, DeliveryState.PENDING),
+            )
+            await tx.execute(
+                "UPDATE event_reminders SET state = ?, finished_at = ? WHERE id = ? AND state IN (?, ?)",
+                (ReminderState.CANCELLED, now, reminder_id, ReminderState.PENDING, ReminderState.SENDING),
+            )
 
     async def delivered(self, delivery_id: int, message_id: int, now: int) -> None:
         """Discord accepted the message: only now is it marked sent."""
@@ -483,6 +533,12 @@ class EventStore:
         )
         return {"events active": row[0], "reminders pending": row[1], "reminders sent": row[2],
                 "members with closed DMs (events)": row[3]}  # fmt: skip
+
+
+_OCCURRENCE_COLUMNS = (
+    "o.id AS o_id, o.seq, o.starts_at, o.ends_at, o.state AS o_state, o.message_id, o.scheduled_event_id, o.note,"
+    " o.event_id"
+)
 
 
 def _occurrence_from_joined(row: object) -> Occurrence:

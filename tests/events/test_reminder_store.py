@@ -60,8 +60,8 @@ async def test_claim_fixes_who_is_messaged_and_respects_opt_outs(service: EventS
     await store.remember_dm_closed(3, service.now())
     clock.set(occurrence.start - timedelta(hours=1))
     [reminder] = await store.due_batch(GUILD, service.now(), 10)
-    assert await store.claim(reminder, service.now(), channel_post=True, dm_going=True)
-    assert not await store.claim(reminder, service.now(), channel_post=True, dm_going=True)  # already claimed
+    assert await store.claim(reminder, service.now())
+    assert not await store.claim(reminder, service.now())  # already claimed
     await service.rsvp(event.id, 1, 6, Rsvp.GOING)  # too late for this reminder's list
     targets = [d.user_id for d in await store.pending_deliveries(reminder.id)]
     assert targets == [CHANNEL_TARGET, 1, 4]
@@ -76,7 +76,7 @@ async def test_a_crash_mid_reminder_resends_only_what_discord_had_not_accepted(
     clock.set(occurrence.start - timedelta(hours=1))
     store = service.store
     [reminder] = await store.due_batch(GUILD, service.now(), 10)
-    await store.claim(reminder, service.now(), channel_post=True, dm_going=True)
+    await store.claim(reminder, service.now())
     channel, first_dm, _ = await store.pending_deliveries(reminder.id)
     await store.delivered(channel.id, 9001, service.now())
     await store.delivered(first_dm.id, 9002, service.now())
@@ -84,7 +84,7 @@ async def test_a_crash_mid_reminder_resends_only_what_discord_had_not_accepted(
     fresh = EventStore(events_db)
     [resumed] = await fresh.due_batch(GUILD, service.now(), 10)
     assert resumed.state is ReminderState.SENDING
-    assert await fresh.claim(resumed, service.now(), channel_post=True, dm_going=True)
+    assert await fresh.claim(resumed, service.now())
     assert [d.user_id for d in await fresh.pending_deliveries(resumed.id)] == [2]
     assert not await fresh.finish_if_done(resumed.id, service.now())
     [last] = await fresh.pending_deliveries(resumed.id)
@@ -110,7 +110,7 @@ async def test_a_failed_delivery_is_retried_then_given_up(service: EventService,
     clock.set(occurrence.start - timedelta(hours=1))
     store = service.store
     [reminder] = await store.due_batch(GUILD, service.now(), 10)
-    await store.claim(reminder, service.now(), channel_post=True, dm_going=False)
+    await store.claim(reminder, service.now(), dm_reminders=False)
     [delivery] = await store.pending_deliveries(reminder.id)
     assert await store.delivery_retry_later(delivery.id, "503") == 1
     assert await store.delivery_retry_later(delivery.id, "503") == 2
