@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections import defaultdict
 
 import discord
 from discord import app_commands
@@ -50,7 +49,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
         self.service = EventService(self.store, bot.clock)
         self.publisher = Publisher(bot, self.store)
         self.dispatcher = ReminderDispatcher(bot, self.service, self.publisher)
-        self._rsvp_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._rsvp_locks: dict[tuple[int, int], asyncio.Lock] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
@@ -193,12 +192,18 @@ class EventsCog(commands.Cog, name=COG_NAME):
 
     async def on_rsvp_click(self, interaction: discord.Interaction, event_id: int, seq: int, choice: Rsvp) -> None:
         """Record the answer and update the counts on the announcement in the same response."""
-        async with self._rsvp_locks[(event_id, seq)]:  # counts are rendered in the order answers were stored
-            result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
-            await interaction.response.edit_message(
-                embed=announcement_embed(result.event, result.occurrence, result.counts),
-                view=rsvp_view(event_id, seq, result.counts),
-            )
+        key = (event_id, seq)
+        lock = self._rsvp_locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:  # counts are rendered in the order the answers were stored
+                result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
+                await interaction.response.edit_message(
+                    embed=announcement_embed(result.event, result.occurrence, result.counts),
+                    view=rsvp_view(event_id, seq, result.counts),
+                )
+        finally:
+            if not lock.locked():
+                self._rsvp_locks.pop(key, None)
         await interaction.followup.send(await self._rsvp_text(interaction, result, choice), ephemeral=True)
 
     async def _rsvp_text(self, interaction: discord.Interaction, result, choice: Rsvp) -> str:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,7 @@ class Publisher:
     def __init__(self, bot: CommunityBot, store: EventStore) -> None:
         self.bot = bot
         self.store = store
-        self._posting: set[int] = set()
+        self._posting: dict[int, asyncio.Lock] = {}
 
     async def events_channel(self, guild: discord.Guild) -> discord.TextChannel:
         """The configured events channel, or a clear error saying what to fix."""
@@ -49,31 +50,31 @@ class Publisher:
         channel = guild.get_channel(event.channel_id) if event.channel_id else None
         return channel if isinstance(channel, discord.TextChannel) else None
 
-    async def post_announcement(self, guild: discord.Guild, event: Event, occurrence: Occurrence) -> int | None:
-        """Post an occurrence's announcement and return its message id; the id is stored only once Discord
-        accepted it. None when it is already posted (or being posted by another task of this process).
+    async def post_announcement(self, guild: discord.Guild, event: Event, occurrence: Occurrence) -> int:
+        """Post an occurrence's announcement unless it is posted already; returns its message id, which is
+        stored only once Discord accepted the message. Callers in this process take turns per occurrence.
 
         The nonce makes a repeat after a crash (between Discord's answer and our write) return the same
         message instead of posting twice, within Discord's nonce window."""
-        if occurrence.id in self._posting:
-            return None
-        self._posting.add(occurrence.id)
+        lock = self._posting.setdefault(occurrence.id, asyncio.Lock())
         try:
-            fresh = await self.store.occurrence(occurrence.id)
-            if fresh is None or fresh.message_id is not None:
-                return None
-            channel = self._channel_of(guild, event) or await self.events_channel(guild)
-            counts = await self.store.counts(occurrence.id)
-            message = await channel.send(
-                embed=announcement_embed(event, fresh, counts),
-                view=rsvp_view(event.id, fresh.seq, counts),
-                allowed_mentions=NO_PINGS,
-                nonce=f"evo{occurrence.id}",
-            )
-            await self.store.set_message(occurrence.id, message.id)
-            return message.id
+            async with lock:
+                fresh = await self.store.occurrence(occurrence.id)
+                if fresh.message_id is not None:
+                    return fresh.message_id
+                channel = self._channel_of(guild, event) or await self.events_channel(guild)
+                counts = await self.store.counts(occurrence.id)
+                message = await channel.send(
+                    embed=announcement_embed(event, fresh, counts),
+                    view=rsvp_view(event.id, fresh.seq, counts),
+                    allowed_mentions=NO_PINGS,
+                    nonce=f"evo{occurrence.id}",
+                )
+                await self.store.set_message(occurrence.id, message.id)
+                return message.id
         finally:
-            self._posting.discard(occurrence.id)
+            if not lock.locked():
+                self._posting.pop(occurrence.id, None)
 
     async def refresh_announcement(self, guild: discord.Guild, event: Event, occurrence: Occurrence) -> bool:
         """Re-render an announcement after an edit, a cancel or the end; buttons go when it is not upcoming."""

@@ -254,6 +254,10 @@ class EventService:
         upcoming = occurrence is not None and occurrence.state is OccurrenceState.UPCOMING
         if event.state is not EventState.ACTIVE or not upcoming:
             raise UserFacingError(f"**{event.title}** is {event.state.value}; it cannot be changed.")
+        if occurrence.ends_at <= self.now():
+            raise UserFacingError(
+                f"**{event.title}** has just ended; a series can be changed once its next date is up."
+            )
         return occurrence
 
     async def edit(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot.clock import ManualClock
+from bot.database import Database
 from bot.settings import Settings
 from cogs.events.models import ReminderState
 from tests.harness import BotHarness
@@ -387,3 +388,31 @@ async def test_reminders_off_stops_the_dm_but_not_the_channel_post(
     assert lb.dm_messages(alice) == [] and len(lb.dm_messages(bob)) == 1
     on = await slash(lb, alice, "on", group="reminders")
     assert "Reminder DMs are **on**" in on.content_text()
+
+
+async def test_a_crash_between_discords_answer_and_our_write_does_not_double_the_reminder(
+    loopback: LoopbackDiscord, harness: BotHarness
+) -> None:
+    lb = loopback
+    clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
+    bot = await harness.start(clock=clock)
+    event_id, announcement = await create_and_confirm(lb, when="in 3 hours", reminders="1h")
+    alice = member(lb, "alice")
+    await rsvp(lb, announcement.id, event_id, alice, "g")
+    clock.advance(timedelta(hours=2))
+    await bot.get_cog("Events").dispatcher.run_pass()
+    events = lb.guild.channel("events").id
+    assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1
+    await harness.stop()
+    # What the file holds if the process died after Discord accepted both messages, before we wrote it down:
+    db = await Database.open(harness.database_path)
+    await db.execute("UPDATE event_deliveries SET state = 'pending', message_id = NULL")
+    await db.execute("UPDATE event_reminders SET state = 'sending', finished_at = NULL")
+    await db.close()
+    bot = await harness.start(clock=clock)
+    await bot.get_cog("Events").dispatcher.run_pass()
+    resent = [c for c in lb.calls_to("POST", r"/channels/\d+/messages") if "⏰" in (c.body.get("content") or "")]
+    assert len(resent) == 4  # both messages were sent again, with the same nonces ...
+    assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1  # ... and Discord kept one each
+    states = await bot.db.fetchall("SELECT state, message_id FROM event_deliveries")
+    assert {(r["state"], r["message_id"] is not None) for r in states} == {("sent", True)}
