@@ -19,7 +19,7 @@ from cogs.events.models import Event, EventState, Rsvp
 from cogs.events.publish import Publisher
 from cogs.events.recurrence import Recurrence
 from cogs.events.render import announcement_embed, list_line, preview_embed
-from cogs.events.service import Defaults, EventService
+from cogs.events.service import Defaults, EventService, RsvpResult
 from cogs.events.store import EventStore
 from cogs.events.timeparse import format_offsets, zone_choices
 from cogs.events.views import COG_NAME, DYNAMIC_ITEMS, preview_view, rsvp_view
@@ -206,7 +206,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
                 self._rsvp_locks.pop(key, None)
         await interaction.followup.send(await self._rsvp_text(interaction, result, choice), ephemeral=True)
 
-    async def _rsvp_text(self, interaction: discord.Interaction, result, choice: Rsvp) -> str:  # type: ignore[no-untyped-def]
+    async def _rsvp_text(self, interaction: discord.Interaction, result: RsvpResult, choice: Rsvp) -> str:
         when = f"<t:{result.occurrence.starts_at}:F>"
         title = escape(clip(result.event.title, 100))
         if choice is Rsvp.MAYBE:

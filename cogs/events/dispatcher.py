@@ -49,7 +49,6 @@ MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=1)
 ANNOUNCE_RETRY = timedelta(minutes=10)
 LATE_AFTER_S = 60  # later than this, a reminder carries the "bot was offline" note
-DM_CLOSED_CODES = {50007, 50278}  # cannot send messages to this user / no mutual guilds
 
 
 @dataclass
@@ -261,7 +260,8 @@ class ReminderDispatcher:
                 self.stats.failed += 1
                 await self._report(guild, settings, f"I may not post reminders in <#{event.channel_id}> (403).")
             else:
-                # 50007 and friends: the member's DMs are closed to the bot. Remember, and do not try again.
+                # 50007 (DMs closed) or 50278 (no mutual server): either way the bot cannot DM this member.
+                # Remember it and do not try again: each refusal counts toward Discord's invalid-request limit.
                 await self.store.delivery_failed(delivery.id, DeliveryState.DM_CLOSED, f"403 {error.code}")
                 await self.store.remember_dm_closed(delivery.user_id, self.service.now())
                 self.stats.dm_closed += 1

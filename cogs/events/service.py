@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -32,6 +34,7 @@ from cogs.events.timeparse import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TITLE_MAX = 100  # Discord scheduled event name
 LOCATION_MAX = 100  # Discord scheduled event location
@@ -79,7 +82,6 @@ class CancelResult:
     event: Event
     cancelled: Occurrence
     whole_series: bool
-    notice_due: int | None
     next_occurrence: Occurrence | None
     due_times: list[int]
 
@@ -113,13 +115,18 @@ def _clean_block(text: str | None, limit: int, what: str) -> str:
     return value
 
 
+def _guarded(call: Callable[..., T], *args: object) -> T:
+    """Call a parser; its refusal becomes the user's answer."""
+    try:
+        return call(*args)
+    except TimeParseError as error:
+        raise UserFacingError(str(error)) from None
+
+
 def _duration(text: str | None, default_minutes: int) -> int:
     if not text or not text.strip():
         return default_minutes * 60
-    try:
-        span = parse_span(text)
-    except TimeParseError as error:
-        raise UserFacingError(str(error)) from None
+    span = _guarded(parse_span, text)
     if span < timedelta(minutes=5) or span > MAX_DURATION:
         raise UserFacingError("An event lasts between 5 minutes and 14 days; write it like `90m` or `2h`.")
     return int(span.total_seconds())
@@ -131,13 +138,6 @@ def _recurrence(text: str | None) -> Recurrence:
     except ValueError:
         options = ", ".join(f"`{r.value}`" for r in Recurrence)
         raise UserFacingError(f"Repeat must be one of {options}.") from None
-
-
-def _guarded(call, *args):  # type: ignore[no-untyped-def]
-    try:
-        return call(*args)
-    except TimeParseError as error:
-        raise UserFacingError(str(error)) from None
 
 
 class EventService:
@@ -349,7 +349,7 @@ class EventService:
         whole = whole_series or not event.recurring
         await self.store.set_occurrence_state(occurrence.id, OccurrenceState.CANCELLED)
         await self.store.cancel_pending(occurrence.id, now)
-        notice = await self.store.add_notice(occurrence.id, NoticeKind.CANCELLED, now, reason)
+        await self.store.add_notice(occurrence.id, NoticeKind.CANCELLED, now, reason)
         next_occurrence, due = None, [now]
         if whole:
             await self.store.set_event_state(event.id, EventState.CANCELLED, now)
@@ -357,9 +357,8 @@ class EventService:
             next_occurrence, more = await self._add_next(event, occurrence, now)
             due += more
         return CancelResult(
-            await self.store.event(event.id), await self.store.occurrence(occurrence.id), whole,
-            now if notice else None, next_occurrence, due,
-        )  # fmt: skip
+            await self.store.event(event.id), await self.store.occurrence(occurrence.id), whole, next_occurrence, due
+        )
 
     # ------------------------------------------------------------ time passing
 
