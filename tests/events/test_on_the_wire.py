@@ -16,7 +16,7 @@ from cogs.events.models import ReminderState
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
 from tests.loopback.interactions import InteractionRecord
-from tests.loopback.world import Message
+from tests.loopback.world import Message, Perm
 
 CONFIRM = "ev:confirm:{}"
 
@@ -416,3 +416,34 @@ async def test_a_crash_between_discords_answer_and_our_write_does_not_double_the
     assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1  # ... and Discord kept one each
     states = await bot.db.fetchall("SELECT state, message_id FROM event_deliveries")
     assert {(r["state"], r["message_id"] is not None) for r in states} == {("sent", True)}
+
+
+async def test_confirm_works_after_a_restart_and_discard_drops_a_draft(
+    loopback: LoopbackDiscord, harness: BotHarness
+) -> None:
+    lb = loopback
+    await harness.start()
+    owner = lb.guild.owner_id
+    kept = await slash(lb, owner, "create", title="Kept", when="in 3 hours")
+    dropped = await slash(lb, owner, "create", title="Dropped", when="in 4 hours")
+    bot = await harness.restart()
+    discard_id = next(cid for cid in buttons(dropped.original) if cid.startswith("ev:discard:"))
+    click = await lb.click_button(dropped.original.id, discard_id, owner)
+    await click.wait_response()
+    assert "Discarded" in lb.message(dropped.original.id).content
+    _, announcement = await create_and_confirm(lb, kept)
+    assert announcement.embeds[0]["title"] == "Kept"
+    states = await bot.db.fetchall("SELECT title, state FROM events ORDER BY id")
+    assert [(r["title"], r["state"]) for r in states] == [("Kept", "active")]
+
+
+async def test_an_unusable_events_channel_is_named_before_anything_is_stored(loopback: LoopbackDiscord, bot) -> None:
+    lb = loopback
+    read_only = Perm.VIEW_CHANNEL | Perm.USE_APPLICATION_COMMANDS
+    for role_id in (lb.guild.id, lb.guild.bot_role_id):  # @everyone and the bot's role: no Send Messages
+        await lb.update_role(lb.guild.id, role_id, permissions=read_only)
+    await lb.wait_until(lambda: not bot.get_guild(lb.guild.id).me.guild_permissions.send_messages)
+    ix = await slash(lb, lb.guild.owner_id, "create", title="x", when="in 3 hours")
+    text = ix.content_text()
+    assert ix.ephemeral and "I cannot post in the events channel" in text and "Send Messages" in text
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM events") == 0
