@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -32,7 +33,7 @@ from cogs.events.models import (
 )
 from cogs.events.publish import Publisher
 from cogs.events.render import cancelled_dm_text, moved_dm_text, reminder_channel_text, reminder_dm_text
-from cogs.events.service import EventService
+from cogs.events.service import DRAFT_LIFETIME, EventService
 
 if TYPE_CHECKING:
     from bot.client import CommunityBot
@@ -48,6 +49,7 @@ CONCURRENCY = 8
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=1)
 ANNOUNCE_RETRY = timedelta(minutes=10)
+HISTORY = timedelta(days=90)  # delivery rows of finished reminders are kept this long
 LATE_AFTER_S = 60  # later than this, a reminder carries the "bot was offline" note
 
 
@@ -76,6 +78,7 @@ class ReminderDispatcher:
         self._pass_lock = asyncio.Lock()
         self._requests = 0
         self._tasks: set[asyncio.Task] = set()
+        self._refill_lock = asyncio.Lock()
         self._scheduled: set[int] = set()
         self._inflight: set[int] = set()
         self._announce_after: dict[int, int] = {}
@@ -108,13 +111,20 @@ class ReminderDispatcher:
         self.poke()
 
     async def _refill_job(self) -> None:
-        try:
-            await self.store.purge_drafts(self.service.now() - 86400)
-            await self.refill()
-        except Exception:  # keep the window alive: try again in a minute
-            log.exception("Events: refilling the reminder window failed")
-            later = self.service.now() + 60
-            self.bot.scheduler.at("events:refill", self._wall(later), self._refill_job)
+        # The job only starts a task, so a long refill never makes APScheduler skip the next one.
+        self._spawn(self._refill_and_tidy())
+
+    async def _refill_and_tidy(self) -> None:
+        async with self._refill_lock:
+            try:
+                now = self.service.now()
+                await self.store.purge_drafts(now - int(DRAFT_LIFETIME.total_seconds()))
+                await self.store.purge_deliveries(now - int(HISTORY.total_seconds()))
+                await self.refill()
+            except Exception:  # keep the window alive: try again in a minute
+                log.exception("Events: refilling the reminder window failed")
+                later = self.service.now() + 60
+                self.bot.scheduler.at("events:refill", self._wall(later), self._refill_job)
 
     def note_due(self, times: list[int] | tuple[int, ...]) -> None:
         """New due times (a confirmed, edited or cancelled event): schedule those inside the loaded window."""
@@ -137,8 +147,11 @@ class ReminderDispatcher:
 
     def poke(self) -> None:
         """Run a pass as soon as possible (something is due now), on a task of its own."""
-        task = asyncio.get_running_loop().create_task(self.run_pass(), name="events-dispatch")
-        self._tasks.add(task)
+        self._spawn(self.run_pass())
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work, name="events-dispatch")
+        self._tasks.add(task)  # a reference, so the task is not collected before it ends
         task.add_done_callback(self._tasks.discard)
 
     async def _retry(self) -> None:

@@ -217,6 +217,15 @@ class ReminderQueries:
         )
         return cursor.rowcount == 1
 
+    async def purge_deliveries(self, finished_before: int) -> int:
+        """Forget the per-message rows of reminders finished long ago (the reminder rows stay)."""
+        cursor = await self.db.execute(
+            "DELETE FROM event_deliveries WHERE reminder_id IN (SELECT id FROM event_reminders"
+            " WHERE state IN (?, ?, ?) AND finished_at < ?)",
+            (ReminderState.SENT, ReminderState.MISSED, ReminderState.CANCELLED, finished_before),
+        )
+        return cursor.rowcount
+
     async def delivery_summary(self, reminder_id: int) -> dict[str, int]:
         rows = await self.db.fetchall(
             "SELECT state, COUNT(*) FROM event_deliveries WHERE reminder_id = ? GROUP BY state", (reminder_id,)

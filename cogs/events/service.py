@@ -40,7 +40,7 @@ TITLE_MAX = 100  # Discord scheduled event name
 LOCATION_MAX = 100  # Discord scheduled event location
 DESCRIPTION_MAX = 1000  # Discord scheduled event description
 MAX_DURATION = timedelta(days=14)
-DRAFT_LIFETIME = timedelta(days=1)
+DRAFT_LIFETIME = timedelta(days=1)  # unconfirmed previews are purged by the dispatcher's refill after this
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,6 @@ class EventService:
             starts_at=parsed.unix,
             note=" ".join(n for n in parsed.notes if "does not exist" in n or "happens twice" in n),
         )
-        await self.store.purge_drafts(self.now() - int(DRAFT_LIFETIME.total_seconds()))
         event_id, occurrence_id = await self.store.insert_draft(new, self.now())
         event = await self.store.event(event_id)
         occurrence = await self.store.occurrence(occurrence_id)

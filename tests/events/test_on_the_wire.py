@@ -165,10 +165,10 @@ async def test_a_reminder_past_the_grace_period_is_recorded_as_missed(
 
 async def test_a_reminder_fires_on_time_while_running(loopback: LoopbackDiscord, bot) -> None:
     lb = loopback
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1, seconds=2)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1, seconds=4)  # due in ~4 s
     _, announcement = await create_and_confirm(lb, when=start.strftime("%Y-%m-%dT%H:%M:%SZ"), reminders="1m")
     events = lb.guild.channel("events").id
-    await lb.wait_until(lambda: len(lb.channel_messages(events)) == 2, timeout=8)
+    await lb.wait_until(lambda: len(lb.channel_messages(events)) == 2, timeout=15)
     reminder = lb.channel_messages(events)[-1]
     assert "late" not in reminder.content and f"/{announcement.id}" in reminder.content
 

@@ -117,3 +117,23 @@ async def test_a_failed_delivery_is_retried_then_given_up(service: EventService,
     await store.delivery_failed(delivery.id, DeliveryState.FAILED, "503")
     assert await store.finish_if_done(reminder.id, service.now())
     assert await store.delivery_summary(reminder.id) == {"failed": 1}
+
+
+async def test_old_delivery_rows_are_purged_but_recent_and_pending_ones_stay(
+    service: EventService, clock: ManualClock
+) -> None:
+    event, occurrence, _ = await make(service, reminders="1d,1h")
+    await service.rsvp(event.id, 1, 7, Rsvp.GOING)
+    store = service.store
+    clock.set(occurrence.start - timedelta(hours=23))
+    [first] = await store.due_batch(GUILD, service.now(), 10)
+    await store.claim(first, service.now())
+    for delivery in await store.pending_deliveries(first.id):
+        await store.delivered(delivery.id, 1, service.now())
+    assert await store.finish_if_done(first.id, service.now())
+    clock.set(occurrence.start - timedelta(minutes=59))
+    [second] = await store.due_batch(GUILD, service.now(), 10)
+    await store.claim(second, service.now())  # claimed, not finished: its rows must stay
+    assert await store.purge_deliveries(finished_before=service.now() - 86400) == 0
+    assert await store.purge_deliveries(finished_before=service.now()) == 2
+    assert len(await store.pending_deliveries(second.id)) == 2
