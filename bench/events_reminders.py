@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import median, now, percentile, process_env, rss_mib, terminate, write_results
+from bench.startup import time_to_first_answer
 from tests.loopback import Guild, LoopbackDiscord
 
 OFFSETS = (7 * 86400, 3 * 86400, 2 * 86400, 86400, 43200, 21600, 10800, 3600, 1800, 600)
@@ -132,18 +133,6 @@ async def spawn_logged(module: str, env: dict[str, str], cwd: Path, log: Path) -
         handle.close()
 
 
-async def first_answer(lb: LoopbackDiscord, guild: Guild, identified_before: int) -> None:
-    await lb.wait_until(lambda: lb.gateway.identify_count > identified_before, timeout=60)
-    await lb.wait_until(lambda: any(c["name"] == "about" for c in lb.commands_registered(guild.id)), 60)
-    while True:
-        ix = await lb.invoke_slash(guild.id, guild.channel("general").id, guild.owner_id, "about")
-        try:
-            await ix.wait_response(timeout=5)
-            return
-        except TimeoutError:
-            continue
-
-
 async def start_run(lb: LoopbackDiscord, guild: Guild, database: Path) -> tuple[float, float, int]:
     """(seconds to first answer, RSS MiB after a second idle, due times loaded into the scheduler)."""
     log = database.with_suffix(".log")
@@ -152,7 +141,7 @@ async def start_run(lb: LoopbackDiscord, guild: Guild, database: Path) -> tuple[
     started = now()
     proc = await spawn_logged("bot", env, database.parent, log)
     try:
-        await asyncio.wait_for(first_answer(lb, guild, before), timeout=120)
+        await asyncio.wait_for(time_to_first_answer(lb, guild, before), timeout=120)
         elapsed = now() - started
         await asyncio.sleep(1.0)
         rss = rss_mib(proc.pid)
@@ -228,9 +217,10 @@ async def burst_run(lb: LoopbackDiscord, guild: Guild, base_db: Path, burst: int
     offset = time.time() - time.monotonic()
     since = len(lb.calls)
     env = process_env(lb, BOT_DATABASE=str(database))
+    before = lb.gateway.identify_count
     proc = await spawn_logged("bot", env, database.parent, database.with_suffix(".log"))
     try:
-        await asyncio.wait_for(first_answer(lb, guild, lb.gateway.identify_count - 1), timeout=120)
+        await asyncio.wait_for(time_to_first_answer(lb, guild, before), timeout=120)
         channel_rx = re.compile(rf"^/channels/{guild.channel('events').id}/messages$")
 
         def delivered() -> bool:
