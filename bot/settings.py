@@ -108,6 +108,32 @@ class Communities(_Section):
     )
 
 
+_OFFSET_LIST = re.compile(r"^\s*(none|off|(\d+\s*[mhdw]\s*)+(,\s*(\d+\s*[mhdw]\s*)+)*)\s*$", re.IGNORECASE)
+
+
+def _reminder_offsets(value: Any) -> str:
+    if not isinstance(value, str) or not _OFFSET_LIST.match(value):
+        raise ValueError("must be offsets before the start such as '1d,1h,10m' (m, h, d, w), or 'none'")
+    return value.strip().lower()
+
+
+ReminderOffsets = Annotated[str, BeforeValidator(_reminder_offsets)]
+
+
+class Events(_Section):
+    """Meetups: who may organise them, what reminders they get by default, and the timing rules."""
+
+    organiser_role: OptionalRoleRef = Field(
+        None, description="members with this role may create and manage events (besides Manage Events)"
+    )
+    default_reminders: ReminderOffsets = Field("1d,1h", description="reminders before each event, e.g. 1d,1h,10m")
+    default_duration_minutes: int = Field(60, ge=5, le=20160, description="how long an event lasts unless given")
+    reminder_grace_minutes: int = Field(
+        30, ge=0, le=1440, description="a reminder that fell due while the bot was offline is sent if this late"
+    )
+    dm_reminders: bool = Field(True, description="also DM reminders to members who said Going")
+
+
 class QA(_Section):
     """Q&A threads: nudges, surfacing to helpers, archiving and the leaderboard."""
 
@@ -139,6 +165,7 @@ class Settings(_Section):
     channels: Channels = Field(default_factory=Channels)
     roles: Roles = Field(default_factory=Roles)
     communities: Communities = Field(default_factory=Communities)
+    events: Events = Field(default_factory=Events)
     qa: QA = Field(default_factory=QA)
 
 
