@@ -71,10 +71,21 @@ def now() -> float:
     return time.perf_counter()
 
 
-def write_results(name: str, results: dict[str, Any], table: list[tuple[str, ...]]) -> None:
-    """Write bench/results/<name>.json and print a Markdown table."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+def results_dir(quick: bool) -> Path:
+    """bench/results for full runs (kept in git), bench/results/quick for quick ones (not kept)."""
+    return RESULTS / "quick" if quick else RESULTS
+
+
+def write_results(name: str, results: dict[str, Any], table: list[tuple[str, ...]], *, quick: bool = False) -> None:
+    """Write <results>/<name>.json and print a Markdown table.
+
+    A benchmark's headline figures go in `results["headline"]`: a list of {"figure", "value", "baseline",
+    "ratio"} (ratio = this bot / baseline; "higher_is_better": True where more is better), gathered by
+    `python -m bench` into one table.
+    """
+    folder = results_dir(quick)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     header, *rows = table
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

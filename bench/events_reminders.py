@@ -301,7 +301,7 @@ def summary(values: list[float]) -> dict[str, float]:
             "max_ms": max(values) * 1000 if values else float("nan")}  # fmt: skip
 
 
-async def main(events: int, per_event: int, burst: int, runs: int, naive_limit: int) -> dict:
+async def main(events: int, per_event: int, burst: int, runs: int, naive_limit: int, quick: bool) -> dict:
     async with LoopbackDiscord(token="bench-token") as lb:
         guild = lb.add_guild("Bench Community")
         going = [lb.add_user(f"going{i}").id for i in range(50)]
@@ -360,7 +360,15 @@ async def main(events: int, per_event: int, burst: int, runs: int, naive_limit: 
         ("lateness max, ms", f"{bare_all['max_ms']:.0f}", f"{bot_all['max_ms']:.0f}",
          f"{bot_all['max_ms'] / bare_all['max_ms']:.2f}"),
     ]  # fmt: skip
-    write_results("events_reminders", results, table)
+    results["headline"] = [
+        {"figure": f"start-up with {pending:,} pending reminders", "value": f"{lo['start_s']:.2f} s",
+         "baseline": "same bot, empty events tables", "ratio": results["ratio_start_loaded_vs_empty"]},
+        {"figure": f"RSS with {pending:,} pending reminders", "value": f"{lo['rss_mib']:.0f} MiB",
+         "baseline": "same bot, empty events tables", "ratio": results["ratio_rss_loaded_vs_empty"]},
+        {"figure": f"reminder lateness p99, {burst} due at once", "value": f"{bot_all['p99_ms']:.0f} ms",
+         "baseline": "a bare client sending the same messages", "ratio": results["ratio_p99_bot_vs_bare"]},
+    ]
+    write_results("events_reminders", results, table, quick=quick)
     return results
 
 
@@ -379,4 +387,4 @@ if __name__ == "__main__":
         asyncio.run(bare_sender())
     else:
         runs, burst, naive = (2, 200, 20_000) if args.quick else (args.runs, args.burst, 10**9)
-        asyncio.run(main(args.events, args.per_event, burst, runs, naive))
+        asyncio.run(main(args.events, args.per_event, burst, runs, naive, args.quick))

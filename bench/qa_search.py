@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import shutil
 import statistics
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import write_results
 from bot.client import all_migrations
 from bot.database import Database
 from bot.settings import QA
@@ -32,7 +32,6 @@ from cogs.qa.rules import Timing
 from cogs.qa.search import QuestionSearch, match_expression
 from cogs.qa.store import NewQuestion, QAStore
 
-RESULTS = Path(__file__).parent / "results"
 GUILD = 700000000000000001
 OTHER_GUILD = 700000000000000002
 FORUM = 700000000000000009
@@ -72,9 +71,12 @@ def _vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
 
 
 class Corpus:
-    def __init__(self, seed: int) -> None:
+    """Questions and queries drawn from one seeded vocabulary; rows for `guild` (90%) and `other_guild`."""
+
+    def __init__(self, seed: int, guild: int = GUILD, other_guild: int = OTHER_GUILD, forum: int = FORUM) -> None:
         self.rng = random.Random(seed)
         self.words, self.cum = _vocabulary(self.rng)
+        self.guild, self.other_guild, self.forum = guild, other_guild, forum
 
     def text(self, low: int, high: int) -> str:
         return " ".join(self.rng.choices(self.words, cum_weights=self.cum, k=self.rng.randint(low, high)))
@@ -89,8 +91,8 @@ class Corpus:
         )
         return (
             THREAD_BASE + i,
-            GUILD if rng.random() < 0.9 else OTHER_GUILD,
-            FORUM,
+            self.guild if rng.random() < 0.9 else self.other_guild,
+            self.forum,
             rng.randint(1, 50_000),
             self.text(5, 12)[:100],
             self.text(15, 60),
@@ -130,7 +132,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-async def _bulk_load(db: Database, corpus: Corpus, rows: int, now: int) -> float:
+async def bulk_load(db: Database, corpus: Corpus, rows: int, now: int) -> float:
     """Synthetic questions through the real table (its triggers fill the index); returns rows/s."""
     started = time.perf_counter()
     chunk = 50_000
@@ -213,7 +215,7 @@ async def run(rows: int, queries: int, record: int, keep: Path | None) -> dict[s
             load_rate = float("nan")
         else:
             await db.migrate(all_migrations(["qa"]))
-            load_rate = await _bulk_load(db, corpus, rows, now)
+            load_rate = await bulk_load(db, corpus, rows, now)
         stored = await db.fetchval("SELECT COUNT(*) FROM qa_questions")
         search = QuestionSearch(db)
         typed = corpus.queries(queries)
@@ -294,9 +296,17 @@ def main() -> None:
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     r = asyncio.run(run(rows, queries, record, args.keep))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "qa_search_quick" if args.quick else "qa_search"
-    (RESULTS / f"{name}.json").write_text(json.dumps(r, indent=2, sort_keys=True) + "\n")
+    count = f"{r['questions']:,}"
+    r["headline"] = [
+        {"figure": f"search over {count} questions, p50", "value": f"{r['search_p50_ms']:.2f} ms",
+         "baseline": "the bare FTS5 MATCH (no ranking, join or snippet)",
+         "ratio": r["search_p50_ms"] / r["raw_match_p50_ms"]},
+        {"figure": f"search over {count} questions, p99", "value": f"{r['search_p99_ms']:.2f} ms",
+         "baseline": "the bare FTS5 MATCH", "ratio": r["search_p99_ms"] / r["raw_match_p99_ms"]},
+        {"figure": "recording a question through the Q&A store", "value": f"{r['store_questions_per_s']:,.0f}/s",
+         "baseline": "a bare INSERT, one transaction each",
+         "ratio": r["store_questions_per_s"] / r["bare_insert_per_s"], "higher_is_better": True},
+    ]
     table = [
         ("measure", "value", "vs baseline"),
         ("questions stored", f"{r['questions']:,}", ""),
@@ -335,11 +345,7 @@ def main() -> None:
         ),
         ("database size", f"{r['database_mib']:,.0f} MiB", ""),
     ]
-    header, *body = table
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for row in body:
-        print("| " + " | ".join(row) + " |")
+    write_results("qa_search", r, table, quick=args.quick)
 
 
 if __name__ == "__main__":
