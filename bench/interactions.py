@@ -155,6 +155,8 @@ class Plan:
     ramp_seconds: float
     top: float
     refine: int
+    scenarios: tuple[str, ...] = ()  # all when empty
+    clients: tuple[str, ...] = ("community", "bare", "harness")
 
 
 async def measure_client(w: World, label: str, proc: asyncio.subprocess.Process, plan: Plan,
@@ -162,6 +164,8 @@ async def measure_client(w: World, label: str, proc: asyncio.subprocess.Process,
     out: dict[str, Any] = {}
     try:
         for name, send in scenarios(w).items():
+            if plan.scenarios and name not in plan.scenarios:
+                continue
             print(f"   {label}: {name}", flush=True)
             await run_rate(w.lb, send, 20, 1, janitor=janitor)  # warm-up: caches, prepared statements
             result: dict[str, Any] = {}
@@ -208,10 +212,13 @@ async def main(quick: bool, questions: int, plan: Plan, member_count: int) -> di
             proc = await start_client(w, "bot", workdir)
             await create_event(w)
             ours = await measure_client(w, "community", proc, plan, janitor)
-            proc = await start_client(w, "bench.bare_bot", workdir, BARE_ANSWER_ALL="1")
-            bare = await measure_client(w, "bare", proc, plan, janitor)
-            proc = await start_client(w, "bench.null_client", workdir)
-            harness = await measure_client(w, "harness", proc, plan, janitor, steady=False)
+            bare = harness = {}
+            if "bare" in plan.clients:
+                proc = await start_client(w, "bench.bare_bot", workdir, BARE_ANSWER_ALL="1")
+                bare = await measure_client(w, "bare", proc, plan, janitor)
+            if "harness" in plan.clients:
+                proc = await start_client(w, "bench.null_client", workdir)
+                harness = await measure_client(w, "harness", proc, plan, janitor, steady=False)
     return {"quick": quick, "steady_rate": STEADY_RATE, "plan": plan.__dict__, "members": member_count,
             "seeded": seeded, "community": ours, "bare": bare, "harness": harness}
 
@@ -254,11 +261,19 @@ if __name__ == "__main__":
     parser.add_argument("--questions", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=None, help="seconds at the steady 200/s")
     parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--scenarios", nargs="*", default=(), help="only these (e.g. '/qa search'), for profiling")
+    parser.add_argument("--community-only", action="store_true", help="no baselines (profiling; no table)")
     args = parser.parse_args()
     count = args.questions or (100_000 if args.quick else 1_000_000)
     plan = Plan(seconds=args.seconds or (3.0 if args.quick else 10.0), ramp_seconds=2.0 if args.quick else 4.0,
-                top=3200.0 if args.quick else 6400.0, refine=1 if args.quick else 3)
+                top=3200.0 if args.quick else 6400.0, refine=1 if args.quick else 3, scenarios=tuple(args.scenarios),
+                clients=("community",) if args.community_only else ("community", "bare", "harness"))
     result = asyncio.run(main(args.quick, count, plan, args.members))
+    if args.community_only:
+        for name, x in result["community"].items():
+            print(name, {k: round(v, 2) for k, v in x["steady"].items() if isinstance(v, float)},
+                  "max sustained", x["max_sustained_rate"])
+        raise SystemExit(0)
     table, headline = summarise(result)
     result["headline"] = headline
     write_results("interactions", result, table, quick=args.quick)
