@@ -164,12 +164,12 @@ class QuestionSearch:
         """Best first (bm25, title hits weigh most) among the newest RANK_WINDOW matches of the guild."""
         sql = _RANKED.format(solved="AND w.state = 'solved'" if solved_only else "")
         params = {"match": expression, "guild": guild_id, "window": self.rank_window, "limit": limit}
-        rows = await self.db.fetchall(sql, params)
+        rows = await self.db.read_all(sql, params)
         if not rows:
             return []
         ids = [row[0] for row in rows]
         marks = ", ".join("?" for _ in ids)
-        snippets = await self.db.fetchall(
+        snippets = await self.db.read_all(
             f"SELECT rowid, snippet(qa_search, -1, ?, ?, '…', 16) FROM qa_search"
             f" WHERE qa_search MATCH ? AND rowid IN ({marks})",
             (HIT_START, HIT_END, expression, *ids),
@@ -215,7 +215,7 @@ class QuestionSearch:
         if not thread_ids:
             return {}
         marks = ", ".join("?" for _ in thread_ids)
-        rows = await self.db.fetchall(
+        rows = await self.db.read_all(
             f"SELECT thread_id, title || ' ' || body || ' ' || answer_text || ' ' || tags FROM qa_questions"
             f" WHERE thread_id IN ({marks})",
             thread_ids,

@@ -1,11 +1,14 @@
 """The SQLite layer on a real file: pragmas, migrations applied once each, atomic transactions."""
 
+import asyncio
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot.client import all_migrations, discover_feature_packages
-from bot.database import Database, Migration, split_statements
+from bot.database import READERS, Database, Migration, split_statements
 
 
 async def test_pragmas_are_on(tmp_path: Path) -> None:
@@ -14,6 +17,7 @@ async def test_pragmas_are_on(tmp_path: Path) -> None:
         assert (await db.fetchval("PRAGMA journal_mode")) == "wal"
         assert (await db.fetchval("PRAGMA foreign_keys")) == 1
         assert (await db.fetchval("PRAGMA busy_timeout")) == 5000
+        assert (await db.fetchval("PRAGMA mmap_size")) > 0
     finally:
         await db.close()
 
@@ -62,3 +66,39 @@ def test_triggers_stay_one_statement() -> None:
         "  INSERT INTO a VALUES (1);\n  SELECT 1;\nEND;\n"
     )
     assert len(split_statements(script)) == 2
+
+
+async def test_read_all_sees_what_is_committed_and_nothing_in_progress(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        await db.execute("CREATE TABLE t (v INTEGER)")
+        await db.execute("INSERT INTO t VALUES (1)")
+        assert [row[0] for row in await db.read_all("SELECT v FROM t")] == [1]
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (2)")
+            # The main connection is held by this transaction; a read on a reader neither waits nor sees it.
+            rows = await asyncio.wait_for(db.read_all("SELECT v FROM t ORDER BY v"), timeout=5)
+            assert [row["v"] for row in rows] == [1]
+        assert [row[0] for row in await db.read_all("SELECT v FROM t ORDER BY v")] == [1, 2]
+    finally:
+        await db.close()
+
+
+async def test_readers_cannot_write_and_close_with_the_database(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "x.db")
+    await db.execute("CREATE TABLE t (v INTEGER)")
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await db.read_all("INSERT INTO t VALUES (1)")
+    assert await db.fetchval("SELECT COUNT(*) FROM t") == 0
+    # Several reads at once share the few readers; close waits for them and stops every reader's thread.
+    results = await asyncio.gather(*(db.read_all("SELECT COUNT(*) FROM t") for _ in range(10)))
+    assert [rows[0][0] for rows in results] == [0] * 10
+    threads = threading.active_count()
+    await db.close()
+    for _ in range(500):  # each connection's worker thread ends once it has closed its connection
+        if threading.active_count() <= threads - 1 - READERS:
+            break
+        await asyncio.sleep(0.01)
+    assert threading.active_count() <= threads - 1 - READERS
+    with pytest.raises(ValueError, match="closed"):
+        await db.read_all("SELECT 1")
