@@ -9,6 +9,7 @@ import signal
 import statistics
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +86,13 @@ def write_results(name: str, results: dict[str, Any], table: list[tuple[str, ...
     """
     folder = results_dir(quick)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    stamped = {**results, "_table": [list(row) for row in table],
+               "_date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    (folder / f"{name}.json").write_text(json.dumps(stamped, indent=2, sort_keys=True) + "\n")
+    print(markdown_table(table))
+
+
+def markdown_table(table: list[tuple[str, ...]] | list[list[str]]) -> str:
     header, *rows = table
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
