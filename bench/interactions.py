@@ -243,16 +243,16 @@ def summarise(r: dict) -> tuple[list[tuple[str, ...]], list[dict[str, Any]]]:
              "baseline": f"{b['p50_ms']:.1f} ms (bare bot)", "ratio": s["p50_ms"] / b["p50_ms"]},
             {"figure": f"{name}: p99 at 200/s", "value": f"{s['p99_ms']:.1f} ms",
              "baseline": f"{b['p99_ms']:.1f} ms (bare bot)", "ratio": s["p99_ms"] / b["p99_ms"]},
-            {"figure": f"{name}: highest sustained rate", "value": f"{_rate(ours)}/s",
-             "baseline": f"{_rate(bare)}/s (bare bot); harness {_rate(harness)}/s",
+            {"figure": f"{name}: highest sustained rate", "value": _rate(ours, "/s"),
+             "baseline": f"{_rate(bare, '/s')} (bare bot); harness {_rate(harness, '/s')}",
              "ratio": ours["max_sustained_rate"] / max(bare["max_sustained_rate"], 1), "higher_is_better": True},
         ]
     return table, headline
 
 
-def _rate(x: dict) -> str:
+def _rate(x: dict, unit: str = "") -> str:
     mark = {"generator": " (generator-bound)", "ceiling": "+"}.get(x["limited_by"], "")
-    return f"{x['max_sustained_rate']:.0f}{mark}"
+    return f"{x['max_sustained_rate']:.0f}{unit}{mark}"
 
 
 if __name__ == "__main__":
