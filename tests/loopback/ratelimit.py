@@ -71,6 +71,7 @@ class Injection:
     retry_after: float
     global_: bool
     message: str | None = None
+    after: bool = False  # Discord did the work, then the answer was lost (a 500 or a 429 from a proxy on the way back)
     hits: int = 0
 
     def reply(self) -> Reply:
@@ -93,12 +94,17 @@ class Faults:
 
     def take(self, method: str, path: str) -> Reply | None:
         """The injected reply for this request, if one is pending."""
+        inj = self.take_injection(method, path)
+        return None if inj is None else inj.reply()
+
+    def take_injection(self, method: str, path: str) -> Injection | None:
+        """The pending injection this request consumes, if any."""
         for inj in self.pending:
             if inj.method in (method, "*") and inj.pattern.search(path):
                 inj.hits += 1
                 if inj.hits >= inj.times:
                     self.pending.remove(inj)
-                return inj.reply()
+                return inj
         return None
 
 
