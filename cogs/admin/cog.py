@@ -154,7 +154,7 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="about", description="Version, uptime, latency and what the bot stores")
     async def about(self, interaction: discord.Interaction) -> None:
         counts: dict[str, int] = {}
-        for cog in self.bot.cogs.values():
+        for cog in list(self.bot.cogs.values()):  # a copy: cogs are removed while the bot shuts down
             provider = getattr(cog, "about_counts", None)
             if provider is not None:
                 counts.update(await provider())
