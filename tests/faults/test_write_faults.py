@@ -51,8 +51,8 @@ def _confirm_id(preview: InteractionRecord) -> str:
 
 async def _preview(lb: LoopbackDiscord, title: str) -> InteractionRecord:
     guild = lb.guild
-    ix = await lb.invoke_slash(guild.id, guild.channel("general").id, guild.owner_id, "event",
-                               {"title": title, "when": "in 3 hours", "reminders": "1h"}, subcommand="create")  # fmt: skip
+    options = {"title": title, "when": "in 3 hours", "reminders": "1h"}
+    ix = await lb.invoke_slash(guild.id, guild.channel("general").id, guild.owner_id, "event", options, "create")
     await ix.wait_response(timeout=20)
     assert ix.ephemeral and "Preview" in ix.content_text()
     return ix
