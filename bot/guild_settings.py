@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from bot.database import Database
 from bot.settings import ChannelKind, ConfigError, RoleKind, Settings, describe_validation_error
@@ -24,6 +25,14 @@ class SettingKey:
     role: bool = False
 
 
+def _settable_alone(field: FieldInfo) -> bool:
+    """Lists and mappings are edited in the settings file, and fields marked per_guild=False are process-wide."""
+    if typing.get_origin(field.annotation) in (list, tuple, dict, set):
+        return False
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    return extra.get("per_guild", True) is not False
+
+
 def _leaf_keys(model: type[BaseModel], prefix: str = "") -> list[SettingKey]:
     keys = []
     hints = typing.get_type_hints(model, include_extras=True)
@@ -31,6 +40,8 @@ def _leaf_keys(model: type[BaseModel], prefix: str = "") -> list[SettingKey]:
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             keys.extend(_leaf_keys(annotation, f"{prefix}{name}."))
+            continue
+        if not _settable_alone(field):
             continue
         extras = getattr(hints.get(name), "__metadata__", ()) + tuple(field.metadata)
         channel = next((m for m in extras if isinstance(m, ChannelKind)), None)
