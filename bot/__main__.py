@@ -61,7 +61,7 @@ async def run(env: Environment) -> int:
 
 def main() -> None:
     """Console entry point."""
-    load_dotenv()
+    load_dotenv(".env")  # from the folder the bot is started in, not next to this file
     try:
         env = load_environment()
         code = asyncio.run(run(env))

@@ -42,7 +42,7 @@ def test_broken_file_names_file_key_and_problem(tmp_path: Path, text: str, expec
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nope.yaml: file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml: file not found"):
         load_settings(tmp_path / "nope.yaml")
 
 
@@ -58,3 +58,15 @@ def test_any_mapping_is_either_valid_or_a_config_error(raw: dict) -> None:
         parse_settings(raw, "f.yaml")
     except ConfigError as error:
         assert str(error).startswith("f.yaml: ")
+
+
+def test_redact_filter_scrubs_secrets_from_messages_and_tracebacks() -> None:
+    import logging
+
+    from bot.logging_setup import RedactFilter
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token is %s", ("s3cr3t-token",), None)
+    record.exc_text = "Traceback ... s3cr3t-token"
+    assert RedactFilter(["s3cr3t-token"]).filter(record)
+    assert record.getMessage() == "token is [redacted]"
+    assert "s3cr3t-token" not in record.exc_text

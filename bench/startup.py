@@ -1,0 +1,89 @@
+"""Start-up time and idle RSS of the community bot, against a bare discord.py bot in the same run.
+
+Both are real processes against one loopback Discord with a guild of `--members` members. Start-up is
+the time from spawning the process to the first answered `/about` (the moment a member can use the bot);
+"cold" starts on an empty database (migrations, first command sync), "warm" on an existing one. RSS is
+read after the bot has been idle for a second.
+
+    python -m bench.startup [--quick] [--members N] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+from pathlib import Path
+
+from bench.common import median, now, process_env, rss_mib, spawn, terminate, write_results
+from tests.loopback import Guild, LoopbackDiscord
+
+
+async def time_to_first_answer(loopback: LoopbackDiscord, guild: Guild, identified_before: int) -> None:
+    """Wait for this process's IDENTIFY, then invoke /about until one is answered."""
+    await loopback.wait_until(lambda: loopback.gateway.identify_count > identified_before, timeout=60)
+    await loopback.wait_until(lambda: any(c["name"] == "about" for c in loopback.commands_registered(guild.id)), 60)
+    while True:
+        ix = await loopback.invoke_slash(guild.id, guild.channel("general").id, guild.owner_id, "about")
+        try:
+            await ix.wait_response(timeout=5)
+            return
+        except TimeoutError:
+            continue
+
+
+async def one_run(loopback: LoopbackDiscord, guild: Guild, module: str, database: Path) -> tuple[float, float]:
+    env = process_env(loopback, BOT_DATABASE=str(database))
+    identified_before = loopback.gateway.identify_count
+    started = now()
+    proc = await spawn(module, env, database.parent)
+    try:
+        await asyncio.wait_for(time_to_first_answer(loopback, guild, identified_before), timeout=120)
+        elapsed = now() - started
+        await asyncio.sleep(1.0)
+        rss = rss_mib(proc.pid)
+    finally:
+        await terminate(proc)
+        await asyncio.sleep(0.2)  # let the loopback notice the closed gateway
+    return elapsed, rss
+
+
+async def main(runs: int, members: int) -> dict:
+    async with LoopbackDiscord(token="bench-token") as loopback:
+        guild = loopback.add_guild("Bench Community")
+        loopback.add_members(guild.id, members)
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            await one_run(loopback, guild, "bot", workdir / "warm.db")  # registers /about and creates warm.db
+            kinds = {"bare": ("bench.bare_bot", None), "cold": ("bot", "cold"), "warm": ("bot", "warm")}
+            raw: dict[str, dict[str, list[float]]] = {k: {"start_s": [], "rss_mib": []} for k in kinds}
+            for i in range(runs):  # interleaved, so machine noise hits all three alike
+                for label, (module, db) in kinds.items():
+                    database = workdir / ("warm.db" if db == "warm" else f"{label}-{i}.db")
+                    elapsed, rss = await one_run(loopback, guild, module, database)
+                    raw[label]["start_s"].append(elapsed)
+                    raw[label]["rss_mib"].append(rss)
+    med = {k: {m: median(v) for m, v in d.items()} for k, d in raw.items()}
+    bare = med["bare"]
+    results = {
+        "members": members, "runs": runs, "raw": raw, "median": med,
+        "ratio_start_cold_vs_bare": med["cold"]["start_s"] / bare["start_s"],
+        "ratio_start_warm_vs_bare": med["warm"]["start_s"] / bare["start_s"],
+        "ratio_rss_vs_bare": med["warm"]["rss_mib"] / bare["rss_mib"],
+    }
+    table = [("bot", "start-up to first answer (median s)", "ratio vs bare", "idle RSS (MiB)", "ratio vs bare")]
+    for label in kinds:
+        s, r = med[label]["start_s"], med[label]["rss_mib"]
+        table.append((label, f"{s:.2f}", f"{s / bare['start_s']:.2f}", f"{r:.1f}", f"{r / bare['rss_mib']:.2f}"))
+    write_results("startup", results, table)
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="3 runs, 1,000 members")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--members", type=int, default=10_000)
+    args = parser.parse_args()
+    runs, members = (3, 1000) if args.quick else (args.runs, args.members)
+    asyncio.run(main(runs, members))

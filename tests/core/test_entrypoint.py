@@ -1,0 +1,55 @@
+"""`python -m bot` as a user runs it: configuration mistakes give one clear message and exit code 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def run_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the entry point in a clean environment from an empty folder (no stray .env)."""
+    base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=base | env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_missing_token_says_what_to_set(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, {})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: DISCORD_TOKEN is not set: put your bot token in a .env file (see .env.example) or the environment."
+    )
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_token_from_dotenv_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=from-dotenv\nBOT_CONFIG=missing.yaml\n")
+    result = run_bot(tmp_path, {})
+    assert result.returncode == 2
+    assert "missing.yaml: file not found" in result.stderr  # got past the token check
+
+
+def test_broken_settings_name_file_key_and_problem(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("channels:\n  questions: 42 things\nroles:\n  moderatr: Mods\n")
+    result = run_bot(tmp_path, {"DISCORD_TOKEN": "secret-token-value", "BOT_CONFIG": str(config)})
+    assert result.returncode == 2
+    assert f"{config}: channels.questions: '42 things' is neither a channel ID nor a channel name" in result.stderr
+    assert f"{config}: roles.moderatr: unknown key" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "secret-token-value" not in result.stderr + result.stdout
+
+
+def test_bad_yaml_gives_line_and_column(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("channels:\n  welcome: [unclosed\n")
+    result = run_bot(tmp_path, {"DISCORD_TOKEN": "t", "BOT_CONFIG": str(config)})
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {config}: line ")
+    assert "not valid YAML" in result.stderr
+    assert "Traceback" not in result.stderr

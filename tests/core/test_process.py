@@ -1,0 +1,52 @@
+"""The bot as a real process against the loopback: it starts, answers, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+
+from tests.harness import SHIPPED_CONFIG
+from tests.loopback import LoopbackDiscord
+
+ROOT = Path(__file__).parents[2]
+
+
+async def test_sigterm_stops_the_process_cleanly_and_the_token_is_never_logged(
+    loopback: LoopbackDiscord, tmp_path: Path
+) -> None:
+    database = tmp_path / "community.db"
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "DISCORD_TOKEN": loopback.token,
+        "BOT_CONFIG": str(SHIPPED_CONFIG),
+        "BOT_DATABASE": str(database),
+        "DISCORD_API_BASE": loopback.api_base,
+        "DISCORD_GATEWAY_URL": loopback.gateway_url,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await loopback.wait_until(lambda: loopback.commands_registered(loopback.guild.id), timeout=30)
+        guild = loopback.guild
+        ix = await loopback.invoke_slash(guild.id, guild.channel("general").id, guild.owner_id, "about")
+        await ix.wait_response()
+        assert "Gateway latency" in ix.content_text()
+        proc.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(proc.communicate(), timeout=30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    log = output.decode()
+    assert proc.returncode == 0, log
+    assert "Stopped cleanly" in log
+    assert loopback.token not in log
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

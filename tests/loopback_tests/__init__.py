@@ -1,0 +1,1 @@
+"""Tests of the loopback Discord itself, driven by a bare discord.py bot."""
