@@ -117,13 +117,14 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def catch_up_joins(self) -> None:
         """Welcome members who joined while the bot was offline (the gateway does not replay those joins)."""
         for guild in self.bot.guilds:
-            seen = await self.store.last_seen(guild.id)
-            if seen is None:
+            presence = await self.store.last_seen(guild.id)
+            if presence is None:
                 continue  # first start in this server: nobody was promised a welcome
+            first_seen, seen = presence
             config = await self.bot.guild_config(guild.id)
             if not config.onboarding.enabled:
                 continue
-            since = max(seen - PRESENCE_EVERY, datetime.now(UTC) - CATCH_UP_LIMIT)
+            since = max(first_seen, seen - PRESENCE_EVERY, datetime.now(UTC) - CATCH_UP_LIMIT)
             known = await self.store.welcomed_joins(guild.id)
             for member in guild.members:
                 if member.bot or member.joined_at is None or member.joined_at <= since:

@@ -372,15 +372,18 @@ class OnboardingStore:
 
     # --- presence (joins while the bot was offline) ---------------------------------------------------------------
 
-    async def last_seen(self, guild_id: int) -> datetime | None:
-        text = await self.db.fetchval("SELECT seen_at FROM onboarding_presence WHERE guild_id = ?", (guild_id,))
-        return None if text is None else parse(text)
+    async def last_seen(self, guild_id: int) -> tuple[datetime, datetime] | None:
+        """(first seen, last seen) of a server, None before the first start there."""
+        row = await self.db.fetchone(
+            "SELECT first_seen_at, seen_at FROM onboarding_presence WHERE guild_id = ?", (guild_id,)
+        )
+        return None if row is None else (parse(row["first_seen_at"]), parse(row["seen_at"]))
 
     async def mark_seen(self, guild_ids: list[int], now: datetime) -> None:
         await self.db.executemany(
-            "INSERT INTO onboarding_presence (guild_id, seen_at) VALUES (?, ?)"
+            "INSERT INTO onboarding_presence (guild_id, first_seen_at, seen_at) VALUES (?, ?, ?)"
             " ON CONFLICT (guild_id) DO UPDATE SET seen_at = excluded.seen_at",
-            [(guild_id, iso(now)) for guild_id in guild_ids],
+            [(guild_id, iso(now), iso(now)) for guild_id in guild_ids],
         )
 
     async def welcomed_joins(self, guild_id: int) -> dict[int, str]:

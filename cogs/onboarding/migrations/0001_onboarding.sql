@@ -70,6 +70,7 @@ CREATE INDEX onboarding_events_by_guild ON onboarding_events (guild_id, event, a
 
 -- When the bot last saw each server, so members who joined while it was offline are welcomed at the next start.
 CREATE TABLE onboarding_presence (
-    guild_id INTEGER PRIMARY KEY,
-    seen_at  TEXT NOT NULL
+    guild_id      INTEGER PRIMARY KEY,
+    first_seen_at TEXT NOT NULL,  -- members who were there before are never "missed joins"
+    seen_at       TEXT NOT NULL
 );
