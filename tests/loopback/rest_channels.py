@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import limits, payloads
@@ -180,9 +181,28 @@ async def create_message(lb: LoopbackDiscord, req: RestRequest) -> Reply:
             raise RestError(400, "Invalid Form Body", 50035, {
                 "message_reference": {"_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
                                                    "message": "Unknown message"}]}})
+    nonce = req.body.get("nonce")
+    if nonce is not None and req.body.get("enforce_nonce"):
+        earlier = _same_nonce(lb, channel.id, str(nonce))
+        if earlier is not None:  # Discord returns the earlier message instead of creating a second one
+            return Reply(body=payloads.message(lb.world, earlier))
     await unarchive_on_send(lb, channel)
-    msg = await lb.post_message(channel, lb.bot_user, req.body, attachments=attachments_from(lb, req))
+    msg = await lb.post_message(channel, lb.bot_user, req.body, attachments=attachments_from(lb, req),
+                                nonce=None if nonce is None else str(nonce))
     return Reply(body=payloads.message(lb.world, msg))
+
+
+NONCE_WINDOW = timedelta(minutes=5)  # Discord: "checked for uniqueness in the past few minutes"
+
+
+def _same_nonce(lb: LoopbackDiscord, channel_id: int, nonce: str) -> Message | None:
+    cutoff = now() - NONCE_WINDOW
+    for msg in reversed(lb.world.channel_messages(channel_id)):
+        if msg.timestamp < cutoff:
+            return None
+        if msg.author.id == lb.bot_user.id and msg.nonce == nonce:
+            return msg
+    return None
 
 
 @route("GET", "/channels/{channel_id}/messages/{message_id}")

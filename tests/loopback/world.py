@@ -233,6 +233,7 @@ class Message:
     reactions: dict[str, set[int]] = field(default_factory=dict)
     deleted: bool = False
     allowed_mentions: dict[str, Any] | None = None
+    nonce: str | None = None
 
     @property
     def ephemeral(self) -> bool:
