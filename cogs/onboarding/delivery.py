@@ -219,7 +219,7 @@ class Delivery:
         if guild is None:
             return
         now = self.now()
-        waiting = []
+        waiting, joins = [], []
         for user_id in user_ids:
             welcome = await self.store.welcome(guild_id, user_id)
             if welcome is None or welcome.state is not WelcomeState.FALLBACK:
@@ -231,6 +231,7 @@ class Delivery:
                 )
             else:
                 waiting.append(member)
+                joins.append((user_id, welcome.join_seq))
         if not waiting:
             return
         config = await self.bot.guild_config(guild_id)
@@ -248,7 +249,7 @@ class Delivery:
                     clip(content, 2000),
                     view=start_view(guild_id),
                     allowed_mentions=discord.AllowedMentions(users=waiting, roles=False, everyone=False),
-                    nonce=nonce("fallback", guild_id, *sorted(m.id for m in waiting)),
+                    nonce=nonce("fallback", guild_id, *sorted(joins)),
                 )
             except discord.Forbidden:
                 problem = f"the bot may not post in {channel.mention}"

@@ -189,9 +189,11 @@ def resolve_zone(text: str) -> str | None:
     if exact is not None:
         return exact
     matches = _zones_by_city().get(cleaned.lower().replace("_", " "), [])
-    canonical = [zone for zone in matches if zone.split("/")[0] in _CONTINENTS]
-    found = canonical or matches
-    return found[0] if len(found) == 1 else None
+    found = [zone for zone in matches if zone.split("/")[0] in _CONTINENTS] or matches
+    if not found:
+        return None
+    # Old names are kept as links (America/Buenos_Aires -> America/Argentina/Buenos_Aires): the longest is current.
+    return max(found, key=lambda zone: (zone.count("/"), len(zone)))
 
 
 _CONTINENTS = frozenset(

@@ -21,11 +21,18 @@ WelcomeKey = tuple[int, int]  # (guild_id, user_id)
 class TokenBucket:
     """At most `rate` acquisitions per second on average, with bursts of at most `burst`."""
 
-    def __init__(self, rate: float, burst: int = 1, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 1,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be positive and burst at least 1")
         self.rate, self.burst = rate, burst
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
         self._tokens = float(burst)
         self._stamp = clock()
         self._lock = asyncio.Lock()
@@ -40,7 +47,7 @@ class TokenBucket:
         async with self._lock:
             self._refill()
             if self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+                await self._sleep((1 - self._tokens) / self.rate)
                 self._refill()
             self._tokens -= 1
 
@@ -130,12 +137,15 @@ class WelcomeQueue:
             if room <= 0:
                 self._spilled = True
                 return 0
+            limit = room + len(self._keys)  # rows already queued or in a worker's hands come back too
+            keys = await self._refill(limit)
             added = 0
-            for key in await self._refill(room + len(self._keys)):
+            for key in keys:
                 if self._queue.full():
-                    self._spilled = True
                     break
                 added += self.offer(key)
+            if len(keys) >= limit:
+                self._spilled = True  # the database may hold more than this window took
             return added
 
     async def _work(self) -> None:

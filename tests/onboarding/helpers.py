@@ -35,8 +35,8 @@ async def join(lb: LoopbackDiscord, name: str) -> User:
     return user
 
 
-async def wait_dms(lb: LoopbackDiscord, user_id: int, count: int = 1, timeout: float = 5) -> list[Message]:
-    await lb.wait_until(lambda: len(lb.dm_messages(user_id)) >= count, timeout=timeout)
+async def wait_dms(lb: LoopbackDiscord, user_id: int, count: int = 1, within: float = 5) -> list[Message]:
+    await lb.wait_until(lambda: len(lb.dm_messages(user_id)) >= count, timeout=within)
     return lb.dm_messages(user_id)
 
 
