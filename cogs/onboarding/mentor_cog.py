@@ -17,10 +17,18 @@ from bot.errors import UserFacingError, guarded
 from bot.settings import Settings
 from cogs.onboarding.delivery import DmOutcome, nonce, send_dm
 from cogs.onboarding.due import DueJob
-from cogs.onboarding.mentoring import AnswerOutcome, Ended, MentorService, MentorStatus, Offer, RequestOutcome
+from cogs.onboarding.mentoring import (
+    AnswerOutcome,
+    Ended,
+    Mentor,
+    MentorService,
+    MentorStatus,
+    Offer,
+    RequestOutcome,
+)
 from cogs.onboarding.store import OnboardingStore
 from cogs.onboarding.summary import MentorNote
-from cogs.onboarding.topics import MAX_TOPICS, parse_topics, topic_choices, topic_label
+from cogs.onboarding.topics import MAX_TOPICS, parse_topics, quoted, topic_choices, topic_label
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +58,28 @@ class OfferButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = interaction.client.get_cog("Mentors")
         await cog.answer_offer(interaction, self.offer_id, self.accept)
+
+
+def mentor_list_text(mentors: list[Mentor], config: Settings, shown: int = 20) -> str:
+    """The /mentor list body: who, which topics, free places, and their bio (users' text: escaped, clipped)."""
+    lines = []
+    for m in mentors[:shown]:
+        topics = ", ".join(topic_label(config.onboarding, k) for k in m.topics)
+        state = "paused" if m.status is MentorStatus.PAUSED else f"{m.free} of {m.capacity} place(s) free"
+        line = f"<@{m.user_id}>: {topics} ({state})"
+        if m.bio:
+            line += f"\n> {escape(clip(' '.join(m.bio.split()), 200))}"
+        lines.append(line)
+    if len(mentors) > shown:
+        lines.append(f"…and {len(mentors) - shown} more; narrow it down with `topic`.")
+    return clip("\n".join(lines), 4096)
+
+
+def unknown_topics_text(unknown: list[str], config: Settings) -> str:
+    """Why /mentor join refused the topics, listing what is offered."""
+    shown = ", ".join(quoted(u) for u in unknown[:10]) or "(none)"
+    known = ", ".join(o.label for o in config.onboarding.topics)
+    return clip(f"Not a topic here: {shown}. Pick from: {known}.", 2000)
 
 
 def _window(config: Settings) -> timedelta:
@@ -353,7 +383,7 @@ class MentorCog(commands.Cog, name="Mentors"):
         if topic:
             keys, _ = parse_topics(config.onboarding, topic)
             if not keys:
-                raise UserFacingError(f"`{escape(clip(topic, 40))}` is not a topic here.")
+                raise UserFacingError(f"{quoted(topic)} is not a topic here.")
             key = keys[0]
         mentors = await self.service.list_mentors(interaction.guild.id, key)
         if not mentors:
@@ -362,18 +392,8 @@ class MentorCog(commands.Cog, name="Mentors"):
                 + (f" for {topic_label(config.onboarding, key)}" if key else "")
                 + ". Experienced members can offer help with `/mentor join`."
             )
-        lines = []
-        for m in mentors[:20]:
-            topics = ", ".join(topic_label(config.onboarding, k) for k in m.topics)
-            state = "paused" if m.status is MentorStatus.PAUSED else f"{m.free} of {m.capacity} place(s) free"
-            line = f"<@{m.user_id}>: {topics} ({state})"
-            if m.bio:
-                line += f"\n> {escape(clip(m.bio, 200))}"
-            lines.append(line)
-        if len(mentors) > 20:
-            lines.append(f"…and {len(mentors) - 20} more; narrow it down with `topic`.")
         title = "Mentors" + (f" for {topic_label(config.onboarding, key)}" if key else "")
-        embed = discord.Embed(title=title, description=clip("\n".join(lines), 4096), colour=discord.Colour.gold())
+        embed = discord.Embed(title=title, description=mentor_list_text(mentors, config), colour=discord.Colour.gold())
         embed.set_footer(text="Ask for one with /mentor request")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -386,7 +406,7 @@ class MentorCog(commands.Cog, name="Mentors"):
         if topic:
             keys, _ = parse_topics(config.onboarding, topic)
             if not keys:
-                raise UserFacingError(f"`{escape(clip(topic, 40))}` is not a topic here. Start typing to see the list.")
+                raise UserFacingError(f"{quoted(topic)} is not a topic here. Start typing to see the list.")
         else:
             keys = json.loads(profile["interests"]) if profile is not None else []
             if not keys:

@@ -64,3 +64,9 @@ def topic_choices(settings: Onboarding, current: str, *, multi: bool) -> list[ap
         if len(value) <= 100:
             choices.append(app_commands.Choice(name=value, value=value))
     return choices[:25]
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """Users' text echoed back as inline code: no markdown, no mention rendering, bounded length."""
+    cleaned = " ".join(text.replace("`", "'").split()) or "(empty)"
+    return f"`{cleaned[: limit - 1] + '…' if len(cleaned) > limit else cleaned}`"
