@@ -17,9 +17,22 @@ from bot.environment import point_discord_at
 
 
 class BareBot(commands.Bot):
-    """Answers /about with a short ephemeral text; syncs to every guild it sees."""
+    """Answers /about with a short ephemeral text; syncs to every guild it sees.
+
+    With BARE_ANSWER_ALL=1 it syncs nothing and answers every interaction (any command, any button) with
+    the same short ephemeral text, straight from `on_interaction`: the floor for discord.py on this machine.
+    """
+
+    answer_all = os.environ.get("BARE_ANSWER_ALL") == "1"
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if self.answer_all and not interaction.response.is_done():
+            await interaction.response.send_message("bare", ephemeral=True)
 
     async def setup_hook(self) -> None:
+        if self.answer_all:
+            return
+
         @app_commands.command(name="about", description="bare baseline")
         async def about(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("bare", ephemeral=True)
@@ -27,6 +40,8 @@ class BareBot(commands.Bot):
         self.tree.add_command(about)
 
     async def on_ready(self) -> None:
+        if self.answer_all:
+            return
         for guild in self.guilds:
             payload = [c.to_dict(self.tree) for c in self.tree.get_commands()]
             await self.http.bulk_upsert_guild_commands(self.application_id, guild.id, payload)

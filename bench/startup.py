@@ -3,7 +3,7 @@
 Both are real processes against one loopback Discord with a guild of `--members` members. Start-up is
 the time from spawning the process to the first answered `/about` (the moment a member can use the bot);
 "cold" starts on an empty database (migrations, first command sync), "warm" on an existing one. RSS is
-read after the bot has been idle for a second.
+read once every member is in the bot's cache and it has been idle for a second.
 
     python -m bench.startup [--quick] [--members N] [--runs N]
 """
@@ -35,11 +35,16 @@ async def time_to_first_answer(loopback: LoopbackDiscord, guild: Guild, identifi
 async def one_run(loopback: LoopbackDiscord, guild: Guild, module: str, database: Path) -> tuple[float, float]:
     env = process_env(loopback, BOT_DATABASE=str(database))
     identified_before = loopback.gateway.identify_count
+    chunked_before = loopback.gateway.chunk_requests_served
     started = now()
     proc = await spawn(module, env, database.parent)
     try:
         await asyncio.wait_for(time_to_first_answer(loopback, guild, identified_before), timeout=120)
         elapsed = now() - started
+        # RSS counts once every member is in the cache: the gateway is ordered, so an answer to a command
+        # sent after the last member chunk means the bot has taken in all of them.
+        await loopback.wait_until(lambda: loopback.gateway.chunk_requests_served > chunked_before, timeout=300)
+        await asyncio.wait_for(time_to_first_answer(loopback, guild, identified_before), timeout=120)
         await asyncio.sleep(1.0)
         rss = rss_mib(proc.pid)
     finally:

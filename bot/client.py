@@ -17,9 +17,9 @@ from discord.ext import commands
 import cogs
 from bot.clock import Clock, SystemClock
 from bot.database import Database, Migration, discover_migrations
-from bot.discord_helpers import NO_PINGS
+from bot.discord_helpers import NO_PINGS, channel_problem
 from bot.errors import CommandTree
-from bot.guild_settings import GuildSettings
+from bot.guild_settings import SETTABLE_KEYS, GuildSettings, get_value
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 
@@ -93,14 +93,25 @@ class CommunityBot(commands.Bot):
 
     async def on_ready(self) -> None:
         # on_ready also fires after a fresh IDENTIFY; the stored hash keeps re-syncs free.
-        if self.settings.sync == "guild":
-            for guild in self.guilds:
+        for guild in self.guilds:
+            if self.settings.sync == "guild":
                 await self.sync_commands(guild)
+            await self.warn_about_settings(guild)
         log.info("Ready as %s in %d guild(s)", self.user, len(self.guilds))
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         if self.settings.sync == "guild":
             await self.sync_commands(guild)
+
+    async def warn_about_settings(self, guild: discord.Guild) -> None:
+        """Log each configured channel this guild lacks, so a manager sees it before a feature fails."""
+        settings = await self.guild_config(guild.id)
+        for key in SETTABLE_KEYS.values():
+            if key.channel is None:
+                continue
+            problem = channel_problem(guild, str(get_value(settings, key.path)), key.channel.kinds)
+            if problem:
+                log.warning("Guild %s (%s): %s: %s (fix with /config set)", guild.name, guild.id, key.path, problem)
 
     def command_payload(self) -> list[dict[str, Any]]:
         """The slash commands and context menus as Discord receives them."""

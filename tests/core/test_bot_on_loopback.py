@@ -123,3 +123,14 @@ async def test_an_unexpected_error_gives_a_ref_that_is_in_the_log(loopback: Loop
     assert match, ix.content_text()
     logged = [r for r in caplog.records if r.levelno == logging.ERROR and match.group(1) in r.getMessage()]
     assert logged and "kaput" in str(logged[0].exc_info[1])
+
+
+async def test_a_missing_channel_is_named_in_the_log_at_start(
+    loopback: LoopbackDiscord, harness: BotHarness, caplog
+) -> None:
+    loopback.world.guild(loopback.guild.id).channels.pop(loopback.guild.channel("events").id)
+    expected = "channels.events: no channel named or with ID `events`"
+    with caplog.at_level(logging.WARNING, logger="bot.client"):
+        await harness.start()
+        await loopback.wait_until(lambda: any(expected in r.getMessage() for r in caplog.records))
+    assert not any("channels.welcome" in r.getMessage() for r in caplog.records)

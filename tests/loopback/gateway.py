@@ -89,6 +89,7 @@ class Gateway:
         self.current: Session | None = None
         self.sockets: set[web.WebSocketResponse] = set()
         self.identify_count = 0
+        self.chunk_requests_served = 0  # op 8 requests answered in full (benchmarks wait on it)
         self.resume_count = 0
         self.received: list[dict[str, Any]] = []
         self.ready = asyncio.Event()
@@ -273,6 +274,7 @@ class Gateway:
             if data.get("presences"):
                 body["presences"] = []
             await self.dispatch("GUILD_MEMBERS_CHUNK", body)
+        self.chunk_requests_served += 1
 
     async def drop(self, code: int = 4000) -> None:
         """Close the bot's socket; events until it resumes go to the replay log."""
