@@ -21,7 +21,7 @@ from bot.discord_helpers import NO_PINGS, channel_problem
 from bot.errors import CommandTree
 from bot.guild_settings import SETTABLE_KEYS, GuildSettings, get_value
 from bot.scheduler import Scheduler
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,14 @@ class CommunityBot(commands.Bot):
         await self.db.migrate(all_migrations(self.features))
         self.guild_settings = GuildSettings(self.db, self.settings)
         for name in self.features:
-            await self.load_extension(f"cogs.{name}")
+            try:
+                await self.load_extension(f"cogs.{name}")
+            except commands.ExtensionFailed as error:
+                # discord.py wraps whatever setup/cog_load raised; a ConfigError must reach __main__ as itself
+                # so the person sees the file, key and problem and the process exits 2.
+                if isinstance(error.original, ConfigError):
+                    raise error.original from None
+                raise
         self.scheduler.start()
         await self.scheduler.rebuild()
         if self.settings.sync == "global":

@@ -74,6 +74,16 @@ def channel_problem(
     return None
 
 
+def is_moderator(member: discord.abc.User, moderator_role_ref: str, permission: str = "manage_guild") -> bool:
+    """Manage Server (or the feature's more specific permission) or the configured moderator role."""
+    if not isinstance(member, discord.Member):
+        return False
+    if member.guild_permissions.administrator or getattr(member.guild_permissions, permission):
+        return True
+    role = find_role(member.guild, moderator_role_ref)
+    return role is not None and role in member.roles
+
+
 def clip(text: str, limit: int, ellipsis: str = "…") -> str:
     """Shorten to at most `limit` characters, marking the cut."""
     return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis

@@ -51,7 +51,7 @@ def _leaf_keys(model: type[BaseModel], prefix: str = "") -> list[SettingKey]:
 
 
 # Process-wide settings (how commands sync, log level) are not a server's to change.
-_NOT_PER_GUILD = {"sync", "log_level"}
+_NOT_PER_GUILD = {"sync", "log_level", "communities.directory_file"}
 SETTABLE_KEYS: dict[str, SettingKey] = {k.path: k for k in _leaf_keys(Settings) if k.path not in _NOT_PER_GUILD}
 
 

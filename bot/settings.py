@@ -233,6 +233,25 @@ class Onboarding(_Section):
 # --- end onboarding -------------------------------------------------------------------------------------------------
 
 
+class Communities(_Section):
+    """The community directory and /communities."""
+
+    directory_file: str = Field(
+        "data/communities.yaml", description="the shipped directory of communities (YAML), validated at start"
+    )
+    recommendations: int = Field(5, ge=1, le=10, description="how many communities /communities recommend shows")
+    page_size: int = Field(6, ge=1, le=10, description="communities per page of /communities list")
+    page_buttons_seconds: int = Field(
+        600, ge=1, le=840, description="how long the page buttons of /communities list keep working"
+    )
+    max_pending_suggestions: int = Field(
+        3, ge=1, le=25, description="open /communities suggest suggestions one member may have at a time"
+    )
+    stale_after_days: int = Field(
+        365, ge=30, le=3650, description="an entry last checked longer ago is shown as possibly out of date"
+    )
+
+
 class Settings(_Section):
     """Everything the settings file can say; defaults match a fresh server."""
 
@@ -242,6 +261,7 @@ class Settings(_Section):
     channels: Channels = Field(default_factory=Channels)
     roles: Roles = Field(default_factory=Roles)
     onboarding: Onboarding = Field(default_factory=Onboarding)
+    communities: Communities = Field(default_factory=Communities)
 
 
 def describe_validation_error(error: ValidationError, source: str) -> str:
@@ -270,19 +290,25 @@ def parse_settings(raw: Any, source: str) -> Settings:
         raise ConfigError(describe_validation_error(error, source)) from None
 
 
-def load_settings(path: Path) -> Settings:
-    """Read and validate the settings file; any problem becomes a ConfigError."""
+def read_yaml(path: Path, *, missing_hint: str) -> Any:
+    """Read and parse a shipped YAML file; a missing file or a syntax error becomes a ConfigError naming it."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found (set BOT_CONFIG or copy data/config.yaml)") from None
+        raise ConfigError(f"{path}: file not found ({missing_hint})") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
     try:
-        raw = yaml.safe_load(text)
+        # libyaml's loader when PyYAML was built with it: the same safe subset, several times faster.
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError(f"{path}: {where}not valid YAML: {problem}") from None
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate the settings file; any problem becomes a ConfigError."""
+    raw = read_yaml(path, missing_hint="set BOT_CONFIG or copy data/config.yaml")
     return parse_settings(raw, str(path))

@@ -45,7 +45,10 @@ class BotHarness:
         done, _ = await asyncio.wait({self._task, waiter}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
         if self._task in done:
             waiter.cancel()
-            self._task.result()  # re-raise what stopped it
+            # A start that failed (say, a ConfigError from a feature) leaves the harness ready for the next start.
+            task, self.bot, self._task = self._task, None, None
+            await bot.close()
+            task.result()  # re-raise what stopped it
         if waiter not in done:
             raise TimeoutError("the bot did not become ready within 15 s")
         # on_ready listeners run concurrently; the bot's own on_ready syncs commands, so wait for the sync.

@@ -1,0 +1,227 @@
+"""`recommend` over a directory of 10,000 communities, against baselines measured in the same run.
+
+- ranking: `recommend(entries, prefs, 5)` per query, against a bare scan that only tests each entry's roles
+  (the least any ranking must touch) and a naive ranking that explains and sorts every match;
+- loading: the store's `active_directory` with a cold cache (parse 10,000 JSON rows) and warm (one version
+  query), against a bare `SELECT data` of the same rows;
+- end to end: `/communities recommend` on the loopback Discord with that directory, against `/about`.
+
+    python -m bench.communities_recommend [--quick] [--entries N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import yaml
+
+from bench.common import median, now, percentile, write_results
+from bot.client import all_migrations
+from bot.database import Database
+from bot.settings import load_settings
+from cogs.communities.models import CommunityEntry
+from cogs.communities.service import Preferences, recommend
+from cogs.communities.store import DirectoryStore
+from cogs.communities.vocabulary import LEVEL_KEYS, PLATFORMS, REGION_KEYS, ROLE_KEYS, TOPIC_KEYS
+from tests.harness import SHIPPED_CONFIG, BotHarness
+from tests.loopback import LoopbackDiscord
+
+WORDS = ["airflow", "spark", "kubernetes", "podcast", "bootcamp", "mentoring", "hackathon", "lagos", "berlin"]
+
+
+def synthetic_data(count: int, seed: int = 7) -> list[dict]:
+    """Directory entries with random but realistic vocabulary, as the YAML file would hold them."""
+    rnd = random.Random(seed)
+    entries = []
+    for index in range(count):
+        words = " ".join(rnd.sample(WORDS, rnd.randint(0, 2)))
+        entries.append(
+            {
+                "key": f"community-{index:05d}",
+                "name": f"Community {index:05d}",
+                "website": f"https://c{index}.example.org/",
+                "join": {"platform": rnd.choice(PLATFORMS.keys), "url": f"https://c{index}.example.org/join"},
+                "description": f"A synthetic community number {index} for the benchmark {words}.",
+                "topics": rnd.sample(TOPIC_KEYS, rnd.randint(1, 5)),
+                "roles": rnd.sample(ROLE_KEYS, rnd.randint(1, 5)),
+                "regions": rnd.sample(REGION_KEYS, rnd.randint(1, 2)),
+                "levels": rnd.sample(LEVEL_KEYS, rnd.randint(1, 3)),
+                "resources": [{"name": "Free course"}] if rnd.random() < 0.3 else [],
+                "last_checked": date(2026, 1, 1),
+            }
+        )
+    return entries
+
+
+def queries(count: int, seed: int = 11) -> list[Preferences]:
+    rnd = random.Random(seed)
+    return [
+        Preferences(
+            role=rnd.choice(ROLE_KEYS),
+            interests=tuple(rnd.sample(TOPIC_KEYS, rnd.randint(1, 3))),
+            region=rnd.choice(REGION_KEYS),
+            level=rnd.choice(LEVEL_KEYS),
+            keywords=(rnd.choice(WORDS),) if rnd.random() < 0.25 else (),
+        )
+        for _ in range(count)
+    ]
+
+
+def bare_scan(entries: list[CommunityEntry], prefs: Preferences) -> int:
+    """The floor: look at every entry once, test one criterion."""
+    return sum(1 for entry in entries if prefs.role in entry.roles)
+
+
+def naive_recommend(entries: list[CommunityEntry], prefs: Preferences, limit: int) -> list:
+    """Explain and sort every matching entry, then cut: what a first implementation would do."""
+    return recommend(entries, prefs, limit=len(entries))[:limit]
+
+
+def time_calls(func, entries, prefs_list, *args) -> list[float]:
+    times = []
+    for prefs in prefs_list:
+        started = now()
+        func(entries, prefs, *args)
+        times.append((now() - started) * 1000)
+    return times
+
+
+async def loading(data: list[dict], workdir: Path, rounds: int) -> dict[str, list[float]]:
+    db = await Database.open(workdir / "load.db")
+    await db.migrate(all_migrations(["communities"]))
+    store = DirectoryStore(db)
+    entries = [CommunityEntry.model_validate(item) for item in data]
+    await store.sync_shipped(entries, datetime.now(UTC))
+    result: dict[str, list[float]] = {"bare_select_ms": [], "cold_ms": [], "warm_ms": []}
+    for _ in range(rounds):
+        started = now()
+        rows = await db.fetchall("SELECT data FROM community_entries WHERE guild_id = 0 AND status = 'active'")
+        result["bare_select_ms"].append((now() - started) * 1000)
+        assert len(rows) == len(entries)
+        store = DirectoryStore(db)  # a fresh cache
+        started = now()
+        await store.active_directory(1)
+        result["cold_ms"].append((now() - started) * 1000)
+        started = now()
+        assert len(await store.active_directory(1)) == len(entries)
+        result["warm_ms"].append((now() - started) * 1000)
+    await db.close()
+    return result
+
+
+async def end_to_end(data: list[dict], workdir: Path, runs: int) -> dict[str, list[float]]:
+    directory = workdir / "communities.yaml"
+    directory.write_text(yaml.safe_dump({"version": 1, "communities": data}, sort_keys=False))
+    settings = load_settings(SHIPPED_CONFIG)
+    settings = settings.model_copy(
+        update={"communities": settings.communities.model_copy(update={"directory_file": str(directory)})}
+    )
+    async with LoopbackDiscord(token="bench-token") as loopback:
+        loopback.guild = guild = loopback.add_guild("Bench Community")
+        harness = BotHarness(loopback, workdir / "e2e.db", settings)
+        started = now()
+        await harness.start()
+        start_s = now() - started
+        general = guild.channel("general").id
+        result: dict[str, list[float]] = {"about_ms": [], "recommend_ms_e2e": [], "start_s": [start_s]}
+        prefs = queries(runs, seed=5)
+        try:
+            for p in prefs:  # interleaved, so noise hits both alike
+                for name, kind, options, sub in (
+                    ("about", "about_ms", {}, None),
+                    (
+                        "communities",
+                        "recommend_ms_e2e",
+                        {"role": p.role, "interests": ", ".join(p.interests), "region": p.region, "level": p.level},
+                        "recommend",
+                    ),
+                ):
+                    t0 = now()
+                    ix = await loopback.invoke_slash(guild.id, general, guild.owner_id, name, options, sub)
+                    await ix.wait_response(timeout=30)
+                    result[kind].append((now() - t0) * 1000)
+                    assert "Something went wrong" not in ix.content_text()
+        finally:
+            await harness.stop()
+    return result
+
+
+async def main(count: int, query_count: int, rounds: int, runs: int) -> dict:
+    data = synthetic_data(count)
+    started = now()
+    entries = [CommunityEntry.model_validate(item) for item in data]
+    validate_s = now() - started
+    prefs = queries(query_count)
+    for p in prefs[:5]:  # warm up: regex compile caches, search_text properties
+        recommend(entries, p, 5)
+    ranking = {
+        "bare_scan_ms": time_calls(bare_scan, entries, prefs),
+        "recommend_ms": time_calls(recommend, entries, prefs, 5),
+        "naive_ms": time_calls(naive_recommend, entries, prefs, 5),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        load = await loading(data, Path(tmp), rounds)
+        e2e = await end_to_end(data, Path(tmp), runs)
+    return {"entries": count, "queries": query_count, "validate_file_s": validate_s, **ranking, **load, **e2e}
+
+
+def summarise(raw: dict) -> tuple[dict, list[tuple[str, ...]]]:
+    def ms(key: str) -> float:
+        return median(raw[key])
+
+    summary = {
+        "entries": raw["entries"],
+        "queries": raw["queries"],
+        "recommend_median_ms": ms("recommend_ms"),
+        "recommend_p95_ms": percentile(raw["recommend_ms"], 95),
+        "recommend_vs_bare_scan": ms("recommend_ms") / ms("bare_scan_ms"),
+        "naive_vs_recommend": ms("naive_ms") / ms("recommend_ms"),
+        "load_cold_vs_bare_select": ms("cold_ms") / ms("bare_select_ms"),
+        "load_warm_vs_bare_select": ms("warm_ms") / ms("bare_select_ms"),
+        "e2e_recommend_vs_about": ms("recommend_ms_e2e") / ms("about_ms"),
+        "raw": raw,
+    }
+    table = [
+        ("measure", "median", "p95", "ratio"),
+        ("recommend (top 5)", f"{ms('recommend_ms'):.2f} ms", f"{percentile(raw['recommend_ms'], 95):.2f} ms", "1"),
+        (
+            "bare scan (baseline)",
+            f"{ms('bare_scan_ms'):.2f} ms",
+            f"{percentile(raw['bare_scan_ms'], 95):.2f} ms",
+            f"recommend = {summary['recommend_vs_bare_scan']:.1f}x",
+        ),
+        (
+            "naive: explain+sort all",
+            f"{ms('naive_ms'):.2f} ms",
+            f"{percentile(raw['naive_ms'], 95):.2f} ms",
+            f"{summary['naive_vs_recommend']:.1f}x recommend",
+        ),
+        ("bare SELECT data (baseline)", f"{ms('bare_select_ms'):.1f} ms", "", "1"),
+        ("active_directory, cold cache", f"{ms('cold_ms'):.1f} ms", "", f"{summary['load_cold_vs_bare_select']:.1f}x"),
+        ("active_directory, warm cache", f"{ms('warm_ms'):.2f} ms", "", f"{summary['load_warm_vs_bare_select']:.3f}x"),
+        ("/about on loopback (baseline)", f"{ms('about_ms'):.1f} ms", f"{percentile(raw['about_ms'], 95):.1f} ms", "1"),
+        (
+            "/communities recommend on loopback",
+            f"{ms('recommend_ms_e2e'):.1f} ms",
+            f"{percentile(raw['recommend_ms_e2e'], 95):.1f} ms",
+            f"{summary['e2e_recommend_vs_about']:.1f}x",
+        ),
+        ("bot start with the file (validate + sync)", f"{raw['start_s'][0]:.2f} s", "", ""),
+    ]
+    return summary, table
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer queries and rounds (under a minute)")
+    parser.add_argument("--entries", type=int, default=10_000)
+    args = parser.parse_args()
+    query_count, rounds, runs = (50, 3, 20) if args.quick else (300, 10, 100)
+    raw = asyncio.run(main(args.entries, query_count, rounds, runs))
+    summary, table = summarise(raw)
+    write_results("communities_recommend", summary, table)

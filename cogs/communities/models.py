@@ -1,0 +1,289 @@
+"""A directory entry as validated data, and the loader of data/communities.yaml with errors naming key and field."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from bot.settings import ConfigError, read_yaml
+from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, Vocabulary, normalise
+
+KEY_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+def _one_of(vocabulary: Vocabulary):
+    """A validator accepting a vocabulary key (or a label/alias, stored as the key)."""
+
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"must be one of {', '.join(vocabulary.keys)}")
+        if value in vocabulary:
+            return value
+        term = vocabulary.resolve(value)
+        if term is not None:
+            return term.key
+        close = difflib.get_close_matches(value, vocabulary.keys, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        known = ", ".join(vocabulary.keys)
+        raise ValueError(f"{value!r} is not a known {vocabulary.name}; {hint}must be one of {known}")
+
+    return check
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a web address starting with https:// or http://")
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value or len(value) > 300:
+        raise ValueError(f"{value[:80]!r} is not a web address starting with https:// or http://")
+    return value
+
+
+def _key(value: Any) -> str:
+    if not isinstance(value, str) or not KEY_PATTERN.match(value):
+        raise ValueError("must be 1-40 lower-case letters, digits and dashes, such as data-talks-club")
+    return value
+
+
+def _language(value: Any) -> str:
+    if not isinstance(value, str) or not _LANGUAGE.match(value):
+        raise ValueError("must be an ISO 639 language code such as en, fr or sw")
+    return value
+
+
+def _single_line(value: Any) -> Any:
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def _unique(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+Key = Annotated[str, AfterValidator(_key)]
+Url = Annotated[str, BeforeValidator(_url)]
+
+
+# Text on one line (runs of white space collapsed) of a bounded length.
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=80), BeforeValidator(_single_line)]
+Note = Annotated[str, StringConstraints(min_length=1, max_length=150), BeforeValidator(_single_line)]
+Description = Annotated[str, StringConstraints(min_length=10, max_length=400), BeforeValidator(_single_line)]
+
+PlatformKey = Annotated[str, BeforeValidator(_one_of(PLATFORMS))]
+AccessKey = Annotated[str, BeforeValidator(_one_of(ACCESS))]
+CostKey = Annotated[str, BeforeValidator(_one_of(COSTS))]
+TopicKeys = Annotated[tuple[Annotated[str, BeforeValidator(_one_of(TOPICS))], ...], AfterValidator(_unique)]
+RoleKeys = Annotated[tuple[Annotated[str, BeforeValidator(_one_of(ROLES))], ...], AfterValidator(_unique)]
+RegionKeys = Annotated[tuple[Annotated[str, BeforeValidator(_one_of(REGIONS))], ...], AfterValidator(_unique)]
+LevelKeys = Annotated[tuple[Annotated[str, BeforeValidator(_one_of(LEVELS))], ...], AfterValidator(_unique)]
+Languages = Annotated[tuple[Annotated[str, BeforeValidator(_language)], ...], AfterValidator(_unique)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JoinWay(_Strict):
+    """One way in: where, the link, and whether anyone can join or must apply."""
+
+    platform: PlatformKey
+    url: Url | None = None
+    access: AccessKey = "open"
+    note: Note | None = None
+
+
+class Resource(_Strict):
+    """Something notable the community offers, such as a free course."""
+
+    name: ShortText
+    url: Url | None = None
+    free: bool = True
+
+
+class CommunityEntry(_Strict):
+    """One community of the directory; the same shape for shipped entries and a server's own additions."""
+
+    key: Key
+    name: ShortText
+    aliases: tuple[ShortText, ...] = Field((), max_length=5)
+    website: Url
+    join: JoinWay
+    also: tuple[JoinWay, ...] = Field((), max_length=5)
+    description: Description
+    topics: TopicKeys = Field(min_length=1, max_length=10)
+    roles: RoleKeys = Field(min_length=1)
+    regions: RegionKeys = Field(min_length=1)
+    location: ShortText | None = None
+    languages: Languages = Field(("en",), min_length=1, max_length=10)
+    levels: LevelKeys = Field(min_length=1)
+    cost: CostKey = "free"
+    resources: tuple[Resource, ...] = Field((), max_length=10)
+    parent: Key | None = None
+    last_checked: date
+
+    @field_validator("join")
+    @classmethod
+    def _main_way_has_link(cls, join: JoinWay) -> JoinWay:
+        if join.url is None:
+            raise ValueError("needs a url: the main way to join must have a link")
+        return join
+
+    @property
+    def beginner_friendly(self) -> bool:
+        return "new-to-data" in self.levels
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """Every platform the community can be reached on, the main one first."""
+        return _unique((self.join.platform, *(way.platform for way in self.also)))
+
+    @functools.cached_property
+    def masks(self) -> tuple[int, int, int, int]:
+        """Roles, topics, regions and levels as bit sets over the vocabulary, for fast ranking."""
+        return (
+            ROLES.mask(self.roles),
+            TOPICS.mask(self.topics),
+            REGIONS.mask(self.regions),
+            LEVELS.mask(self.levels),
+        )
+
+    @functools.cached_property
+    def sort_name(self) -> str:
+        return self.name.casefold()
+
+    @functools.cached_property
+    def search_text(self) -> str:
+        """Name, aliases, description, location and resources, normalised like keywords are."""
+        parts = [self.name, *self.aliases, self.description, self.location or "", *(r.name for r in self.resources)]
+        return normalise(" ".join(parts))
+
+
+def format_location(loc: tuple[int | str, ...]) -> str:
+    """('join', 'platform') -> join.platform; ('topics', 2) -> topics[2]."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(entry)"
+
+
+def describe_problems(error: ValidationError) -> list[tuple[str, str]]:
+    """Each problem of a validation error as (field path, what is wrong), worded for people."""
+    problems = []
+    for item in error.errors():
+        # BeforeValidators on tuple members add the validator's name to loc; keep only real fields and indexes.
+        loc = tuple(p for p in item["loc"] if isinstance(p, int) or not str(p).startswith("function-"))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; docs/communities.md lists the fields)"
+        elif item["type"] == "missing":
+            message = "is required"
+        elif item["type"] in ("string_too_short", "string_too_long"):
+            bound = item["ctx"].get("min_length", item["ctx"].get("max_length"))
+            side = "at least" if item["type"] == "string_too_short" else "at most"
+            message = f"must be {side} {bound} characters (it has {len(item['input'])})"
+            message = "must not be empty" if bound == 1 and side == "at least" else message
+        elif item["type"] == "too_short":
+            message = "must list at least one" if item["ctx"]["min_length"] == 1 else message
+        elif item["type"] == "too_long":
+            message = f"may list at most {item['ctx']['max_length']}"
+        problems.append((format_location(loc), message))
+    # A list whose only item was rejected is also reported as empty; the item's own problem says it all.
+    itemised = {field.split("[")[0] for field, _ in problems if "[" in field}
+    return [(f, m) for f, m in problems if not (f in itemised and m == "must list at least one")]
+
+
+class EntryError(ValueError):
+    """An entry that does not validate; `problems` lists (field path, what is wrong)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{field}: {problem}" for field, problem in problems))
+        self.problems = problems
+
+
+def build_entry(data: dict[str, Any]) -> CommunityEntry:
+    """Validate one entry; raises EntryError naming each bad field."""
+    try:
+        return CommunityEntry.model_validate(data)
+    except ValidationError as error:
+        raise EntryError(describe_problems(error)) from None
+
+
+def parse_directory(raw: Any, source: str) -> list[CommunityEntry]:
+    """Validate a whole parsed directory file; every problem is collected before ConfigError is raised."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: (top level): must be a mapping with a 'communities' list")
+    problems: list[str] = []
+    unknown = sorted(set(raw) - {"version", "communities"})
+    problems += [f"{source}: {name}: unknown top-level key (expected version and communities)" for name in unknown]
+    if raw.get("version", 1) != 1:
+        problems.append(f"{source}: version: this bot reads version 1 of the directory format")
+    items = raw.get("communities")
+    if not isinstance(items, list) or not items:
+        raise ConfigError("\n".join([*problems, f"{source}: communities: must be a non-empty list of entries"]))
+    entries: list[CommunityEntry] = []
+    seen_keys: dict[str, int] = {}
+    seen_names: dict[str, str] = {}
+    for index, item in enumerate(items):
+        label = _entry_label(item, index)
+        if not isinstance(item, dict):
+            problems.append(f"{source}: {label}: must be a mapping of fields")
+            continue
+        try:
+            entry = build_entry(item)
+        except EntryError as error:
+            problems += [f"{source}: {label}.{field}: {problem}" for field, problem in error.problems]
+            continue
+        if entry.key in seen_keys:
+            problems.append(
+                f"{source}: {label}.key: {entry.key!r} is used twice (entries {seen_keys[entry.key]}"
+                f" and {index}); keys must be unique"
+            )
+            continue
+        folded = entry.name.casefold()
+        if folded in seen_names:
+            problems.append(f"{source}: {label}.name: {entry.name!r} is also the name of {seen_names[folded]!r}")
+            continue
+        seen_keys[entry.key] = index
+        seen_names[folded] = entry.key
+        entries.append(entry)
+    for entry in entries:
+        if entry.parent is not None and entry.parent not in seen_keys:
+            problems.append(f"{source}: communities[{entry.key}].parent: no entry has the key {entry.parent!r}")
+        elif entry.parent == entry.key:
+            problems.append(f"{source}: communities[{entry.key}].parent: an entry cannot be its own parent")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return entries
+
+
+def _entry_label(item: Any, index: int) -> str:
+    key = item.get("key") if isinstance(item, dict) else None
+    if isinstance(key, str) and KEY_PATTERN.match(key):
+        return f"communities[{key}]"
+    return f"communities[{index}]"
+
+
+def load_directory(path: Path) -> list[CommunityEntry]:
+    """Read and validate the directory file; any problem becomes a ConfigError naming file, entry and field."""
+    raw = read_yaml(path, missing_hint="set communities.directory_file in the settings")
+    return parse_directory(raw, str(path))
