@@ -208,7 +208,7 @@ class Onboarding(_Section):
         default_factory=lambda: ["general"], max_length=10, description="channels every newcomer should start in"
     )
     welcome_dms_per_second: float = Field(
-        10.0, gt=0, le=50, json_schema_extra=_PROCESS_WIDE,
+        20.0, gt=0, le=50, json_schema_extra=_PROCESS_WIDE,
         description="welcome DMs started per second in a join wave (each costs one or two of Discord's ~50 requests/s)",
     )
     dm_workers: int = Field(

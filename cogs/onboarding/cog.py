@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import CommunityBot
-from bot.discord_helpers import clip, escape, find_role
+from bot.discord_helpers import clip, escape, is_moderator
 from bot.errors import UserFacingError
 from cogs.onboarding.controller import FlowController
 from cogs.onboarding.delivery import Delivery
@@ -28,16 +28,6 @@ log = logging.getLogger(__name__)
 PRESENCE_EVERY = timedelta(minutes=5)
 # Members who joined while the bot was offline are welcomed at the next start, if they joined this recently.
 CATCH_UP_LIMIT = timedelta(days=2)
-
-
-def is_moderator(member: discord.abc.User, moderator_role_ref: str) -> bool:
-    """Manage Server or the configured moderator role."""
-    if not isinstance(member, discord.Member):
-        return False
-    if member.guild_permissions.manage_guild or member.guild_permissions.administrator:
-        return True
-    role = find_role(member.guild, moderator_role_ref)
-    return role is not None and role in member.roles
 
 
 class OnboardingCog(commands.Cog, name="Onboarding"):

@@ -271,7 +271,20 @@ class MentorCog(commands.Cog, name="Mentors"):
         for offer in await self.service.expire_due(now):
             config = await self.bot.guild_config(offer.guild_id)
             next_offer = await self.service.offer_next(offer.request_id, now, _window(config))
+            await self._close_offer_message(offer, "This request expired, so I asked another mentor. No problem!")
             await self._moved_on(offer, next_offer, config, "didn't answer in time")
+
+    async def _close_offer_message(self, offer: Offer, text: str) -> None:
+        """Take the buttons off a mentor's DM that can no longer be answered."""
+        message_id = await self.service.offer_message(offer.id)
+        user = self.bot.get_user(offer.mentor_id)
+        if message_id is None or user is None:
+            return
+        try:
+            channel = user.dm_channel or await user.create_dm()
+            await channel.get_partial_message(message_id).edit(content=text, embed=None, view=None)
+        except discord.HTTPException:
+            log.info("Could not close the expired offer %s in the DM of %s", offer.id, offer.mentor_id)
 
     async def _rematch(self, guild_id: int) -> None:
         """A place may have opened: offer waiting requests."""

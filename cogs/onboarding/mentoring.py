@@ -354,6 +354,10 @@ class MentorService:
     async def offer_status(self, offer_id: int) -> str | None:
         return await self.db.fetchval("SELECT status FROM mentor_offers WHERE id = ?", (offer_id,))
 
+    async def offer_message(self, offer_id: int) -> int | None:
+        """The id of the DM that asked the mentor, once Discord accepted it."""
+        return await self.db.fetchval("SELECT message_id FROM mentor_offers WHERE id = ?", (offer_id,))
+
     async def offer_delivered(self, offer_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE mentor_offers SET message_id = ? WHERE id = ?", (message_id, offer_id))
 

@@ -71,7 +71,7 @@ class WelcomeQueue:
         self._maxsize = maxsize
         self._queue: asyncio.Queue[WelcomeKey] = asyncio.Queue(maxsize)
         self._keys: set[WelcomeKey] = set()  # queued or being handled: never twice at once
-        self._bucket = TokenBucket(per_second, burst=max(1, workers))
+        self._bucket = TokenBucket(per_second, burst=1)  # no bursts: a burst is what the global limit punishes
         self._worker_count = workers
         self._workers: list[asyncio.Task] = []
         self._timers: set[asyncio.TimerHandle] = set()

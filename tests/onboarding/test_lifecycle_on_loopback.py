@@ -159,7 +159,7 @@ async def test_a_mentor_who_does_not_answer_in_time_is_skipped(loopback: Loopbac
     await press(loopback, welcome.id, quin.id, "mentor", "yes")
     await loopback.wait_until(lambda: "all set" in loopback.message(welcome.id).text())
     assert f"I asked <@{mentors[0].id}> to mentor you" in loopback.message(welcome.id).text()
-    await wait_dms(loopback, mentors[0].id)
+    [first_offer] = await wait_dms(loopback, mentors[0].id)
 
     clock.advance(timedelta(hours=48, seconds=1))
     await bot.get_cog("Mentors").due.fire()
@@ -167,3 +167,5 @@ async def test_a_mentor_who_does_not_answer_in_time_is_skipped(loopback: Loopbac
     assert f"<@{quin.id}> would like a mentor for **Careers and jobs**" in offer.text()
     notes = await wait_dms(loopback, quin.id, 2)
     assert f"didn't answer in time, so I asked another one: <@{mentors[1].id}>" in notes[-1].text()
+    closed = loopback.message(first_offer.id)
+    assert "expired" in closed.text() and not component_ids(closed)  # the late mentor has nothing left to press

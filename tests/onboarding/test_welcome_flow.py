@@ -37,6 +37,9 @@ async def test_a_join_gets_one_dm_and_finishing_gives_roles_and_the_summary(
     assert f"channels/{guild.id}/{guild.channel('data-engineering').id}" in summary
     assert f"channels/{guild.id}/{guild.channel('mlops').id}" in summary
     assert "Questions?" in summary and "Events" in summary
+    summary_embed = loopback.message(welcome.id).embeds[0]
+    [communities] = [f["value"] for f in summary_embed["fields"] if f["name"] == "Communities worth joining too"]
+    assert len(communities.splitlines()) == 3 and "https://" in communities  # from the community directory
     assert "Data Engineer" in summary
     role_calls = loopback.calls_to("PUT", rf"/guilds/{guild.id}/members/{ada.id}/roles/\d+")
     assert sorted(int(c.path.rsplit("/", 1)[1]) for c in role_calls) == sorted([engineer.id, early.id])
