@@ -132,6 +132,7 @@ class TimezoneModal(BaseModal, title="Your time zone"):
 
     zone: discord.ui.TextInput = discord.ui.TextInput(
         label="Time zone or city",
+        custom_id="zone",
         placeholder="Europe/Berlin, America/New_York, or a city such as Nairobi",
         min_length=2,
         max_length=64,

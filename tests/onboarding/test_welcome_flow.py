@@ -60,3 +60,32 @@ async def test_skipping_the_region_skips_the_time_zone(loopback: LoopbackDiscord
     await pick(loopback, welcome.id, bo.id, "interests", ["learning"])
     await press(loopback, welcome.id, bo.id, "region", "skip")
     await loopback.wait_until(lambda: "all set" in loopback.message(welcome.id).text())
+
+
+async def test_a_typed_time_zone_and_going_back(loopback: LoopbackDiscord, bot) -> None:
+    uma = await join(loopback, "uma")
+    [welcome] = await wait_dms(loopback, uma.id)
+    await pick(loopback, welcome.id, uma.id, "role", ["data-scientist"])
+    await press(loopback, welcome.id, uma.id, "level", "back")
+    assert "What do you do?" in loopback.message(welcome.id).text()
+    await pick(loopback, welcome.id, uma.id, "role", ["researcher"])
+    await pick(loopback, welcome.id, uma.id, "level", ["experienced"])
+    await pick(loopback, welcome.id, uma.id, "interests", ["nlp"])
+    await pick(loopback, welcome.id, uma.id, "region", ["africa"])
+    assert "Africa/Nairobi" in option_values(loopback, welcome.id)
+
+    opened = await press(loopback, welcome.id, uma.id, "timezone", "type")
+    assert opened.modal is not None
+    wrong = await loopback.submit_modal(opened, values={"zone": "Mars/Olympus"})
+    await wrong.wait_response()
+    assert wrong.ephemeral and "I don't know that time zone" in wrong.content_text()
+    right = await loopback.submit_modal(opened, values={"zone": "harare"})
+    await right.wait_response()
+    await loopback.wait_until(lambda: "all set" in loopback.message(welcome.id).text())
+    profile = await bot.db.fetchone("SELECT role, timezone FROM onboarding_profiles WHERE user_id = ?", (uma.id,))
+    assert tuple(profile) == ("researcher", "Africa/Harare")
+
+
+def option_values(lb: LoopbackDiscord, message_id: int) -> list[str]:
+    rows = lb.message(message_id).components
+    return [o["value"] for row in rows for c in row["components"] for o in c.get("options", [])]
