@@ -252,6 +252,54 @@ class Communities(_Section):
     )
 
 
+_OFFSET_LIST = re.compile(r"^\s*(none|off|(\d+\s*[mhdw]\s*)+(,\s*(\d+\s*[mhdw]\s*)+)*)\s*$", re.IGNORECASE)
+
+
+def _reminder_offsets(value: Any) -> str:
+    if not isinstance(value, str) or not _OFFSET_LIST.match(value):
+        raise ValueError("must be offsets before the start such as '1d,1h,10m' (m, h, d, w), or 'none'")
+    return value.strip().lower()
+
+
+ReminderOffsets = Annotated[str, BeforeValidator(_reminder_offsets)]
+
+
+class Events(_Section):
+    """Meetups: who may organise them, what reminders they get by default, and the timing rules."""
+
+    organiser_role: OptionalRoleRef = Field(
+        None, description="members with this role may create and manage events (besides Manage Events)"
+    )
+    default_reminders: ReminderOffsets = Field("1d,1h", description="reminders before each event, e.g. 1d,1h,10m")
+    default_duration_minutes: int = Field(60, ge=5, le=20160, description="how long an event lasts unless given")
+    reminder_grace_minutes: int = Field(
+        30, ge=0, le=1440, description="a reminder that fell due while the bot was offline is sent if this late"
+    )
+    dm_reminders: bool = Field(True, description="also DM reminders to members who said Going")
+
+
+class QA(_Section):
+    """Q&A threads: nudges, surfacing to helpers, archiving and the leaderboard."""
+
+    nudge_after_hours: int = Field(
+        24, ge=1, le=720, description="quiet hours after others replied before the asker is asked to mark an answer"
+    )
+    unanswered_after_hours: int = Field(
+        24, ge=1, le=720, description="hours without any reply before a question is surfaced to helpers"
+    )
+    helper_role: OptionalRoleRef = Field(
+        None, description="role mentioned when a question gets no reply (none: no ping)"
+    )
+    archive_solved_after_hours: int = Field(
+        24, ge=1, le=720, description="quiet hours before a solved post is archived"
+    )
+    archive_after_days: int = Field(7, ge=1, le=90, description="quiet days before an unsolved post is archived")
+    solved_tag: str = Field(
+        "Solved", min_length=1, max_length=20, description="forum tag applied to solved posts (created if missing)"
+    )
+    leaderboard: bool = Field(True, description="whether /qa leaderboard is available on this server")
+
+
 class Settings(_Section):
     """Everything the settings file can say; defaults match a fresh server."""
 
@@ -262,6 +310,8 @@ class Settings(_Section):
     roles: Roles = Field(default_factory=Roles)
     onboarding: Onboarding = Field(default_factory=Onboarding)
     communities: Communities = Field(default_factory=Communities)
+    events: Events = Field(default_factory=Events)
+    qa: QA = Field(default_factory=QA)
 
 
 def describe_validation_error(error: ValidationError, source: str) -> str:

@@ -181,9 +181,15 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
     asked = prefs.asked()
     if not asked or limit <= 0:
         return []
+    entries = list(entries)
     score = scorer(prefs)
-    scored = ((rank_key(points, entry), entry) for entry in entries if (points := score(entry)) > 0)
-    best = heapq.nsmallest(limit, scored, key=lambda item: item[0])
+    scores = [score(entry) for entry in entries]
+    # Only entries scoring at least the limit-th best score can be shown: build sort keys for those alone.
+    threshold = max(min(heapq.nlargest(limit, scores), default=0), 1)
+    candidates = [
+        (rank_key(points, entry), entry) for points, entry in zip(scores, entries, strict=True) if points >= threshold
+    ]
+    best = heapq.nsmallest(limit, candidates, key=lambda item: item[0])
     patterns = {word: _keyword_pattern(word) for word in prefs.keywords}
     results = []
     for key, entry in best:

@@ -68,6 +68,8 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def cog_unload(self) -> None:
         await self.queue.stop()
         await self.fallback.stop()
+        if self.bot.is_ready():
+            await self._mark_seen()  # members added after this were added while the bot was away
         for task in self._background:
             task.cancel()
 
@@ -114,7 +116,9 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
             config = await self.bot.guild_config(guild.id)
             if not config.onboarding.enabled:
                 continue
-            since = max(first_seen, seen - PRESENCE_EVERY, datetime.now(UTC) - CATCH_UP_LIMIT)
+            # `seen` is the clean stop, or after a crash the last periodic mark (members who joined since then
+            # and were welcomed have a welcome row for that join and are skipped below).
+            since = max(first_seen, seen, datetime.now(UTC) - CATCH_UP_LIMIT)
             known = await self.store.welcomed_joins(guild.id)
             for member in guild.members:
                 if member.bot or member.joined_at is None or member.joined_at <= since:

@@ -102,7 +102,7 @@ def _bodies_with_pings(calls: list[Any]) -> list[dict[str, Any]]:
     return bad
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_every_command_answers_whatever_is_typed(live: LiveBot, data: st.DataObject) -> None:
     lb = live.loopback

@@ -40,6 +40,7 @@ class InteractionRecord:
     original_message_id: int | None = None
     response_latency: float | None = None
     expired: bool = False
+    delivered: bool = False  # False when no session was there to take it (e.g. between sessions)
 
     @property
     def followups(self) -> list[Message]:
@@ -260,7 +261,7 @@ class InteractionActions:
         )
         self.interactions[ix.id] = ix
         self._ix_tokens[ix.token] = ix
-        await self.gateway.dispatch("INTERACTION_CREATE", body)
+        ix.delivered = await self.gateway.dispatch("INTERACTION_CREATE", body)
         return ix
 
     def _command_data(self, cmd: dict[str, Any], guild_id: int | None) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
 from typing import TYPE_CHECKING, Any
 
 from . import limits, payloads
@@ -181,28 +181,29 @@ async def create_message(lb: LoopbackDiscord, req: RestRequest) -> Reply:
             raise RestError(400, "Invalid Form Body", 50035, {
                 "message_reference": {"_errors": [{"code": "MESSAGE_REFERENCE_UNKNOWN_MESSAGE",
                                                    "message": "Unknown message"}]}})
-    nonce = req.body.get("nonce")
-    if nonce is not None and req.body.get("enforce_nonce"):
-        earlier = _same_nonce(lb, channel.id, str(nonce))
-        if earlier is not None:  # Discord returns the earlier message instead of creating a second one
-            return Reply(body=payloads.message(lb.world, earlier))
+    nonce_key = _nonce_key(lb, channel, req.body)
+    if nonce_key is not None:
+        earlier = lb.world.nonces.get(nonce_key)
+        if earlier is not None and time.monotonic() - earlier[1] < NONCE_WINDOW_S:
+            msg = lb.world.messages[earlier[0]]
+            if not msg.deleted:  # Discord answers with the message already created, and creates nothing
+                return Reply(body=payloads.message(lb.world, msg))
     await unarchive_on_send(lb, channel)
-    msg = await lb.post_message(channel, lb.bot_user, req.body, attachments=attachments_from(lb, req),
-                                nonce=None if nonce is None else str(nonce))
+    msg = await lb.post_message(channel, lb.bot_user, req.body, attachments=attachments_from(lb, req))
+    if nonce_key is not None:
+        lb.world.nonces[nonce_key] = (msg.id, time.monotonic())
     return Reply(body=payloads.message(lb.world, msg))
 
 
-NONCE_WINDOW = timedelta(minutes=5)  # Discord: "checked for uniqueness in the past few minutes"
+# Discord checks an enforced nonce "for uniqueness in the past few minutes".
+NONCE_WINDOW_S = 5 * 60
 
 
-def _same_nonce(lb: LoopbackDiscord, channel_id: int, nonce: str) -> Message | None:
-    cutoff = now() - NONCE_WINDOW
-    for msg in reversed(lb.world.channel_messages(channel_id)):
-        if msg.timestamp < cutoff:
-            return None
-        if msg.author.id == lb.bot_user.id and msg.nonce == nonce:
-            return msg
-    return None
+def _nonce_key(lb: LoopbackDiscord, channel: Channel, body: dict[str, Any]) -> tuple[int, int, str] | None:
+    nonce = body.get("nonce")
+    if not body.get("enforce_nonce") or nonce is None:
+        return None
+    return channel.id, lb.bot_user.id, str(nonce)
 
 
 @route("GET", "/channels/{channel_id}/messages/{message_id}")

@@ -233,7 +233,6 @@ class Message:
     reactions: dict[str, set[int]] = field(default_factory=dict)
     deleted: bool = False
     allowed_mentions: dict[str, Any] | None = None
-    nonce: str | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -354,6 +353,8 @@ class World:
         self.messages: dict[int, Message] = {}
         self.channel_message_ids: dict[int, list[int]] = {}
         self.dm_channel_by_user: dict[int, int] = {}
+        # (channel id, author id, nonce) -> (message id, monotonic time) for enforce_nonce on message create
+        self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
 
     def user(self, user_id: int) -> User:
         """A user by id."""

@@ -101,15 +101,3 @@ async def test_rate_limit_answers_429_when_client_ignores_headers(lb: LoopbackDi
     limited, _ = lb.ratelimiter.check("POST /x:1", "/x", counts_globally=True)
     assert limited is not None and limited.status == 429 and limited.headers["Via"]
     assert lb.ratelimiter.check("POST /x:2", "/x", counts_globally=True)[0] is None  # other channel, other bucket
-
-
-async def test_a_repeated_nonce_returns_the_earlier_message(
-    lb: LoopbackDiscord, world: World, runner: BotRunner
-) -> None:
-    bot = await runner.start()
-    channel = bot.get_channel(world.guild.channel("general").id)
-    first = await channel.send("welcome", nonce="join-42")  # discord.py sets enforce_nonce with a nonce
-    again = await channel.send("welcome", nonce="join-42")
-    other = await channel.send("welcome", nonce="join-43")
-    assert again.id == first.id and other.id != first.id
-    assert [m.id for m in lb.channel_messages(channel.id)] == [first.id, other.id]

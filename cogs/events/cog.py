@@ -1,0 +1,428 @@
+"""`/event ...`: create with a preview, RSVP buttons, edit, cancel, list, export; the reminder dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import CommunityBot
+from bot.discord_helpers import clip, escape, find_role
+from bot.errors import UserFacingError
+from cogs.events.dispatcher import ReminderDispatcher
+from cogs.events.ics import build_calendar
+from cogs.events.models import Event, EventState, Rsvp
+from cogs.events.publish import Publisher
+from cogs.events.recurrence import Recurrence
+from cogs.events.render import announcement_embed, list_line, preview_embed
+from cogs.events.service import Defaults, EventService, RsvpResult
+from cogs.events.store import EventStore
+from cogs.events.timeparse import format_offsets, zone_choices
+from cogs.events.views import COG_NAME, DYNAMIC_ITEMS, preview_view, rsvp_view
+
+log = logging.getLogger(__name__)
+
+RECURRENCE_CHOICES = [
+    app_commands.Choice(name="Once (no repeat)", value=Recurrence.NONE.value),
+    app_commands.Choice(name="Every week", value=Recurrence.WEEKLY.value),
+    app_commands.Choice(name="Every two weeks", value=Recurrence.BIWEEKLY.value),
+    app_commands.Choice(name="Monthly on the same nth weekday", value=Recurrence.MONTHLY.value),
+]
+LIST_LIMIT = 15
+
+
+class EventsCog(commands.Cog, name=COG_NAME):
+    """Meetups with RSVPs, announcements, reminders and calendar export."""
+
+    event = app_commands.Group(
+        name="event", description="Meetups: create, RSVP, reminders and calendar export", guild_only=True
+    )
+    reminders_group = app_commands.Group(name="reminders", description="Your reminder DMs", parent=event)
+
+    def __init__(self, bot: CommunityBot) -> None:
+        self.bot = bot
+        self.store = EventStore(bot.db)
+        self.service = EventService(self.store, bot.clock)
+        self.publisher = Publisher(bot, self.store)
+        self.dispatcher = ReminderDispatcher(bot, self.service, self.publisher)
+        self._rsvp_locks: dict[tuple[int, int], asyncio.Lock] = {}
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.scheduler.register_rebuilder("events", self.dispatcher.refill)
+
+    async def about_counts(self) -> dict[str, int]:
+        """What this feature stores, for /about."""
+        return await self.store.stats()
+
+    # ------------------------------------------------------------ helpers
+
+    async def _require_organiser(self, interaction: discord.Interaction, event: Event | None = None) -> None:
+        """Manage Events, Manage Server, the organiser or moderator role, or (for an event) its creator."""
+        member = interaction.user
+        if not isinstance(member, discord.Member):
+            raise UserFacingError("This command only works in a server.")
+        perms = member.guild_permissions
+        if perms.manage_events or perms.manage_guild:
+            return
+        if event is not None and event.creator_id == member.id:
+            return
+        settings = await self.bot.guild_config(interaction.guild.id)
+        allowed = [find_role(interaction.guild, settings.events.organiser_role),
+                   find_role(interaction.guild, settings.roles.moderator)]  # fmt: skip
+        if any(role is not None and role in member.roles for role in allowed):
+            return
+        role = allowed[0]
+        extra = f" or the {role.mention} role" if role else ""
+        raise UserFacingError(f"Organising events needs the **Manage Events** permission{extra}.")
+
+    async def _defaults(self, guild_id: int) -> Defaults:
+        settings = await self.bot.guild_config(guild_id)
+        return Defaults(settings.timezone, settings.events.default_reminders, settings.events.default_duration_minutes)
+
+    async def _resolve(self, interaction: discord.Interaction, text: str) -> Event:
+        """An event of this server from the autocomplete value (its id) or its exact title."""
+        cleaned = text.strip().lstrip("#")
+        event = None
+        if cleaned.isascii() and cleaned.isdigit() and len(cleaned) < 19:
+            event = await self.store.event(int(cleaned))
+        else:
+            matches = await self.store.find_by_title(interaction.guild.id, cleaned)
+            event = matches[0] if matches else None
+        if event is None or event.guild_id != interaction.guild.id or event.state is EventState.DRAFT:
+            raise UserFacingError(f"No event here matches `{clip(text, 60)}`; pick one from the list.")
+        return event
+
+    def _ping_role_id(self, role: discord.Role | None) -> int | None:
+        if role is None:
+            return None
+        if role.is_default():
+            raise UserFacingError("Pinging @everyone is not offered; pick a role members can join for events.")
+        return role.id
+
+    # ------------------------------------------------------------ create, confirm, discard
+
+    @event.command(name="create", description="Announce a meetup: you see a preview first")
+    @app_commands.describe(
+        title="What it is called",
+        when="e.g. 2025-12-03 18:00, next thursday 18:00, dec 3 6pm, in 2 hours",
+        timezone="IANA zone such as Europe/Berlin (default: the server's)",
+        duration="How long, e.g. 90m or 2h (default from the settings)",
+        location="A place or a link",
+        description="What to expect",
+        recurrence="Repeat the event",
+        reminders="Offsets before the start, e.g. 1d,1h,10m, or none",
+        ping_role="A role to ping with each reminder in the channel",
+    )
+    @app_commands.choices(recurrence=RECURRENCE_CHOICES)
+    async def event_create(
+        self,
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, 100],
+        when: app_commands.Range[str, 1, 100],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        duration: app_commands.Range[str, 1, 40] | None = None,
+        location: app_commands.Range[str, 1, 100] | None = None,
+        description: app_commands.Range[str, 1, 1000] | None = None,
+        recurrence: app_commands.Choice[str] | None = None,
+        reminders: app_commands.Range[str, 1, 100] | None = None,
+        ping_role: discord.Role | None = None,
+    ) -> None:
+        await self._require_organiser(interaction)
+        await self.publisher.events_channel(interaction.guild)  # refuse early if it cannot be posted
+        draft = await self.service.create_draft(
+            guild_id=interaction.guild.id,
+            creator_id=interaction.user.id,
+            title=title,
+            when=when,
+            defaults=await self._defaults(interaction.guild.id),
+            timezone=timezone,
+            duration=duration,
+            location=location,
+            description=description,
+            recurrence=recurrence.value if recurrence else None,
+            reminders=reminders,
+            ping_role_id=self._ping_role_id(ping_role),
+        )
+        notes = draft.notes
+        if ping_role is not None and not ping_role.mentionable and not self._can_ping_all(interaction.guild):
+            notes += (f"{ping_role.name} is not mentionable and I lack Mention Everyone, so it will not be pinged.",)
+        embed = preview_embed(draft.event, draft.occurrence, notes, self.publisher.can_make_native(interaction.guild))
+        await interaction.response.send_message(embed=embed, view=preview_view(draft.event.id), ephemeral=True)
+
+    @staticmethod
+    def _can_ping_all(guild: discord.Guild) -> bool:
+        return guild.me is not None and guild.me.guild_permissions.mention_everyone
+
+    async def on_confirm_click(self, interaction: discord.Interaction, event_id: int) -> None:
+        """Confirm on a preview: post the announcement, schedule reminders, make Discord's event."""
+        guild = interaction.guild
+        await interaction.response.defer()
+        channel = await self.publisher.events_channel(guild)
+        event, occurrence, due = await self.service.confirm(event_id, interaction.user.id, channel.id)
+        try:
+            await self.publisher.post_announcement(guild, event, occurrence)
+        except discord.HTTPException as error:
+            await self.store.back_to_draft(event_id, self.service.now())
+            raise UserFacingError(
+                f"Discord refused the announcement (HTTP {error.status}); the draft is kept, so press Confirm again."
+            ) from None
+        self.dispatcher.note_due([*due, occurrence.ends_at])
+        occurrence = await self.store.occurrence(occurrence.id)
+        native = await self.publisher.create_native(guild, event, occurrence)
+        link = f"https://discord.com/channels/{guild.id}/{channel.id}/{occurrence.message_id}"
+        text = f"Posted **{escape(event.title)}** in {channel.mention}: {link}"
+        if native:
+            text += "\nDiscord's own scheduled event was created too."
+        log.info("Event %s confirmed by %s in guild %s", event.id, interaction.user.id, guild.id)
+        await interaction.edit_original_response(content=text, embed=None, view=None)
+
+    async def on_discard_click(self, interaction: discord.Interaction, event_id: int) -> None:
+        event = await self.store.event(event_id)
+        if event is not None and event.creator_id != interaction.user.id:
+            raise UserFacingError("Only the organiser who made this draft can discard it.")
+        await self.store.delete_draft(event_id)
+        await interaction.response.edit_message(content="Discarded; nothing was posted.", embed=None, view=None)
+
+    # ------------------------------------------------------------ RSVP
+
+    async def on_rsvp_click(self, interaction: discord.Interaction, event_id: int, seq: int, choice: Rsvp) -> None:
+        """Record the answer and update the counts on the announcement in the same response."""
+        key = (event_id, seq)
+        lock = self._rsvp_locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:  # counts are rendered in the order the answers were stored
+                result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
+                await interaction.response.edit_message(
+                    embed=announcement_embed(result.event, result.occurrence, result.counts),
+                    view=rsvp_view(event_id, seq, result.counts),
+                )
+        finally:
+            if not lock.locked():
+                self._rsvp_locks.pop(key, None)
+        await interaction.followup.send(await self._rsvp_text(interaction, result, choice), ephemeral=True)
+
+    async def _rsvp_text(self, interaction: discord.Interaction, result: RsvpResult, choice: Rsvp) -> str:
+        when = f"<t:{result.occurrence.starts_at}:F>"
+        title = escape(clip(result.event.title, 100))
+        if choice is Rsvp.MAYBE:
+            return f"Marked as **maybe** for **{title}** ({when})."
+        if choice is Rsvp.DECLINED:
+            return f"Marked as **can't go** for **{title}**. Thanks for letting the organiser know."
+        text = f"You're **going** to **{title}** on {when}."
+        settings = await self.bot.guild_config(interaction.guild.id)
+        offsets = result.event.reminder_offsets
+        if not offsets or not settings.events.dm_reminders:
+            return text
+        if await self.store.dm_closed(interaction.user.id):
+            return text + (
+                f" Your DMs were closed to me last time, so reminders appear only in <#{result.event.channel_id}>."
+                " If you have opened them, run `/event reminders on`."
+            )
+        if not await self.store.dm_reminders_enabled(interaction.guild.id, interaction.user.id):
+            return text + " Reminder DMs are off for you (`/event reminders on` to turn them on)."
+        return text + f" I'll DM you a reminder ({format_offsets(offsets)} before); `/event reminders off` stops them."
+
+    # ------------------------------------------------------------ list, info, rsvps, export
+
+    @event.command(name="list", description="Upcoming events in this server")
+    async def event_list(self, interaction: discord.Interaction) -> None:
+        now = self.service.now()
+        rows = await self.store.upcoming(interaction.guild.id, now, LIST_LIMIT)
+        if not rows:
+            await interaction.response.send_message("No upcoming events.", ephemeral=True)
+            return
+        total = await self.store.count_upcoming(interaction.guild.id, now)
+        lines = [list_line(e, o, await self.store.counts(o.id)) for e, o in rows]
+        if total > len(rows):
+            lines.append(f"…and {total - len(rows)} more. `/event export` gives them all as a calendar file.")
+        embed = discord.Embed(title="Upcoming events", description=clip("\n".join(lines), 4096))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @event.command(name="info", description="Details of one event")
+    @app_commands.describe(event="The event")
+    async def event_info(self, interaction: discord.Interaction, event: app_commands.Range[str, 1, 100]) -> None:
+        found = await self._resolve(interaction, event)
+        occurrence = await self.store.latest_occurrence(found.id)
+        embed = announcement_embed(found, occurrence, await self.store.counts(occurrence.id))
+        reminders = await self.store.reminders_of(occurrence.id)
+        states = ", ".join(f"{r.kind.value} {format_offsets([r.offset_s]) if r.offset_s else ''} {r.state.value}"
+                           for r in reminders[:10])  # fmt: skip
+        embed.add_field(name="Reminders", value=clip(states or "none", 1024), inline=False)
+        if occurrence.scheduled_event_id:
+            url = f"https://discord.com/events/{found.guild_id}/{occurrence.scheduled_event_id}"
+            embed.add_field(name="Discord event", value=url, inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @event.command(name="rsvps", description="Who is going, maybe going, or can't go")
+    @app_commands.describe(event="The event")
+    async def event_rsvps(self, interaction: discord.Interaction, event: app_commands.Range[str, 1, 100]) -> None:
+        found = await self._resolve(interaction, event)
+        occurrence = await self.store.latest_occurrence(found.id)
+        counts = await self.store.counts(occurrence.id)
+        embed = discord.Embed(title=f"RSVPs: {clip(found.title, 200)}", description=f"<t:{occurrence.starts_at}:F>")
+        for choice in Rsvp:
+            members = await self.store.members(occurrence.id, choice, limit=200)
+            shown, used = [], 0
+            for user_id in members:
+                mention = f"<@{user_id}>"
+                if used + len(mention) + 1 > 1000:
+                    break
+                shown.append(mention)
+                used += len(mention) + 1
+            rest = counts.of(choice) - len(shown)
+            value = " ".join(shown) + (f" …and {rest} more" if rest > 0 else "") or "nobody yet"
+            embed.add_field(name=f"{choice.label} ({counts.of(choice)})", value=value, inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @event.command(name="export", description="A calendar file (.ics) of one event or all upcoming ones")
+    @app_commands.describe(event="One event (default: all upcoming events here)")
+    async def event_export(
+        self, interaction: discord.Interaction, event: app_commands.Range[str, 1, 100] | None = None
+    ) -> None:
+        if event:
+            found = await self._resolve(interaction, event)
+            entries = [(found, await self.store.occurrences(found.id))]
+            filename = f"event-{found.id}.ics"
+        else:
+            rows = await self.store.upcoming(interaction.guild.id, self.service.now(), 500)
+            entries = [(e, await self.store.occurrences(e.id)) for e, _ in rows]
+            filename = "events.ics"
+        if not entries:
+            raise UserFacingError("No upcoming events to export.")
+        data = build_calendar(entries, f"{interaction.guild.name} events", self.bot.clock.now())
+        await interaction.response.send_message(
+            f"{len(entries)} event(s); open the file with your calendar app.",
+            file=discord.File(io.BytesIO(data), filename=filename),
+            ephemeral=True,
+        )
+
+    # ------------------------------------------------------------ edit, cancel
+
+    @event.command(name="edit", description="Change an event; those going are told if the time moves")
+    @app_commands.describe(
+        event="The event",
+        when="A new start, e.g. next friday 18:00",
+        timezone="A new IANA zone (keeps the wall-clock time unless 'when' is given)",
+        clear_ping_role="Stop pinging a role with reminders",
+    )
+    @app_commands.choices(recurrence=RECURRENCE_CHOICES)
+    async def event_edit(
+        self,
+        interaction: discord.Interaction,
+        event: app_commands.Range[str, 1, 100],
+        title: app_commands.Range[str, 1, 100] | None = None,
+        when: app_commands.Range[str, 1, 100] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        duration: app_commands.Range[str, 1, 40] | None = None,
+        location: app_commands.Range[str, 0, 100] | None = None,
+        description: app_commands.Range[str, 0, 1000] | None = None,
+        recurrence: app_commands.Choice[str] | None = None,
+        reminders: app_commands.Range[str, 1, 100] | None = None,
+        ping_role: discord.Role | None = None,
+        clear_ping_role: bool = False,
+    ) -> None:
+        found = await self._resolve(interaction, event)
+        await self._require_organiser(interaction, found)
+        result = await self.service.edit(
+            found,
+            title=title,
+            when=when,
+            timezone=timezone,
+            duration=duration,
+            location=location,
+            description=description,
+            recurrence=recurrence.value if recurrence else None,
+            reminders=reminders,
+            ping_role_id=self._ping_role_id(ping_role),
+            clear_ping_role=clear_ping_role,
+        )
+        await interaction.response.defer(ephemeral=True)
+        await self.publisher.refresh_announcement(interaction.guild, result.event, result.occurrence)
+        await self.publisher.update_native(interaction.guild, result.event, result.occurrence)
+        self.dispatcher.note_due([*result.due_times, result.occurrence.ends_at])
+        text = f"Updated **{escape(result.event.title)}**: {', '.join(c.replace('_', ' ') for c in result.changed)}."
+        if result.moved_from is not None:
+            text += f"\nNow <t:{result.occurrence.starts_at}:F>; those going get a DM about the new time."
+        text += "".join(f"\n⚠️ {n}" for n in result.notes)
+        await interaction.followup.send(clip(text, 2000), ephemeral=True)
+
+    @event.command(name="cancel", description="Cancel an event; those who said Going get a DM")
+    @app_commands.describe(event="The event", scope="For a series: only the next date, or the whole series")
+    @app_commands.choices(
+        scope=[
+            app_commands.Choice(name="The whole event or series", value="series"),
+            app_commands.Choice(name="Only the next date of a series", value="occurrence"),
+        ]
+    )
+    async def event_cancel(
+        self,
+        interaction: discord.Interaction,
+        event: app_commands.Range[str, 1, 100],
+        scope: app_commands.Choice[str] | None = None,
+        reason: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        found = await self._resolve(interaction, event)
+        await self._require_organiser(interaction, found)
+        whole = scope is None or scope.value == "series"
+        result = await self.service.cancel(found, whole_series=whole, reason=reason or "")
+        await interaction.response.defer(ephemeral=True)
+        going = len(await self.store.members(result.cancelled.id, Rsvp.GOING, limit=100000))
+        await self.publisher.refresh_announcement(interaction.guild, result.event, result.cancelled)
+        await self.publisher.update_native(interaction.guild, result.event, result.cancelled)
+        self.dispatcher.note_due(result.due_times)
+        if result.next_occurrence is not None:
+            self.dispatcher.note_due([result.next_occurrence.ends_at])
+        what = "the whole series" if result.whole_series and found.recurring else f"<t:{result.cancelled.starts_at}:F>"
+        text = f"Cancelled **{escape(found.title)}** ({what}). {going} member(s) who said Going will get a DM."
+        if result.next_occurrence is not None:
+            text += f"\nThe series continues on <t:{result.next_occurrence.starts_at}:F>."
+        await interaction.followup.send(text, ephemeral=True)
+
+    # ------------------------------------------------------------ members' reminders
+
+    @reminders_group.command(name="off", description="Stop reminder DMs for events you said Going to")
+    async def reminders_off(self, interaction: discord.Interaction) -> None:
+        await self.store.set_dm_reminders(interaction.guild.id, interaction.user.id, False, self.service.now())
+        await interaction.response.send_message(
+            "Reminder DMs are **off** for you here. Reminders still appear in the events channel.", ephemeral=True
+        )
+
+    @reminders_group.command(name="on", description="Get reminder DMs for events you said Going to")
+    async def reminders_on(self, interaction: discord.Interaction) -> None:
+        await self.store.set_dm_reminders(interaction.guild.id, interaction.user.id, True, self.service.now())
+        reopened = await self.store.forget_dm_closed(interaction.user.id)
+        text = "Reminder DMs are **on** for you here."
+        if reopened:
+            text += " I'll try your DMs again (they were closed last time); make sure server members may DM you."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    # ------------------------------------------------------------ autocomplete
+
+    @event_create.autocomplete("timezone")
+    @event_edit.autocomplete("timezone")
+    async def _zone_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
+        return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
+
+    @event_info.autocomplete("event")
+    @event_rsvps.autocomplete("event")
+    @event_export.autocomplete("event")
+    @event_edit.autocomplete("event")
+    @event_cancel.autocomplete("event")
+    async def _event_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
+        if interaction.guild is None:
+            return []
+        active_only = interaction.command is not None and interaction.command.name in ("edit", "cancel")
+        found = await self.store.search(interaction.guild.id, current.strip(), 25, active_only=active_only)
+        choices = []
+        for item in found:
+            occurrence = await self.store.latest_occurrence(item.id)
+            when = occurrence.start.astimezone(item.zone).strftime("%d %b %Y %H:%M") if occurrence else ""
+            state = "" if item.state is EventState.ACTIVE else f" ({item.state.value})"
+            name = f"#{item.id} {clip(item.title, 60)} · {when}{state}"
+            choices.append(app_commands.Choice(name=name[:100], value=str(item.id)))
+        return choices

@@ -1,0 +1,249 @@
+"""SQL of reminders, notices and their deliveries (one row per message), and the closed-DMs memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.database import Database
+from cogs.events.models import (
+    CHANNEL_TARGET,
+    Delivery,
+    DeliveryState,
+    NoticeKind,
+    Reminder,
+    ReminderState,
+    Rsvp,
+)
+
+
+class ReminderQueries:
+    """The reminder half of EventStore; every state change is guarded by the state it expects."""
+
+    db: Database
+
+    # ------------------------------------------------------------ reminders
+
+    async def add_reminders(self, occurrence_id: int, starts_at: int, offsets: Iterable[int], now: int) -> list[int]:
+        """A pending reminder per offset whose time is still ahead; returns their due times."""
+        due = [(occurrence_id, NoticeKind.REMINDER, o, starts_at - o, ReminderState.PENDING)
+               for o in offsets if starts_at - o > now]  # fmt: skip
+        if due:
+            # A reminder cancelled by an earlier edit comes back; one already sent for that instant does not.
+            await self.db.executemany(
+                "INSERT INTO event_reminders (occurrence_id, kind, offset_s, due_at, state) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (occurrence_id, kind, offset_s, due_at) DO UPDATE SET state = excluded.state,"
+                " finished_at = NULL WHERE event_reminders.state = 'cancelled'",
+                due,
+            )
+        return [row[3] for row in due]
+
+    async def cancel_pending(self, occurrence_id: int, now: int, kind: NoticeKind = NoticeKind.REMINDER) -> int:
+        """Pending reminders of an occurrence will not be sent (it moved or was cancelled)."""
+        cursor = await self.db.execute(
+            "UPDATE event_reminders SET state = ?, finished_at = ? WHERE occurrence_id = ? AND kind = ? AND state = ?",
+            (ReminderState.CANCELLED, now, occurrence_id, kind, ReminderState.PENDING),
+        )
+        return cursor.rowcount
+
+    async def add_notice(self, occurrence_id: int, kind: NoticeKind, due_at: int, detail: str) -> int | None:
+        cursor = await self.db.execute(
+            "INSERT OR IGNORE INTO event_reminders (occurrence_id, kind, offset_s, due_at, state, detail)"
+            " VALUES (?, ?, 0, ?, ?, ?)",
+            (occurrence_id, kind, due_at, ReminderState.PENDING, detail),
+        )
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    async def reminders_of(self, occurrence_id: int) -> list[Reminder]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM event_reminders WHERE occurrence_id = ? ORDER BY due_at, id", (occurrence_id,)
+        )
+        return [Reminder.from_row(r) for r in rows]
+
+    async def next_due_times(self, until: int, limit: int) -> list[int]:
+        """Distinct due times of pending reminders up to `until`, soonest first (the scheduler's window)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT due_at FROM event_reminders WHERE state = ? AND due_at <= ? ORDER BY due_at LIMIT ?",
+            (ReminderState.PENDING, until, limit),
+        )
+        return [r[0] for r in rows]
+
+    async def due_guilds(self, now: int) -> list[int]:
+        """Guilds with reminders due now (pending, or claimed and not finished)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT e.guild_id FROM event_reminders r JOIN event_occurrences o ON o.id = r.occurrence_id"
+            " JOIN events e ON e.id = o.event_id WHERE r.state IN (?, ?) AND r.due_at <= ?",
+            (ReminderState.PENDING, ReminderState.SENDING, now),
+        )
+        return [r[0] for r in rows]
+
+    async def expire(self, guild_id: int, now: int, grace_s: int) -> int:
+        """Record as missed what can no longer usefully go out: reminders later than the grace period, and
+        notices about an occurrence that has already ended. Returns how many reminders were missed."""
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "SELECT r.id FROM event_reminders r JOIN event_occurrences o ON o.id = r.occurrence_id"
+                " JOIN events e ON e.id = o.event_id WHERE e.guild_id = ? AND r.state IN (?, ?) AND r.due_at <= ?"
+                " AND ((r.kind = ? AND r.due_at < ?) OR (r.kind != ? AND o.ends_at <= ?))",
+                (guild_id, ReminderState.PENDING, ReminderState.SENDING, now, NoticeKind.REMINDER, now - grace_s,
+                 NoticeKind.REMINDER, now),
+            )  # fmt: skip
+            ids = [row[0] for row in await cursor.fetchall()]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                await tx.execute(
+                    f"UPDATE event_reminders SET state = ?, finished_at = ? WHERE id IN ({marks})",
+                    (ReminderState.MISSED, now, *chunk),
+                )
+                await tx.execute(
+                    f"UPDATE event_deliveries SET state = ? WHERE state = ? AND reminder_id IN ({marks})",
+                    (DeliveryState.MISSED, DeliveryState.PENDING, *chunk),
+                )
+        return len(ids)
+
+    async def due_batch(self, guild_id: int, now: int, limit: int, after: tuple[int, int] = (0, 0)) -> list[Reminder]:
+        """Reminders of a guild that are due and not finished, oldest first, after a (due_at, id) position."""
+        rows = await self.db.fetchall(
+            "SELECT r.* FROM event_reminders r JOIN event_occurrences o ON o.id = r.occurrence_id"
+            " JOIN events e ON e.id = o.event_id WHERE e.guild_id = ? AND r.state IN (?, ?) AND r.due_at <= ?"
+            " AND (r.due_at, r.id) > (?, ?) ORDER BY r.due_at, r.id LIMIT ?",
+            (guild_id, ReminderState.PENDING, ReminderState.SENDING, now, *after, limit),
+        )
+        return [Reminder.from_row(r) for r in rows]
+
+    async def claim(self, reminder: Reminder, now: int, *, dm_reminders: bool = True) -> bool:
+        """Claim one reminder (see claim_many)."""
+        return reminder.id in await self.claim_many([reminder], now, dm_reminders=dm_reminders)
+
+    async def claim_many(self, reminders: list[Reminder], now: int, *, dm_reminders: bool) -> set[int]:
+        """pending -> sending in one transaction, with one delivery row per message to send, fixed now: the
+        channel post (reminders only) and a DM to each member going at the time it fell due (for reminders,
+        unless DM reminders are off here or the member opted out; for notices, always), never to a member
+        whose DMs are known closed. Returns the ids to send: those claimed now, plus those already in
+        'sending' (resumed after a restart), which keep their rows."""
+        by_id = {r.id: r for r in reminders}
+        chosen = {r.id for r in reminders if r.state is ReminderState.SENDING}
+        pending = [r.id for r in reminders if r.state is ReminderState.PENDING]
+        if not pending:
+            return chosen
+        async with self.db.transaction() as tx:
+            claimed: set[int] = set()
+            for start in range(0, len(pending), 500):
+                chunk = pending[start : start + 500]
+                cursor = await tx.execute(
+                    f"UPDATE event_reminders SET state = ?, claimed_at = ? WHERE state = ?"
+                    f" AND id IN ({','.join('?' * len(chunk))}) RETURNING id",
+                    (ReminderState.SENDING, now, ReminderState.PENDING, *chunk),
+                )
+                claimed |= {row[0] for row in await cursor.fetchall()}
+            await tx.executemany(
+                "INSERT OR IGNORE INTO event_deliveries (reminder_id, user_id, state) VALUES (?, ?, ?)",
+                [(rid, CHANNEL_TARGET, DeliveryState.PENDING) for rid in claimed
+                 if by_id[rid].kind is NoticeKind.REMINDER],
+            )  # fmt: skip
+            dm_rows = [
+                (rid, DeliveryState.PENDING, by_id[rid].occurrence_id, Rsvp.GOING,
+                 int(by_id[rid].kind is NoticeKind.REMINDER))
+                for rid in claimed if dm_reminders or by_id[rid].kind is not NoticeKind.REMINDER
+            ]  # fmt: skip
+            await tx.executemany(
+                "INSERT OR IGNORE INTO event_deliveries (reminder_id, user_id, state)"
+                " SELECT ?, v.user_id, ? FROM event_rsvps v JOIN event_occurrences o ON o.id = v.occurrence_id"
+                " JOIN events e ON e.id = o.event_id WHERE v.occurrence_id = ? AND v.status = ?"
+                " AND (? = 0 OR NOT EXISTS (SELECT 1 FROM event_member_prefs p WHERE p.guild_id = e.guild_id"
+                "   AND p.user_id = v.user_id AND p.dm_reminders = 0))"
+                " AND NOT EXISTS (SELECT 1 FROM events_dm_closed c WHERE c.user_id = v.user_id)",
+                dm_rows,
+            )
+        return chosen | claimed
+
+    async def pending_deliveries(self, reminder_id: int) -> list[Delivery]:
+        return (await self.pending_deliveries_many([reminder_id])).get(reminder_id, [])
+
+    async def pending_deliveries_many(self, reminder_ids: list[int]) -> dict[int, list[Delivery]]:
+        """Unsent deliveries per reminder, the channel post first, then DMs by user id."""
+        found: dict[int, list[Delivery]] = {}
+        for start in range(0, len(reminder_ids), 500):
+            chunk = reminder_ids[start : start + 500]
+            rows = await self.db.fetchall(
+                f"SELECT * FROM event_deliveries WHERE state = ? AND reminder_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY reminder_id, user_id",
+                (DeliveryState.PENDING, *chunk),
+            )
+            for r in rows:
+                found.setdefault(r["reminder_id"], []).append(
+                    Delivery(r["id"], r["reminder_id"], r["user_id"], DeliveryState(r["state"]), r["attempts"])
+                )
+        return found
+
+    async def abandon(self, reminder_id: int, now: int) -> None:
+        """A reminder whose event was cancelled after it was claimed: what was not sent will not be."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE event_deliveries SET state = ? WHERE reminder_id = ? AND state = ?",
+                (DeliveryState.MISSED, reminder_id, DeliveryState.PENDING),
+            )
+            await tx.execute(
+                "UPDATE event_reminders SET state = ?, finished_at = ? WHERE id = ? AND state IN (?, ?)",
+                (ReminderState.CANCELLED, now, reminder_id, ReminderState.PENDING, ReminderState.SENDING),
+            )
+
+    async def delivered(self, delivery_id: int, message_id: int, now: int) -> None:
+        """Discord accepted the message: only now is it marked sent."""
+        await self.db.execute(
+            "UPDATE event_deliveries SET state = ?, message_id = ?, sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            (DeliveryState.SENT, message_id, now, delivery_id),
+        )
+
+    async def delivery_failed(self, delivery_id: int, state: DeliveryState, error: str) -> None:
+        await self.db.execute(
+            "UPDATE event_deliveries SET state = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
+            (state, error[:200], delivery_id),
+        )
+
+    async def delivery_retry_later(self, delivery_id: int, error: str) -> int:
+        """Leave it pending; returns how many attempts it has had."""
+        await self.db.execute(
+            "UPDATE event_deliveries SET attempts = attempts + 1, error = ? WHERE id = ?", (error[:200], delivery_id)
+        )
+        return int(await self.db.fetchval("SELECT attempts FROM event_deliveries WHERE id = ?", (delivery_id,)))
+
+    async def finish_if_done(self, reminder_id: int, now: int) -> bool:
+        """sending -> sent once no delivery is pending."""
+        cursor = await self.db.execute(
+            "UPDATE event_reminders SET state = ?, finished_at = ? WHERE id = ? AND state = ? AND NOT EXISTS"
+            " (SELECT 1 FROM event_deliveries d WHERE d.reminder_id = ? AND d.state = ?)",
+            (ReminderState.SENT, now, reminder_id, ReminderState.SENDING, reminder_id, DeliveryState.PENDING),
+        )
+        return cursor.rowcount == 1
+
+    async def purge_deliveries(self, finished_before: int) -> int:
+        """Forget the per-message rows of reminders finished long ago (the reminder rows stay)."""
+        cursor = await self.db.execute(
+            "DELETE FROM event_deliveries WHERE reminder_id IN (SELECT id FROM event_reminders"
+            " WHERE state IN (?, ?, ?) AND finished_at < ?)",
+            (ReminderState.SENT, ReminderState.MISSED, ReminderState.CANCELLED, finished_before),
+        )
+        return cursor.rowcount
+
+    async def delivery_summary(self, reminder_id: int) -> dict[str, int]:
+        rows = await self.db.fetchall(
+            "SELECT state, COUNT(*) FROM event_deliveries WHERE reminder_id = ? GROUP BY state", (reminder_id,)
+        )
+        return {row[0]: row[1] for row in rows}
+
+    # ------------------------------------------------------------ closed DMs
+
+    async def remember_dm_closed(self, user_id: int, now: int) -> None:
+        await self.db.execute(
+            "INSERT INTO events_dm_closed (user_id, noted_at) VALUES (?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET noted_at = excluded.noted_at, failures = failures + 1",
+            (user_id, now),
+        )
+
+    async def dm_closed(self, user_id: int) -> bool:
+        return await self.db.fetchval("SELECT 1 FROM events_dm_closed WHERE user_id = ?", (user_id,)) is not None
+
+    async def forget_dm_closed(self, user_id: int) -> bool:
+        cursor = await self.db.execute("DELETE FROM events_dm_closed WHERE user_id = ?", (user_id,))
+        return cursor.rowcount == 1

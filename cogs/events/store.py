@@ -1,0 +1,319 @@
+"""SQL of the events feature; every query parameterised, every state change guarded by the state it expects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.database import Database
+from cogs.events.models import (
+    Event,
+    EventState,
+    Occurrence,
+    OccurrenceState,
+    ReminderState,
+    Rsvp,
+    RsvpCounts,
+)
+from cogs.events.reminder_store import ReminderQueries
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """Everything needed to store a draft."""
+
+    guild_id: int
+    creator_id: int
+    title: str
+    description: str
+    location: str
+    tz: str
+    local_time: str
+    duration_s: int
+    recurrence: str
+    monthly_nth: int
+    reminder_offsets: tuple[int, ...]
+    ping_role_id: int | None
+    starts_at: int
+    note: str = ""
+
+
+def _offsets_text(offsets: Iterable[int]) -> str:
+    return ",".join(str(int(o)) for o in offsets)
+
+
+class EventStore(ReminderQueries):
+    """Reads and writes the events tables (reminders and deliveries: see ReminderQueries)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------ events and occurrences
+
+    async def insert_draft(self, new: NewEvent, now: int) -> tuple[int, int]:
+        """Store a draft event with its first occurrence; returns (event id, occurrence id)."""
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO events (guild_id, creator_id, title, description, location, tz, local_time, duration_s,"
+                " recurrence, monthly_nth, reminder_offsets, ping_role_id, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (new.guild_id, new.creator_id, new.title, new.description, new.location, new.tz, new.local_time,
+                 new.duration_s, new.recurrence, new.monthly_nth, _offsets_text(new.reminder_offsets),
+                 new.ping_role_id, EventState.DRAFT, now, now),
+            )  # fmt: skip
+            event_id = cursor.lastrowid
+            cursor = await tx.execute(
+                "INSERT INTO event_occurrences (event_id, seq, starts_at, ends_at, state, note)"
+                " VALUES (?, 1, ?, ?, ?, ?)",
+                (event_id, new.starts_at, new.starts_at + new.duration_s, OccurrenceState.UPCOMING, new.note),
+            )
+            return event_id, cursor.lastrowid
+
+    async def event(self, event_id: int) -> Event | None:
+        row = await self.db.fetchone("SELECT * FROM events WHERE id = ?", (event_id,))
+        return None if row is None else Event.from_row(row)
+
+    async def occurrence(self, occurrence_id: int) -> Occurrence | None:
+        row = await self.db.fetchone("SELECT * FROM event_occurrences WHERE id = ?", (occurrence_id,))
+        return None if row is None else Occurrence.from_row(row)
+
+    async def occurrence_by_seq(self, event_id: int, seq: int) -> Occurrence | None:
+        row = await self.db.fetchone("SELECT * FROM event_occurrences WHERE event_id = ? AND seq = ?", (event_id, seq))
+        return None if row is None else Occurrence.from_row(row)
+
+    async def latest_occurrence(self, event_id: int) -> Occurrence | None:
+        """The newest occurrence of an event (the current one of a series)."""
+        row = await self.db.fetchone(
+            "SELECT * FROM event_occurrences WHERE event_id = ? ORDER BY seq DESC LIMIT 1", (event_id,)
+        )
+        return None if row is None else Occurrence.from_row(row)
+
+    async def occurrences(self, event_id: int) -> list[Occurrence]:
+        rows = await self.db.fetchall("SELECT * FROM event_occurrences WHERE event_id = ? ORDER BY seq", (event_id,))
+        return [Occurrence.from_row(r) for r in rows]
+
+    async def activate(self, event_id: int, channel_id: int, now: int) -> bool:
+        """Draft -> active (only once: a second Confirm click finds no draft)."""
+        cursor = await self.db.execute(
+            "UPDATE events SET state = ?, channel_id = ?, updated_at = ? WHERE id = ? AND state = ?",
+            (EventState.ACTIVE, channel_id, now, event_id, EventState.DRAFT),
+        )
+        return cursor.rowcount == 1
+
+    async def back_to_draft(self, event_id: int, now: int) -> None:
+        """Undo an activation whose announcement Discord refused; its reminders go too."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "UPDATE events SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+                (EventState.DRAFT, now, event_id, EventState.ACTIVE),
+            )
+            await tx.execute(
+                "DELETE FROM event_reminders WHERE occurrence_id IN"
+                " (SELECT id FROM event_occurrences WHERE event_id = ?) AND state = ?",
+                (event_id, ReminderState.PENDING),
+            )
+
+    async def delete_draft(self, event_id: int) -> bool:
+        cursor = await self.db.execute("DELETE FROM events WHERE id = ? AND state = ?", (event_id, EventState.DRAFT))
+        return cursor.rowcount == 1
+
+    async def purge_drafts(self, older_than: int) -> int:
+        cursor = await self.db.execute(
+            "DELETE FROM events WHERE state = ? AND created_at < ?", (EventState.DRAFT, older_than)
+        )
+        return cursor.rowcount
+
+    async def update_event(self, event_id: int, now: int, **fields: object) -> None:
+        """Change some columns of an event and bump its revision."""
+        allowed = {"title", "description", "location", "tz", "local_time", "duration_s", "recurrence",
+                   "monthly_nth", "reminder_offsets", "ping_role_id"}  # fmt: skip
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"not event columns: {unknown}")
+        if "reminder_offsets" in fields:
+            fields["reminder_offsets"] = _offsets_text(fields["reminder_offsets"])  # type: ignore[arg-type]
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self.db.execute(
+            f"UPDATE events SET {assignments}, revision = revision + 1, updated_at = ? WHERE id = ?",
+            (*fields.values(), now, event_id),
+        )
+
+    async def set_event_state(self, event_id: int, state: EventState, now: int) -> None:
+        await self.db.execute("UPDATE events SET state = ?, updated_at = ? WHERE id = ?", (state, now, event_id))
+
+    async def move_occurrence(self, occurrence_id: int, starts_at: int, ends_at: int, note: str) -> None:
+        await self.db.execute(
+            "UPDATE event_occurrences SET starts_at = ?, ends_at = ?, note = ? WHERE id = ?",
+            (starts_at, ends_at, note, occurrence_id),
+        )
+
+    async def set_occurrence_state(self, occurrence_id: int, state: OccurrenceState) -> None:
+        await self.db.execute("UPDATE event_occurrences SET state = ? WHERE id = ?", (state, occurrence_id))
+
+    async def set_message(self, occurrence_id: int, message_id: int) -> None:
+        await self.db.execute("UPDATE event_occurrences SET message_id = ? WHERE id = ?", (message_id, occurrence_id))
+
+    async def set_scheduled_event(self, occurrence_id: int, scheduled_event_id: int | None) -> None:
+        await self.db.execute(
+            "UPDATE event_occurrences SET scheduled_event_id = ? WHERE id = ?", (scheduled_event_id, occurrence_id)
+        )
+
+    async def add_occurrence(self, event_id: int, seq: int, starts_at: int, ends_at: int, note: str) -> int | None:
+        """The next occurrence of a series; None when it already exists (a second pass found it done)."""
+        cursor = await self.db.execute(
+            "INSERT OR IGNORE INTO event_occurrences (event_id, seq, starts_at, ends_at, state, note)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (event_id, seq, starts_at, ends_at, OccurrenceState.UPCOMING, note),
+        )
+        return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    async def upcoming(self, guild_id: int, now: int, limit: int = 25) -> list[tuple[Event, Occurrence]]:
+        """Active events of a guild whose current occurrence has not ended, soonest first."""
+        rows = await self.db.fetchall(
+            f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM events e JOIN event_occurrences o ON o.event_id = e.id"
+            " WHERE e.guild_id = ? AND e.state = ? AND o.state = ? AND o.ends_at > ?"
+            " ORDER BY o.starts_at LIMIT ?",
+            (guild_id, EventState.ACTIVE, OccurrenceState.UPCOMING, now, limit),
+        )
+        return [(Event.from_row(r), _occurrence_from_joined(r)) for r in rows]
+
+    async def count_upcoming(self, guild_id: int, now: int) -> int:
+        return int(await self.db.fetchval(
+            "SELECT COUNT(*) FROM events e JOIN event_occurrences o ON o.event_id = e.id"
+            " WHERE e.guild_id = ? AND e.state = ? AND o.state = ? AND o.ends_at > ?",
+            (guild_id, EventState.ACTIVE, OccurrenceState.UPCOMING, now),
+        ))  # fmt: skip
+
+    async def search(self, guild_id: int, text: str, limit: int = 25, *, active_only: bool = True) -> list[Event]:
+        """Events of a guild whose title contains `text`, newest first (for autocomplete)."""
+        states = (EventState.ACTIVE,) if active_only else (EventState.ACTIVE, EventState.CANCELLED, EventState.ENDED)
+        marks = ",".join("?" * len(states))
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self.db.fetchall(
+            f"SELECT * FROM events WHERE guild_id = ? AND state IN ({marks}) AND title LIKE ? ESCAPE '\\'"
+            " ORDER BY id DESC LIMIT ?",
+            (guild_id, *states, pattern, limit),
+        )
+        return [Event.from_row(r) for r in rows]
+
+    async def find_by_title(self, guild_id: int, title: str) -> list[Event]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM events WHERE guild_id = ? AND state != ? AND title = ? COLLATE NOCASE ORDER BY id DESC",
+            (guild_id, EventState.DRAFT, title),
+        )
+        return [Event.from_row(r) for r in rows]
+
+    async def ended_occurrences(self, now: int, limit: int = 200) -> list[tuple[Event, Occurrence]]:
+        """Upcoming occurrences of active events whose end has passed (to close or advance)."""
+        rows = await self.db.fetchall(
+            f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id"
+            " WHERE o.state = ? AND o.ends_at <= ? AND e.state = ? ORDER BY o.ends_at LIMIT ?",
+            (OccurrenceState.UPCOMING, now, EventState.ACTIVE, limit),
+        )
+        return [(Event.from_row(r), _occurrence_from_joined(r)) for r in rows]
+
+    async def unannounced(self, limit: int = 100) -> list[tuple[Event, Occurrence]]:
+        """Upcoming occurrences of active events with no announcement yet (a new one of a series, or a crash)."""
+        rows = await self.db.fetchall(
+            f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id"
+            " WHERE o.state = ? AND o.message_id IS NULL AND e.state = ? ORDER BY o.starts_at LIMIT ?",
+            (OccurrenceState.UPCOMING, EventState.ACTIVE, limit),
+        )
+        return [(Event.from_row(r), _occurrence_from_joined(r)) for r in rows]
+
+    async def next_ends(self, until: int, limit: int) -> list[int]:
+        """Distinct end times of upcoming occurrences before `until` (scheduler wake-ups)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT ends_at FROM event_occurrences WHERE state = ? AND ends_at <= ? ORDER BY ends_at LIMIT ?",
+            (OccurrenceState.UPCOMING, until, limit),
+        )
+        return [r[0] for r in rows]
+
+    async def contexts(self, occurrence_ids: set[int]) -> dict[int, tuple[Event, Occurrence]]:
+        """Event and occurrence for each occurrence id, in one query per 500."""
+        ids = sorted(occurrence_ids)
+        found: dict[int, tuple[Event, Occurrence]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = await self.db.fetchall(
+                f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id"
+                f" WHERE o.id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            for row in rows:
+                found[row["o_id"]] = (Event.from_row(row), _occurrence_from_joined(row))
+        return found
+
+    # ------------------------------------------------------------ RSVPs
+
+    async def set_rsvp(self, occurrence_id: int, user_id: int, choice: Rsvp, now: int) -> Rsvp | None:
+        """Record a member's answer; returns their previous one."""
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "SELECT status FROM event_rsvps WHERE occurrence_id = ? AND user_id = ?", (occurrence_id, user_id)
+            )
+            previous = await cursor.fetchone()
+            await tx.execute(
+                "INSERT INTO event_rsvps (occurrence_id, user_id, status, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (occurrence_id, user_id) DO UPDATE SET status = excluded.status,"
+                " updated_at = excluded.updated_at",
+                (occurrence_id, user_id, choice, now),
+            )
+        return None if previous is None else Rsvp(previous[0])
+
+    async def counts(self, occurrence_id: int) -> RsvpCounts:
+        rows = await self.db.fetchall(
+            "SELECT status, COUNT(*) FROM event_rsvps WHERE occurrence_id = ? GROUP BY status", (occurrence_id,)
+        )
+        found = {row[0]: row[1] for row in rows}
+        return RsvpCounts(found.get(Rsvp.GOING, 0), found.get(Rsvp.MAYBE, 0), found.get(Rsvp.DECLINED, 0))
+
+    async def members(self, occurrence_id: int, choice: Rsvp, limit: int = 1000) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT user_id FROM event_rsvps WHERE occurrence_id = ? AND status = ? ORDER BY updated_at LIMIT ?",
+            (occurrence_id, choice, limit),
+        )
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------ members' DM preferences
+
+    async def set_dm_reminders(self, guild_id: int, user_id: int, enabled: bool, now: int) -> None:
+        await self.db.execute(
+            "INSERT INTO event_member_prefs (guild_id, user_id, dm_reminders, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET dm_reminders = excluded.dm_reminders,"
+            " updated_at = excluded.updated_at",
+            (guild_id, user_id, int(enabled), now),
+        )
+
+    async def dm_reminders_enabled(self, guild_id: int, user_id: int) -> bool:
+        value = await self.db.fetchval(
+            "SELECT dm_reminders FROM event_member_prefs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return value is None or bool(value)
+
+    # ------------------------------------------------------------ counts
+
+    async def stats(self) -> dict[str, int]:
+        row = await self.db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM events WHERE state = ?),"
+            " (SELECT COUNT(*) FROM event_reminders WHERE state = ?),"
+            " (SELECT COUNT(*) FROM event_reminders WHERE state = ?),"
+            " (SELECT COUNT(*) FROM events_dm_closed)",
+            (EventState.ACTIVE, ReminderState.PENDING, ReminderState.SENT),
+        )
+        return {"events active": row[0], "reminders pending": row[1], "reminders sent": row[2],
+                "members with closed DMs (events)": row[3]}  # fmt: skip
+
+
+_OCCURRENCE_COLUMNS = (
+    "o.id AS o_id, o.seq, o.starts_at, o.ends_at, o.state AS o_state, o.message_id, o.scheduled_event_id, o.note,"
+    " o.event_id"
+)
+
+
+def _occurrence_from_joined(row: object) -> Occurrence:
+    return Occurrence(
+        id=row["o_id"], event_id=row["event_id"], seq=row["seq"], starts_at=row["starts_at"], ends_at=row["ends_at"],
+        state=OccurrenceState(row["o_state"]), message_id=row["message_id"],
+        scheduled_event_id=row["scheduled_event_id"], note=row["note"],
+    )  # fmt: skip

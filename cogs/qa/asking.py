@@ -1,0 +1,192 @@
+"""/ask: the modal, similar solved questions first, then the post; the asker's text kept as a draft meanwhile."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.discord_helpers import channel_problem, find_channel, jump_url
+from bot.errors import UserFacingError
+from cogs.qa.search import Hit
+from cogs.qa.service import hit_line
+from cogs.qa.store import NewQuestion, unix
+from cogs.qa.text import MAX_APPLIED_TAGS, clean_title, inert, match_tags, parse_tags, split_tags
+from cogs.qa.threads import add_asker, is_question_channel, open_post, post_rest
+from cogs.qa.views import TITLE_MIN, AskModal, draft_view
+
+if TYPE_CHECKING:
+    from cogs.qa.cog import QACog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Reply:
+    """What the asker is told (ephemeral), with buttons when the draft is still there."""
+
+    text: str
+    view: discord.ui.View | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def content(self) -> str:
+        return "\n".join([self.text, *(f"-# {note}" for note in self.notes)])
+
+
+def askable_tags(channel: discord.abc.GuildChannel, solved_tag: str) -> list[str]:
+    """The forum tags an asker may pick: not the solved tag, not moderator-only ones."""
+    if not isinstance(channel, discord.ForumChannel):
+        return []
+    return [t.name for t in channel.available_tags if not t.moderated and t.name.casefold() != solved_tag.casefold()]
+
+
+class AskFlow:
+    """The steps of /ask, driven by the modal and the draft buttons."""
+
+    def __init__(self, cog: QACog) -> None:
+        self.cog = cog
+        self.bot = cog.bot
+        self.store = cog.store
+
+    async def _channel(self, guild: discord.Guild) -> discord.ForumChannel | discord.TextChannel:
+        settings = await self.bot.guild_config(guild.id)
+        ref = settings.channels.questions
+        problem = channel_problem(guild, ref, ("forum", "text"), needs_threads=True)
+        channel = find_channel(guild, ref)
+        if problem or not is_question_channel(channel):
+            raise UserFacingError(
+                f"Questions cannot be posted right now: {problem or 'no questions channel'}."
+                " A moderator can fix this with `/config set channels.questions`."
+            )
+        return channel  # type: ignore[return-value]
+
+    async def open_modal(self, interaction: discord.Interaction, draft_id: int | None = None) -> None:
+        channel = await self._channel(interaction.guild)
+        settings = await self.bot.guild_config(interaction.guild.id)
+        hint = ", ".join(askable_tags(channel, settings.qa.solved_tag))
+        if draft_id is None:
+            await interaction.response.send_modal(AskModal(tag_hint=hint))
+            return
+        draft = await self.store.get_draft(draft_id)
+        if draft is None or draft.user_id != interaction.user.id:
+            raise UserFacingError("That draft was posted or dropped already.")
+        modal = AskModal(
+            tag_hint=hint,
+            draft_id=draft_id,
+            title=draft.title,
+            details=draft.body,
+            tags=", ".join(split_tags(draft.tags)),
+        )
+        await interaction.response.send_modal(modal)
+
+    async def submitted(
+        self, interaction: discord.Interaction, *, title: str, details: str, tags: str, draft_id: int | None
+    ) -> None:
+        """The modal came back: keep the text, show similar solved questions, or post right away."""
+        guild = interaction.guild
+        title = clean_title(title)
+        body = details.strip()
+        requested = parse_tags(tags)
+        now = unix(self.bot.clock.now())
+        if draft_id is None or not await self.store.update_draft(draft_id, title, body, requested):
+            draft_id = await self.store.save_draft(guild.id, interaction.user.id, title, body, requested, now)
+        problems = []
+        if len(title) < TITLE_MIN:
+            problems.append(f"the title needs at least {TITLE_MIN} characters that are not spaces")
+        if not body:
+            problems.append("the details are empty")
+        if problems:
+            await interaction.response.send_message(
+                f"Not posted: {'; '.join(problems)}. Your text is kept: press **Edit**.",
+                view=draft_view(draft_id, can_post=False),
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        similar = await self.cog.search_index.similar_solved(guild.id, title, body)
+        if similar:
+            text = self._similar_text(guild.id, similar, now)
+            await interaction.followup.send(text, view=draft_view(draft_id), ephemeral=True)
+            return
+        reply = await self.publish(interaction.guild, interaction.user.id, draft_id)
+        await interaction.followup.send(reply.content(), view=reply.view or discord.utils.MISSING, ephemeral=True)
+
+    def _similar_text(self, guild_id: int, hits: list[Hit], now: int) -> str:
+        lines = [hit_line(hit, guild_id, now) for hit in hits]
+        return (
+            "**Before you post:** these solved questions look similar. If one answers yours, there is no need"
+            " to post.\n\n" + "\n".join(lines)
+        )[:2000]
+
+    async def draft_action(self, interaction: discord.Interaction, verb: str, draft_id: int) -> None:
+        """A click on Post / Edit / Drop under a kept draft."""
+        draft = await self.store.get_draft(draft_id)
+        if draft is None:
+            raise UserFacingError("That draft was posted or dropped already.")
+        if draft.user_id != interaction.user.id:
+            raise UserFacingError("That is someone else's draft.")
+        if verb == "edit":
+            await self.open_modal(interaction, draft_id)
+            return
+        if verb == "drop":
+            await self.store.drop_draft(draft_id)
+            await interaction.response.edit_message(content="Glad that helped. Nothing was posted.", view=None)
+            return
+        await interaction.response.defer()
+        reply = await self.publish(interaction.guild, interaction.user.id, draft_id)
+        await interaction.edit_original_response(content=reply.content(), view=reply.view)
+
+    async def publish(self, guild: discord.Guild, user_id: int, draft_id: int) -> Reply:
+        """Create the post from a draft and start tracking it; the draft stays when Discord refuses."""
+        now = unix(self.bot.clock.now())
+        draft = await self.store.get_draft(draft_id)
+        if draft is None:
+            return Reply("That draft was posted or dropped already.")
+        if not await self.store.claim_draft(draft_id, now):
+            return Reply("That question is being posted already.")
+        settings = await self.bot.guild_config(guild.id)
+        try:
+            channel = await self._channel(guild)
+        except UserFacingError as error:
+            await self.store.release_draft(draft_id)
+            return Reply(f"{error} Your text is kept.", draft_view(draft_id))
+        reply = Reply("")
+        requested = split_tags(draft.tags)
+        if isinstance(channel, discord.ForumChannel):
+            names, unknown = match_tags(requested, askable_tags(channel, settings.qa.solved_tag))
+            tags = [t for name in names[:MAX_APPLIED_TAGS] for t in channel.available_tags if t.name == name]
+            if unknown:
+                reply.notes.append(f"Not tags of this forum, left out: {inert(', '.join(unknown))}")
+            if channel.flags.require_tag and not tags:
+                await self.store.release_draft(draft_id)
+                hint = inert(", ".join(askable_tags(channel, settings.qa.solved_tag)))
+                text = f"This forum needs at least one tag: {hint}. Your text is kept: press **Edit**."
+                return Reply(text, draft_view(draft_id))
+            names = [t.name for t in tags]
+        else:
+            names, tags = requested[:MAX_APPLIED_TAGS], []
+        try:
+            thread, rest = await open_post(channel, user_id, draft.title, draft.body, tags)
+        except discord.HTTPException as error:
+            await self.store.release_draft(draft_id)
+            log.warning("Creating a question post in guild %s failed: %s", guild.id, error)
+            return Reply(
+                f"I could not create the post (Discord said {error.status}: {error.text or 'no detail'})."
+                " Your text is kept: try again, or edit it.",
+                draft_view(draft_id),
+            )
+        timing = await self.cog.runner.timing(guild.id)
+        new = NewQuestion(thread.id, guild.id, channel.id, user_id, draft.title, draft.body, names, "ask", now)
+        await self.store.add_question(new, timing)
+        await self.store.drop_draft(draft_id)
+        self.cog.runner.consider(await self.store.get(thread.id))
+        try:
+            await post_rest(thread, rest)
+        except discord.HTTPException:
+            log.warning("Posting the rest of question %s failed", thread.id, exc_info=True)
+            reply.notes.append("Part of your details could not be posted; add it in the thread.")
+        await add_asker(thread, user_id)
+        reply.text = f"Posted: {jump_url(guild.id, thread.id)}. You will be notified of replies."
+        return reply

@@ -1,0 +1,124 @@
+"""Read-only reports: open questions, the leaderboard of accepted answers, statistics per tag."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.database import Database
+
+PERIODS: dict[str, int | None] = {"week": 7, "month": 30, "year": 365, "all": None}
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    thread_id: int
+    channel_id: int
+    title: str
+    created_at: int
+    reply_count: int
+    tags: str
+
+
+@dataclass(frozen=True)
+class TagStats:
+    """Figures for one tag (or for all questions when `name` is None)."""
+
+    name: str | None
+    asked: int
+    solved: int
+    median_first_reply: float | None  # seconds
+    median_to_answer: float | None  # seconds
+
+    @property
+    def solved_share(self) -> float:
+        return self.solved / self.asked if self.asked else 0.0
+
+
+def _median(values: list[int]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _figures(name: str | None, rows: list[tuple[int, int | None, int | None]]) -> TagStats:
+    """rows: (created_at, first_reply_at, solved_at)."""
+    return TagStats(
+        name=name,
+        asked=len(rows),
+        solved=sum(1 for _, _, solved in rows if solved is not None),
+        median_first_reply=_median([first - created for created, first, _ in rows if first is not None]),
+        median_to_answer=_median([solved - created for created, _, solved in rows if solved is not None]),
+    )
+
+
+class Reports:
+    """Queries behind /qa unanswered, /qa leaderboard and /qa stats."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def unanswered(self, guild_id: int, tag: str | None, limit: int = 15) -> tuple[list[OpenQuestion], int]:
+        """Open, not archived questions, oldest first, and how many there are in all."""
+        where = "q.guild_id = ? AND q.state = 'open' AND q.archived_at IS NULL"
+        params: list = [guild_id]
+        join = ""
+        if tag:
+            join = " JOIN qa_question_tags t ON t.thread_id = q.thread_id AND t.tag = ?"
+            params.insert(0, tag)
+        rows = await self.db.fetchall(
+            f"SELECT q.thread_id, q.channel_id, q.title, q.created_at, q.reply_count, q.tags"
+            f" FROM qa_questions q{join} WHERE {where} ORDER BY q.created_at LIMIT ?",
+            [*params, limit],
+        )
+        total = await self.db.fetchval(f"SELECT COUNT(*) FROM qa_questions q{join} WHERE {where}", params)
+        return [OpenQuestion(*row) for row in rows], int(total)
+
+    async def known_tags(self, guild_id: int, prefix: str, limit: int = 25) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT tag FROM qa_question_tags WHERE guild_id = ? AND tag LIKE ? ESCAPE '\\'"
+            " GROUP BY tag ORDER BY COUNT(*) DESC LIMIT ?",
+            (guild_id, prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%", limit),
+        )
+        return [row[0] for row in rows]
+
+    async def leaderboard(self, guild_id: int, since: int | None, limit: int = 10) -> list[tuple[int, int]]:
+        """(member, accepted answers) best first; answering one's own question earns nothing."""
+        rows = await self.db.fetchall(
+            "SELECT answer_author_id, COUNT(*) AS n FROM qa_questions"
+            " WHERE guild_id = ? AND answer_author_id IS NOT NULL AND answer_author_id != asker_id"
+            " AND answer_marked_at >= ? GROUP BY answer_author_id ORDER BY n DESC, MIN(answer_marked_at) LIMIT ?",
+            (guild_id, since or 0, limit),
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def credit(self, guild_id: int, user_id: int, since: int | None) -> int:
+        """One member's accepted answers in the period."""
+        return int(
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM qa_questions WHERE guild_id = ? AND answer_author_id = ?"
+                " AND answer_author_id != asker_id AND answer_marked_at >= ?",
+                (guild_id, user_id, since or 0),
+            )
+        )
+
+    async def stats(self, guild_id: int, since: int | None, max_tags: int = 20) -> tuple[TagStats, list[TagStats]]:
+        """Figures for all questions asked since `since`, and per tag (most asked first)."""
+        rows = await self.db.fetchall(
+            "SELECT thread_id, created_at, first_reply_at, solved_at FROM qa_questions"
+            " WHERE guild_id = ? AND created_at >= ?",
+            (guild_id, since or 0),
+        )
+        by_thread = {row[0]: (row[1], row[2], row[3]) for row in rows}
+        tag_rows = await self.db.fetchall(
+            "SELECT t.tag, t.thread_id FROM qa_question_tags t JOIN qa_questions q ON q.thread_id = t.thread_id"
+            " WHERE q.guild_id = ? AND q.created_at >= ?",
+            (guild_id, since or 0),
+        )
+        per_tag: dict[str, list] = defaultdict(list)
+        names: dict[str, str] = {}
+        for tag, thread_id in tag_rows:
+            names.setdefault(tag.lower(), tag)
+            per_tag[tag.lower()].append(by_thread[thread_id])
+        overall = _figures(None, list(by_thread.values()))
+        tags = sorted(per_tag, key=lambda key: (-len(per_tag[key]), key))[:max_tags]
+        return overall, [_figures(names[key], per_tag[key]) for key in tags]

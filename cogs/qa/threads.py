@@ -1,0 +1,184 @@
+"""What the bot does to question threads in Discord: create posts, show solved or open, post notices."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.discord_helpers import NO_PINGS
+from cogs.qa.service import post_header
+from cogs.qa.text import MAX_APPLIED_TAGS, bare_title, inert, solved_title, split_message
+
+log = logging.getLogger(__name__)
+
+FORUM_TAG_LIMIT = 20
+# Posts made by /ask stay visible for a week of quiet; the bot's own archive rule usually comes first.
+AUTO_ARCHIVE_MINUTES = 10080
+SOLVED_EMOJI = discord.PartialEmoji(name="✅")
+BODY_PART = 1900  # leaves room for the header in the first message
+
+
+QuestionChannel = discord.ForumChannel | discord.TextChannel
+
+
+@dataclass
+class Outcome:
+    """What happened in Discord, for the reply to the member and the moderators' log."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def is_question_channel(channel: object) -> bool:
+    return isinstance(channel, discord.ForumChannel | discord.TextChannel)
+
+
+async def open_post(
+    channel: QuestionChannel, asker_id: int, title: str, body: str, tags: list[discord.ForumTag]
+) -> tuple[discord.Thread, list[str]]:
+    """Create the question's thread with its first message; returns it and the parts still to post."""
+    header = post_header(asker_id)
+    parts = split_message(body, BODY_PART) or [""]
+    if isinstance(channel, discord.ForumChannel):
+        first = f"{header}\n{parts[0]}".strip()
+        created = await channel.create_thread(
+            name=title,
+            content=first,
+            applied_tags=tags[:MAX_APPLIED_TAGS],
+            auto_archive_duration=AUTO_ARCHIVE_MINUTES,
+            allowed_mentions=NO_PINGS,
+        )
+        return created.thread, parts[1:]
+    starter = await channel.send(f"❓ **{inert(title)}**\n{header}", allowed_mentions=NO_PINGS)
+    thread = await starter.create_thread(name=title, auto_archive_duration=AUTO_ARCHIVE_MINUTES)
+    return thread, parts
+
+
+async def post_rest(thread: discord.Thread, parts: list[str]) -> None:
+    for part in parts:
+        await thread.send(part, allowed_mentions=NO_PINGS)
+
+
+async def add_asker(thread: discord.Thread, asker_id: int) -> None:
+    """Add the asker to the bot-made thread so they are notified of replies (no ping needed)."""
+    try:
+        await thread.add_user(discord.Object(asker_id))
+    except discord.HTTPException:
+        log.warning("Could not add %s to question thread %s", asker_id, thread.id, exc_info=True)
+
+
+def _can_edit(thread: discord.Thread) -> bool:
+    me = thread.guild.me
+    return thread.owner_id == me.id or thread.permissions_for(me).manage_threads
+
+
+async def _solved_tag(forum: discord.ForumChannel, name: str, outcome: Outcome) -> discord.ForumTag | None:
+    """The forum's solved tag, created when missing and the bot may (Manage Channels, under 20 tags)."""
+    existing = discord.utils.find(lambda t: t.name.casefold() == name.casefold(), forum.available_tags)
+    if existing is not None:
+        return existing
+    if not forum.permissions_for(forum.guild.me).manage_channels:
+        outcome.problems.append(f"{forum.mention} has no `{name}` tag and I lack Manage Channels to create it.")
+        return None
+    if len(forum.available_tags) >= FORUM_TAG_LIMIT:
+        outcome.problems.append(f"{forum.mention} has {FORUM_TAG_LIMIT} tags already, so I cannot add `{name}`.")
+        return None
+    try:
+        tag = await forum.create_tag(name=name, emoji=SOLVED_EMOJI, reason="Q&A: tag for solved posts")
+    except discord.HTTPException as error:
+        outcome.problems.append(f"Creating the `{name}` tag in {forum.mention} failed ({error.status}).")
+        return None
+    outcome.notes.append(f"created the `{name}` tag")
+    return tag
+
+
+async def show_solved(thread: discord.Thread, tag_name: str) -> Outcome:
+    """Apply the solved tag (forums) and the `[Solved] ` title prefix, in one edit."""
+    outcome = Outcome()
+    if not _can_edit(thread):
+        parent = thread.parent.mention if thread.parent else "the questions channel"
+        outcome.problems.append(f"I need Manage Threads in {parent} to tag and retitle solved posts.")
+        return outcome
+    changes: dict = {}
+    name = solved_title(thread.name)
+    if name != thread.name:
+        changes["name"] = name
+    if isinstance(thread.parent, discord.ForumChannel):
+        tag = await _solved_tag(thread.parent, tag_name, outcome)
+        current = list(thread.applied_tags)
+        if tag is not None and tag.id not in {t.id for t in current}:
+            # a post carries at most 5 tags: the solved tag takes the last slot when all are used
+            changes["applied_tags"] = [*[t for t in current if t.id != tag.id][: MAX_APPLIED_TAGS - 1], tag]
+    if changes:
+        await _edit(thread, outcome, **changes)
+    return outcome
+
+
+async def show_open(thread: discord.Thread, tag_name: str) -> Outcome:
+    """Take the solved tag and title prefix off again."""
+    outcome = Outcome()
+    if not _can_edit(thread):
+        outcome.problems.append("I need Manage Threads in the questions channel to retitle reopened posts.")
+        return outcome
+    changes: dict = {}
+    name = bare_title(thread.name)
+    if name != thread.name:
+        changes["name"] = name
+    if isinstance(thread.parent, discord.ForumChannel):
+        kept = [t for t in thread.applied_tags if t.name.casefold() != tag_name.casefold()]
+        if len(kept) != len(thread.applied_tags):
+            changes["applied_tags"] = kept
+    if changes:
+        await _edit(thread, outcome, **changes)
+    return outcome
+
+
+async def _edit(thread: discord.Thread, outcome: Outcome, **changes: object) -> None:
+    if thread.archived:
+        changes["archived"] = False
+    try:
+        await thread.edit(**changes, reason="Q&A: accepted answer changed")
+    except discord.HTTPException as error:
+        detail = error.text or "no detail"
+        outcome.problems.append(f"Editing the post {thread.mention} failed ({error.status}: {detail}).")
+
+
+async def post_notice(
+    thread: discord.Thread, text: str, *, reply_to: int | None, view: discord.ui.View | None
+) -> discord.Message:
+    """A message of the bot in the thread, replying to `reply_to` when given, never pinging."""
+    reference = None
+    if reply_to is not None:
+        reference = discord.MessageReference(message_id=reply_to, channel_id=thread.id, fail_if_not_exists=False)
+    kwargs: dict = {"allowed_mentions": NO_PINGS}
+    if reference is not None:
+        kwargs["reference"] = reference
+    if view is not None:
+        kwargs["view"] = view
+    return await thread.send(text, **kwargs)
+
+
+async def delete_message(thread: discord.Thread, message_id: int | None) -> None:
+    """Remove an earlier notice of the bot; gone already is fine."""
+    if message_id is None:
+        return
+    with contextlib.suppress(discord.NotFound, discord.Forbidden):
+        await thread.get_partial_message(message_id).delete()
+
+
+async def fetch_thread(client: discord.Client, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
+    """A thread from the cache, or from the API (archived threads are not in the cache).
+
+    Returns None when the thread is gone (deleted); raises discord.HTTPException for other failures.
+    """
+    thread = guild.get_thread(thread_id)
+    if thread is not None:
+        return thread
+    try:
+        channel = await client.fetch_channel(thread_id)
+    except discord.NotFound:
+        return None
+    return channel if isinstance(channel, discord.Thread) else None

@@ -1,0 +1,128 @@
+"""The /ask modal and the persistent buttons (draft actions, reopen); their work is done by the cog."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.discord_helpers import clip
+from bot.errors import BaseModal, guarded
+
+if TYPE_CHECKING:
+    from cogs.qa.cog import QACog
+
+COG_NAME = "Q&A"
+TITLE_MIN = 5
+DETAILS_MIN = 10
+
+
+def qa_cog(interaction: discord.Interaction) -> QACog:
+    cog = interaction.client.get_cog(COG_NAME)  # type: ignore[attr-defined]
+    if cog is None:
+        raise RuntimeError("the Q&A feature is not loaded")
+    return cog
+
+
+class AskModal(BaseModal, title="Ask a question"):
+    """Title, details and optional tags; a draft ID when the asker is editing a kept draft."""
+
+    def __init__(
+        self, *, tag_hint: str, draft_id: int | None = None, title: str = "", details: str = "", tags: str = ""
+    ) -> None:
+        super().__init__(timeout=900)
+        self.draft_id = draft_id
+        self.question_title = discord.ui.TextInput(
+            label="Title",
+            placeholder="One line: what do you want to know?",
+            min_length=TITLE_MIN,
+            max_length=100,
+            default=title or None,
+        )
+        self.details = discord.ui.TextInput(
+            label="Details",
+            style=discord.TextStyle.paragraph,
+            placeholder="What are you trying to do, what did you try, what happened? Put code in ``` blocks.",
+            min_length=DETAILS_MIN,
+            max_length=4000,
+            default=details or None,
+        )
+        self.tags = discord.ui.TextInput(
+            label="Tags (optional, comma separated)",
+            placeholder=clip(tag_hint, 100) if tag_hint else "for example: python, sql",
+            required=False,
+            max_length=100,
+            default=tags or None,
+        )
+        for item in (self.question_title, self.details, self.tags):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await qa_cog(interaction).asking.submitted(
+            interaction,
+            title=self.question_title.value,
+            details=self.details.value,
+            tags=self.tags.value or "",
+            draft_id=self.draft_id,
+        )
+
+
+_DRAFT_LABELS = {
+    "post": ("Post my question", discord.ButtonStyle.primary),
+    "edit": ("Edit", discord.ButtonStyle.secondary),
+    "drop": ("That answered it, drop mine", discord.ButtonStyle.secondary),
+}
+
+
+class DraftButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:draft:(?P<verb>post|edit|drop):(?P<id>\d+)"):
+    """Post, edit or drop a kept /ask draft; works after a restart (the draft lives in SQLite)."""
+
+    def __init__(self, verb: str, draft_id: int) -> None:
+        label, style = _DRAFT_LABELS[verb]
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"qa:draft:{verb}:{draft_id}"))
+        self.verb = verb
+        self.draft_id = draft_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> DraftButton:
+        return cls(match["verb"], int(match["id"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await qa_cog(interaction).asking.draft_action(interaction, self.verb, self.draft_id)
+
+
+def draft_view(draft_id: int, *, can_post: bool = True) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    verbs = ("post", "edit", "drop") if can_post else ("edit", "drop")
+    for verb in verbs:
+        view.add_item(DraftButton(verb, draft_id))
+    return view
+
+
+class ReopenButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:reopen:(?P<thread>\d+)"):
+    """On the accepted-answer notice (never on a locked post): the asker or a moderator reopens."""
+
+    def __init__(self, thread_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Reopen", emoji="🔓", style=discord.ButtonStyle.secondary, custom_id=f"qa:reopen:{thread_id}"
+            )
+        )
+        self.thread_id = thread_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+    ) -> ReopenButton:
+        return cls(int(match["thread"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await qa_cog(interaction).answers.reopen(interaction, self.thread_id)
+
+
+def reopen_view(thread_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReopenButton(thread_id))
+    return view

@@ -1,0 +1,95 @@
+"""Users' text in Q&A: long and hostile input stays inert and within Discord's limits."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cogs.qa.search import HIT_END, HIT_START, match_expression
+from cogs.qa.service import snippet_text
+from cogs.qa.text import (
+    SOLVED_PREFIX,
+    bare_title,
+    clean_title,
+    inert,
+    match_tags,
+    parse_tags,
+    solved_title,
+    split_message,
+)
+
+HOSTILE = st.lists(
+    st.sampled_from([*"ab c\n*_~`|>#-[]()<>@&!:/\\", "@everyone", "@here", "<@123>", "<@&45>", "```", "[x](http://e)"]),
+    max_size=120,
+).map("".join)
+
+
+@given(st.text(max_size=4000))
+def test_split_message_keeps_every_character_within_the_limit(text: str) -> None:
+    parts = split_message(text)
+    assert all(len(part) <= 2000 for part in parts)
+    if "```" not in text:
+        assert re.sub(r"\s", "", "".join(parts)) == re.sub(r"\s", "", text)
+
+
+def test_a_code_block_cut_in_two_is_closed_and_reopened() -> None:
+    code = "\n".join(f"x_{i} = compute({i})  # step" for i in range(150))
+    text = f"My code:\n```python\n{code}\n```\nWhy is it slow?"
+    parts = split_message(text)
+    assert len(parts) == 3
+    assert all(part.count("```") % 2 == 0 for part in parts)
+    assert parts[1].startswith("```python\n")
+    assert parts[-1].endswith("Why is it slow?")
+
+
+def test_a_single_4000_character_line_is_cut() -> None:
+    parts = split_message("x" * 4000)
+    assert [len(p) for p in parts] == [1956, 1956, 88]
+
+
+@given(st.text(max_size=300))
+def test_titles_stay_within_the_thread_name_limit(name: str) -> None:
+    title = clean_title(name)
+    assert len(title) <= 100 and "\n" not in title
+    solved = solved_title(title or "x")
+    assert len(solved) <= 100 and solved.startswith(SOLVED_PREFIX)
+    assert solved_title(solved) == solved  # marking twice changes nothing
+
+
+def test_bare_title_strips_the_prefix_once_or_more() -> None:
+    assert bare_title("[Solved] [solved] Pandas merge") == "Pandas merge"
+    assert bare_title("[Solved] ") == "[Solved]"
+
+
+@given(HOSTILE)
+def test_inert_text_has_no_live_markdown_or_mentions(text: str) -> None:
+    shown = inert(text)
+    assert "@everyone" not in shown and "@here" not in shown
+    unescaped = re.sub(r"\\.", "", shown)  # drop every escaped character
+    for live in ("*", "_", "`", "~", "|", "[", "]", "<", ">", "#"):
+        assert live not in unescaped
+
+
+@given(HOSTILE)
+def test_snippets_bold_only_the_hits(text: str) -> None:
+    shown = snippet_text(f"{text} {HIT_START}pandas{HIT_END} {text}")
+    assert "**pandas**" in shown or len(text) > 60
+    assert shown.count("**") % 2 == 0
+    assert len(shown) <= 2 * 160 + 4  # 160 characters of text, each at most escaped once
+
+
+def test_tags_are_parsed_and_matched_case_insensitively() -> None:
+    requested = parse_tags("#Python, sql,  ,python, Data Engineering, nope")
+    assert requested == ["Python", "sql", "Data Engineering", "nope"]
+    assert match_tags(requested, ["python", "SQL", "ml"]) == (["python", "SQL"], ["Data Engineering", "nope"])
+
+
+@given(st.text(max_size=200))
+def test_any_query_becomes_quoted_terms_or_nothing(query: str) -> None:
+    expression = match_expression(query)
+    if expression is None:
+        return
+    for term in re.findall(r'"([^"]*)"', expression):
+        assert term and '"' not in term
