@@ -123,15 +123,20 @@ class Delivery:
                 )
                 return
             await self.store.set_welcome_state(guild_id, user_id, WelcomeState.PENDING, self.now())
+        config = await self.bot.guild_config(guild_id)
+        roles: list[discord.Role] = []
+        if welcome.kind is WelcomeKind.WELCOME_BACK:
+            # Discord drops a member's roles when they leave: give back those of their kept answers, DM or not.
+            profile = await self.store.ensure_profile(guild_id, user_id, self.now())
+            roles = await self.sync_roles(member, config, Answers.from_row(profile), previously=[])
         if await self.store.dm_closed(guild_id, user_id):
             await self._to_fallback(guild_id, user_id, "DMs closed earlier")
             return
         claimed = await self.store.claim_welcome(guild_id, user_id, self.now())
         if claimed is None:
             return
-        config = await self.bot.guild_config(guild_id)
         if claimed.kind is WelcomeKind.WELCOME_BACK:
-            fields = await self._welcome_back(member, config)
+            fields = await self._welcome_back(member, config, roles)
         else:
             fields = await self._welcome(member, config)
         result = await send_dm(member, nonce_value=nonce("welcome", guild_id, user_id, claimed.join_seq), **fields)
@@ -149,10 +154,11 @@ class Delivery:
         )
         return {"embed": embed, "view": view}
 
-    async def _welcome_back(self, member: discord.Member, config: Settings) -> dict[str, Any]:
+    async def _welcome_back(
+        self, member: discord.Member, config: Settings, roles: list[discord.Role]
+    ) -> dict[str, Any]:
         profile = await self.store.ensure_profile(member.guild.id, member.id, self.now())
         answers = Answers.from_row(profile)
-        roles = await self.sync_roles(member, config, answers, previously=[])
         return {
             "embed": welcome_back_embed(member.guild, config, answers, [r.name for r in roles]),
             "view": again_view(member.guild.id, Surface.BACK),
@@ -242,7 +248,7 @@ class Delivery:
             mentions = ", ".join(member.mention for member in waiting)
             content = (
                 f"Welcome {mentions}! I couldn't send you a direct message, so let's do it here: press "
-                "**Start onboarding** to pick your role and interests (only you see the questions)."
+                "**Start onboarding** to pick (or review) your role and interests; only you see the questions."
             )
             try:
                 await channel.send(

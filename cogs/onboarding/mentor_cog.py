@@ -123,8 +123,12 @@ class MentorCog(commands.Cog, name="Mentors"):
 
     # --- sending --------------------------------------------------------------------------------------------------
 
-    async def notify(self, guild_id: int, user_id: int, text: str) -> bool:
-        """A short DM about mentoring; members with closed DMs are not tried (their status is in /mentor request)."""
+    async def notify(self, guild_id: int, user_id: int, text: str, key: tuple[object, ...]) -> bool:
+        """A short DM about mentoring; members with closed DMs are not tried (their status is in /mentor request).
+
+        `key` names the event (say ("accepted", offer id)): it makes the nonce, so a retry never doubles a note and
+        two different events with the same words are both delivered.
+        """
         if await self.store.dm_closed(guild_id, user_id):
             return False
         user = self.bot.get_user(user_id)
@@ -133,7 +137,7 @@ class MentorCog(commands.Cog, name="Mentors"):
             return False
         result = await send_dm(
             user,
-            nonce_value=nonce("note", guild_id, user_id, text),
+            nonce_value=nonce("note", guild_id, user_id, *key),
             content=clip(f"**{escape(guild.name)}**: {text}", 2000),
         )
         if result.outcome is DmOutcome.CLOSED:
@@ -198,6 +202,7 @@ class MentorCog(commands.Cog, name="Mentors"):
                 offer.guild_id,
                 offer.mentee_id,
                 f"The mentor I asked {what}, so I asked another one: <@{next_offer.mentor_id}>.",
+                ("moved", offer.id),
             )
             await self.send_offer(next_offer)
         else:
@@ -206,6 +211,7 @@ class MentorCog(commands.Cog, name="Mentors"):
                 offer.mentee_id,
                 f"The mentor I asked {what}, and no other mentor has a free place for your topics "
                 "right now. Your request stays open; I'll message you when one does.",
+                ("moved", offer.id),
             )
 
     # --- used by onboarding ---------------------------------------------------------------------------------------
@@ -247,7 +253,9 @@ class MentorCog(commands.Cog, name="Mentors"):
         if result.outcome is AnswerOutcome.NOT_YOURS:
             raise UserFacingError("This request was sent to another mentor.")
         if result.outcome is AnswerOutcome.NOT_OPEN:
-            raise UserFacingError("This request was already answered, or it expired and went to another mentor.")
+            raise UserFacingError(
+                "This request was already answered, withdrawn, or it expired and went to another mentor."
+            )
         if result.outcome is AnswerOutcome.ACCEPTED:
             text = f"You're now mentoring <@{offer.mentee_id}>. Send them a DM to say hi!"
         elif result.outcome is AnswerOutcome.FULL:
@@ -260,6 +268,7 @@ class MentorCog(commands.Cog, name="Mentors"):
                 offer.guild_id,
                 offer.mentee_id,
                 f"<@{offer.mentor_id}> accepted to be your mentor! Send them a DM to say hi.",
+                ("accepted", offer.id),
             )
         else:
             await self._moved_on(offer, result.next_offer, config, "can't take a mentee right now")
@@ -291,7 +300,10 @@ class MentorCog(commands.Cog, name="Mentors"):
         config = await self.bot.guild_config(guild_id)
         for offer in await self.service.rematch_waiting(guild_id, self.bot.clock.now(), _window(config)):
             await self.notify(
-                guild_id, offer.mentee_id, f"I found a mentor with a free place and asked them: <@{offer.mentor_id}>."
+                guild_id,
+                offer.mentee_id,
+                f"I found a mentor with a free place and asked them: <@{offer.mentor_id}>.",
+                ("asked", offer.id),
             )
             await self.send_offer(offer)
 
@@ -305,10 +317,14 @@ class MentorCog(commands.Cog, name="Mentors"):
                     item.mentee_id,
                     f"Your mentorship with <@{item.mentor_id}> has "
                     "ended. Ask for another mentor any time with `/mentor request`.",
+                    ("ended", item.request_id),
                 )
             else:
                 await self.notify(
-                    item.guild_id, item.mentor_id, f"<@{item.mentee_id}> ended the mentorship. Thanks for your time!"
+                    item.guild_id,
+                    item.mentor_id,
+                    f"<@{item.mentee_id}> ended the mentorship. Thanks for your time!",
+                    ("ended", item.request_id),
                 )
 
     # --- commands -------------------------------------------------------------------------------------------------

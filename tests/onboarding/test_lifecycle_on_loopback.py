@@ -169,3 +169,21 @@ async def test_a_mentor_who_does_not_answer_in_time_is_skipped(loopback: Loopbac
     assert f"didn't answer in time, so I asked another one: <@{mentors[1].id}>" in notes[-1].text()
     closed = loopback.message(first_offer.id)
     assert "expired" in closed.text() and not component_ids(closed)  # the late mentor has nothing left to press
+
+
+async def test_a_returning_member_with_closed_dms_still_gets_their_roles_back(
+    loopback: LoopbackDiscord, harness: BotHarness
+) -> None:
+    guild = loopback.guild
+    analyst = loopback.add_role(guild.id, "Data Analyst")
+    await harness.start()
+    vic = await join(loopback, "vic")
+    [welcome] = await wait_dms(loopback, vic.id)
+    await finish_flow(loopback, welcome.id, vic.id)
+    await loopback.remove_member(guild.id, vic.id)
+    loopback.close_dms(vic.id)
+    await loopback.join_member(guild.id, vic)
+    await loopback.wait_until(lambda: analyst.id in loopback.member(guild.id, vic.id).roles)
+    welcome_channel = guild.channel("welcome").id
+    await loopback.wait_until(lambda: loopback.channel_messages(welcome_channel))
+    assert f"<@{vic.id}>" in loopback.channel_messages(welcome_channel)[0].content
