@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.settings import Settings
-from cogs.onboarding.mentor_cog import mentor_list_text, unknown_topics_text
+from cogs.onboarding.mentor_views import mentor_list_text, unknown_topics_text
 from cogs.onboarding.mentoring import Mentor, MentorStatus
 from cogs.onboarding.topics import parse_topics, quoted, topic_choices
 from tests.harness import BotHarness
