@@ -1,0 +1,20 @@
+"""The README stays in step with the code: every settings key and every feature package is documented."""
+
+from pathlib import Path
+
+from bot.client import discover_feature_packages
+from bot.guild_settings import leaf_keys
+from bot.settings import Settings
+
+ROOT = Path(__file__).parents[2]
+README = (ROOT / "README.md").read_text()
+
+
+def test_every_settings_key_is_in_the_readme_reference() -> None:
+    missing = [key.path for key in leaf_keys(Settings) if f"| `{key.path}` |" not in README]
+    assert missing == [], f"add these keys to the settings table in README.md: {missing}"
+
+
+def test_every_feature_package_is_in_the_readme_layout() -> None:
+    missing = [name for name in discover_feature_packages() if f"  {name}/" not in README]
+    assert missing == [], f"add these packages to the layout in README.md: {missing}"
