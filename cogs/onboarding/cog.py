@@ -96,8 +96,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     async def _resume_after_ready(self) -> None:
         await self.bot.wait_until_ready()
-        for welcome in await self.store.open_welcomes((WelcomeState.FALLBACK,), 10_000):
-            self.fallback.add(welcome.guild_id, welcome.user_id)
+        await self.delivery.resume_fallbacks(await self.store.open_welcomes((WelcomeState.FALLBACK,), 10_000))
         for row in await self.store.interrupted_reminders():
             await self.delivery.resume_reminder(row["guild_id"], row["user_id"], parse(row["done_at"]))
         await self.reminders.arm()

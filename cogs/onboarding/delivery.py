@@ -16,7 +16,7 @@ from bot import mod_log
 from bot.discord_helpers import NO_PINGS, channel_problem, clip, escape, find_channel, find_role
 from bot.settings import Settings
 from cogs.onboarding.flow import Answers, FlowContext, Step, steps_for
-from cogs.onboarding.store import OnboardingStore, WelcomeKind, WelcomeState, parse
+from cogs.onboarding.store import OnboardingStore, Welcome, WelcomeKind, WelcomeState, parse
 from cogs.onboarding.summary import role_labels
 from cogs.onboarding.views import Surface, again_view, custom_ids, start_view, step_embed, step_view
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+FALLBACK_HISTORY = 200  # welcome-channel messages read at start to find greetings a crash left unrecorded
 
 
 class DmOutcome(StrEnum):
@@ -218,6 +219,46 @@ class Delivery:
         return None
 
     # --- the welcome-channel fallback -----------------------------------------------------------------------------
+
+    async def resume_fallbacks(self, welcomes: list[Welcome]) -> None:
+        """At start: members a greeting of ours already mentions are marked greeted; the others are queued.
+
+        A crash after Discord accepted a greeting and before every member in it was marked leaves them
+        'fallback'; the batches formed after the restart can be other sets, whose nonce is another, so the
+        welcome channel's history is what says who was greeted."""
+        by_guild: dict[int, list[Welcome]] = {}
+        for welcome in welcomes:
+            by_guild.setdefault(welcome.guild_id, []).append(welcome)
+        for guild_id, waiting in by_guild.items():
+            guild = self.bot.get_guild(guild_id)
+            greeted = await self._greeted_in_channel(guild, waiting) if guild is not None else set()
+            for welcome in waiting:
+                if welcome.user_id in greeted:
+                    await self.store.set_welcome_state(
+                        guild_id, welcome.user_id, WelcomeState.DM_CLOSED, self.now(),
+                        only_from=(WelcomeState.FALLBACK,),
+                    )  # fmt: skip
+                elif self.fallback is not None:
+                    self.fallback.add(guild_id, welcome.user_id)
+
+    async def _greeted_in_channel(self, guild: discord.Guild, waiting: list[Welcome]) -> set[int]:
+        """Which of these members a welcome-channel greeting of ours mentions, posted after they were queued."""
+        config = await self.bot.guild_config(guild.id)
+        channel = find_channel(guild, config.channels.welcome)
+        if not isinstance(channel, discord.TextChannel):
+            return set()
+        wanted = {welcome.user_id for welcome in waiting}
+        after = min(parse(welcome.queued_at) for welcome in waiting) - timedelta(seconds=5)
+        found: set[int] = set()
+        try:
+            async for message in channel.history(limit=FALLBACK_HISTORY, after=after):
+                if message.author.id == self.bot.user.id and any(
+                    custom_id.startswith("onbstart:") for custom_id in custom_ids(message)
+                ):
+                    found |= wanted & set(message.raw_mentions)
+        except discord.HTTPException:
+            log.warning("Could not read the welcome channel of guild %s; greeting again", guild.id, exc_info=True)
+        return found
 
     async def post_fallback(self, guild_id: int, user_ids: list[int]) -> None:
         """One message in the welcome channel mentioning members whose DMs are closed, with a start button."""
