@@ -1,4 +1,5 @@
-"""Bursts of 429, 500 and 503 on the routes features write to, while members keep using the bot: it keeps
+"""Bursts of 429, 500 and 503 on the routes features write to (event announcements and reminders, reminder and
+welcome DMs, welcome-channel greetings, forum posts for /ask), while members keep using the bot: it keeps
 serving, every write lands exactly once, nothing is lost.
 
 Three kinds of failure, as discord.py meets them: a 429 (retried after `retry_after`), a 500 (retried after a
@@ -9,6 +10,7 @@ twice), and a 503 (not retried by discord.py: the feature's own retry or the mem
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -184,4 +186,47 @@ async def test_questions_are_posted_once_through_429_500_503_on_thread_creation(
     statuses = Counter(c.status for c in lb.calls_to("POST", rf"/channels/{forum.id}/threads$"))
     assert statuses == {429: 6, 500: 1, 503: 2, 201: len(askers)}  # one post each, none repeated
     assert await bot.db.fetchval("SELECT COUNT(*) FROM qa_questions") == len(askers)
+    assert not lb.handler_errors
+
+
+async def test_welcome_dms_and_greetings_land_once_through_429_500_503(
+    loopback: LoopbackDiscord, harness: BotHarness
+) -> None:
+    lb = loopback
+    lb.interaction_deadline = None
+    guild = lb.guild
+    await harness.start()
+    joiners = [lb.add_user(f"joiner{n}") for n in range(60)]
+    closed = {u.id for u in joiners[40:45]}
+    for user_id in closed:
+        lb.close_dms(user_id)
+    lb.inject("POST", r"^/users/@me/channels$", 429, times=5, retry_after=0.01)
+    lb.inject("POST", MESSAGES, 500, times=2, after=True)
+    lb.inject("POST", MESSAGES, 429, times=8, retry_after=0.01)
+    lb.inject("POST", MESSAGES, 503, times=1)  # not retried by discord.py: the welcome queue tries again in 10 s
+    stop = asyncio.Event()
+    traffic = asyncio.create_task(_about_traffic(lb, stop))
+    for user in joiners:
+        await lb.join_member(guild.id, user)
+
+    async def states() -> Counter[str]:
+        return Counter(r["state"] for r in await harness.bot.db.fetchall("SELECT state FROM onboarding_welcomes"))
+
+    for _ in range(1000):
+        if await states() == Counter({"sent": 55, "dm_closed": 5}):
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await _all_answered(await traffic)
+    assert await states() == Counter({"sent": 55, "dm_closed": 5})
+    retried = await harness.bot.db.fetchval("SELECT COUNT(*) FROM onboarding_welcomes WHERE attempts > 1")
+    assert retried >= 1  # the 503's welcome went back to the queue and out on a later attempt
+    statuses = Counter(c.status for c in lb.calls_to("POST", MESSAGES))
+    assert statuses[500] == 2 and statuses[503] == 1 and statuses[429] == 8
+    for user in joiners:
+        expected = 0 if user.id in closed else 1
+        assert len(lb.dm_messages(user.id)) == expected, user.username
+    greetings = lb.channel_messages(guild.channel("welcome").id)
+    mentioned = Counter(int(u) for m in greetings for u in re.findall(r"<@!?(\d+)>", m.content))
+    assert mentioned == Counter(closed)
     assert not lb.handler_errors
