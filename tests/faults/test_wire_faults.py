@@ -102,7 +102,8 @@ async def test_a_gateway_drop_and_a_fresh_identify_during_a_join_wave_welcome_ev
         """The catch-up on the new READY is over (it marks the server seen last) and every welcome is out."""
         seen = await bot.db.fetchval("SELECT seen_at FROM onboarding_presence")
         rows = await bot.db.fetchall("SELECT state, join_seq FROM onboarding_welcomes")
-        return seen is not None and seen > invalidated and len(rows) == len(wave) and all(r["state"] == "sent" for r in rows)
+        caught_up = seen is not None and seen > invalidated
+        return caught_up and len(rows) == len(wave) and all(r["state"] == "sent" for r in rows)
 
     for _ in range(1000):
         if await settled():
