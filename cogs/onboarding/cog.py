@@ -37,7 +37,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
 
     def __init__(self, bot: CommunityBot) -> None:
         self.bot = bot
-        self.store = OnboardingStore(bot.db)
+        self.store = OnboardingStore(bot.db, bot.dm_closed)
         self.delivery = Delivery(bot, self.store)
         self.flow = FlowController(bot, self.store, self.delivery)
         settings = bot.settings.onboarding

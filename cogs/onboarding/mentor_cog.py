@@ -44,7 +44,7 @@ class MentorCog(commands.Cog, name="Mentors"):
     def __init__(self, bot: CommunityBot) -> None:
         self.bot = bot
         self.service = MentorService(bot.db)
-        self.store = OnboardingStore(bot.db)
+        self.store = OnboardingStore(bot.db, bot.dm_closed)
         self.due = DueJob(
             bot.scheduler,
             "mentors:offers-due",

@@ -1,4 +1,4 @@
-"""SQL for onboarding: profiles, the welcome of each join, closed DMs, reminders and the stats log."""
+"""SQL for onboarding: profiles, the welcome of each join, reminders and the stats log (closed DMs: bot/dm_closed)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.database import Database
+from bot.dm_closed import DmClosedStore
 from cogs.onboarding.flow import Step
 
 
@@ -74,8 +75,10 @@ class Welcome:
 class OnboardingStore:
     """Every onboarding statement, against the shared Database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, dm_memory: DmClosedStore | None = None) -> None:
         self.db = db
+        # The bot's one memory of closed DMs (bot.dm_closed); a store of its own over the same file in store tests.
+        self.dm_memory = dm_memory or DmClosedStore(db)
 
     async def _returning(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
         # RETURNING needs the statement stepped to its end inside a transaction before the commit.
@@ -280,26 +283,21 @@ class OnboardingStore:
     # --- closed DMs -----------------------------------------------------------------------------------------------
 
     async def record_dm_closed(self, guild_id: int, user_id: int, now: datetime) -> bool:
-        """Remember that this member's DMs are closed; True the first time."""
-        async with self.db.transaction() as tx:
-            cursor = await tx.execute(
-                "INSERT OR IGNORE INTO onboarding_dm_closed (guild_id, user_id, recorded_at) VALUES (?, ?, ?)",
+        """Remember in the bot's shared memory that this member's DMs are closed; True the first time.
+
+        The first time, onboarding also logs its own 'dm_closed' event for /onboarding stats.
+        """
+        first = await self.dm_memory.remember(user_id, guild_id, now)
+        if first:
+            await self.db.execute(
+                "INSERT INTO onboarding_events (guild_id, user_id, event, at) VALUES (?, ?, 'dm_closed', ?)",
                 (guild_id, user_id, iso(now)),
             )
-            first = cursor.rowcount == 1
-            if first:
-                await tx.execute(
-                    "INSERT INTO onboarding_events (guild_id, user_id, event, at) VALUES (?, ?, 'dm_closed', ?)",
-                    (guild_id, user_id, iso(now)),
-                )
         return first
 
     async def dm_closed(self, guild_id: int, user_id: int) -> bool:
-        return bool(
-            await self.db.fetchval(
-                "SELECT 1 FROM onboarding_dm_closed WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-            )
-        )
+        """Closed to the bot, whichever feature noticed it in whichever server (one DM channel per member)."""
+        return await self.dm_memory.is_closed(user_id)
 
     # --- reminders ------------------------------------------------------------------------------------------------
 

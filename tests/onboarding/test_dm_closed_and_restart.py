@@ -36,7 +36,7 @@ async def test_closed_dms_fall_back_to_the_welcome_channel_once(loopback: Loopba
     await loopback.wait_until(lambda: len(loopback.channel_messages(welcome_channel.id)) == 2, timeout=5)
     forbidden = [c for c in loopback.calls if c.status == 403]
     assert len(forbidden) == 1
-    closed = await bot.db.fetchval("SELECT COUNT(*) FROM onboarding_dm_closed WHERE user_id = ?", (cy.id,))
+    closed = await bot.db.fetchval("SELECT COUNT(*) FROM dm_closed WHERE user_id = ?", (cy.id,))
     assert closed == 1
 
 

@@ -89,7 +89,10 @@ async def test_closed_dms_are_remembered_once(db: Database, clock: ManualClock) 
     assert not await store.dm_closed(G, U)
     assert await store.record_dm_closed(G, U, clock.now())
     assert not await store.record_dm_closed(G, U, clock.now())
-    assert await store.dm_closed(G, U) and not await store.dm_closed(G + 1, U)
+    # Per member, not per server: the bot has one DM channel with them (the shared memory, bot/dm_closed.py).
+    assert await store.dm_closed(G, U) and await store.dm_closed(G + 1, U)
+    events = await db.fetchall("SELECT event FROM onboarding_events WHERE user_id = ?", (U,))
+    assert [e["event"] for e in events] == ["dm_closed"]  # onboarding's stats row, written once
 
 
 async def test_open_welcomes_come_back_oldest_first(db: Database, clock: ManualClock) -> None:
