@@ -18,6 +18,7 @@ import cogs
 from bot.clock import Clock, SystemClock
 from bot.database import Database, Migration, discover_migrations
 from bot.discord_helpers import NO_PINGS, channel_problem
+from bot.dm_closed import DmClosedStore
 from bot.errors import CommandTree
 from bot.guild_settings import SETTABLE_KEYS, GuildSettings, get_value
 from bot.scheduler import Scheduler
@@ -54,6 +55,7 @@ class CommunityBot(commands.Bot):
 
     db: Database
     guild_settings: GuildSettings
+    dm_closed: DmClosedStore  # members whose DMs refused the bot, shared by every feature that DMs
 
     def __init__(
         self,
@@ -83,6 +85,7 @@ class CommunityBot(commands.Bot):
         self.db = await Database.open(self.database_path)
         await self.db.migrate(all_migrations(self.features))
         self.guild_settings = GuildSettings(self.db, self.settings)
+        self.dm_closed = DmClosedStore(self.db)
         for name in self.features:
             try:
                 await self.load_extension(f"cogs.{name}")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from bot.database import Database
 from bot.settings import ChannelKind, ConfigError, RoleKind, Settings, describe_validation_error
@@ -22,6 +23,15 @@ class SettingKey:
     description: str
     channel: ChannelKind | None = None
     role: bool = False
+    per_guild: bool = True  # False: edited in the settings file only (lists, process-wide values)
+
+
+def _settable_alone(field: FieldInfo) -> bool:
+    """Lists and mappings are edited in the settings file, and fields marked per_guild=False are process-wide."""
+    if typing.get_origin(field.annotation) in (list, tuple, dict, set):
+        return False
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    return extra.get("per_guild", True) is not False
 
 
 def leaf_keys(model: type[BaseModel], prefix: str = "") -> list[SettingKey]:
@@ -35,13 +45,15 @@ def leaf_keys(model: type[BaseModel], prefix: str = "") -> list[SettingKey]:
         extras = getattr(hints.get(name), "__metadata__", ()) + tuple(field.metadata)
         channel = next((m for m in extras if isinstance(m, ChannelKind)), None)
         role = any(isinstance(m, RoleKind) for m in extras)
-        keys.append(SettingKey(f"{prefix}{name}", field.description or "", channel, role))
+        keys.append(SettingKey(f"{prefix}{name}", field.description or "", channel, role, _settable_alone(field)))
     return keys
 
 
 # Process-wide settings (how commands sync, log level) are not a server's to change.
 _NOT_PER_GUILD = {"sync", "log_level", "communities.directory_file"}
-SETTABLE_KEYS: dict[str, SettingKey] = {k.path: k for k in leaf_keys(Settings) if k.path not in _NOT_PER_GUILD}
+SETTABLE_KEYS: dict[str, SettingKey] = {
+    k.path: k for k in leaf_keys(Settings) if k.per_guild and k.path not in _NOT_PER_GUILD
+}
 
 
 def _deep_set(target: dict[str, Any], dotted: str, value: Any) -> None:

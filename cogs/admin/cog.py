@@ -82,7 +82,8 @@ class AdminCog(commands.Cog):
     async def about_counts(self) -> dict[str, int]:
         """What this feature stores, for /about."""
         count = await self.bot.db.fetchval("SELECT COUNT(*) FROM guild_settings")
-        return {"server settings": int(count)}
+        # Closed DMs are the bot's shared memory (bot/dm_closed.py), counted once here rather than per feature.
+        return {"server settings": int(count), "members with closed DMs": await self.bot.dm_closed.count()}
 
     @config.command(name="show", description="Show this server's settings and where each comes from")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -154,7 +155,7 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="about", description="Version, uptime, latency and what the bot stores")
     async def about(self, interaction: discord.Interaction) -> None:
         counts: dict[str, int] = {}
-        for cog in self.bot.cogs.values():
+        for cog in list(self.bot.cogs.values()):  # a copy: cogs are removed while the bot shuts down
             provider = getattr(cog, "about_counts", None)
             if provider is not None:
                 counts.update(await provider())

@@ -275,7 +275,7 @@ def parse_interests(text: str | None) -> InterestParse:
             if topic.key not in topics:
                 topics.append(topic.key)
             continue
-        word = normalise(term)
+        word = normalise(term)[:MAX_TERM_LENGTH]  # casefold can lengthen text ("ß" -> "ss"), so clip again
         if len(word) < 2:
             notes.append(f"ignored “{term}”: too short")
         elif word not in keywords:

@@ -45,7 +45,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
 
     def __init__(self, bot: CommunityBot) -> None:
         self.bot = bot
-        self.store = EventStore(bot.db)
+        self.store = EventStore(bot.db, bot.dm_closed)
         self.service = EventService(self.store, bot.clock)
         self.publisher = Publisher(bot, self.store)
         self.dispatcher = ReminderDispatcher(bot, self.service, self.publisher)
@@ -395,6 +395,8 @@ class EventsCog(commands.Cog, name=COG_NAME):
     @reminders_group.command(name="on", description="Get reminder DMs for events you said Going to")
     async def reminders_on(self, interaction: discord.Interaction) -> None:
         await self.store.set_dm_reminders(interaction.guild.id, interaction.user.id, True, self.service.now())
+        # The member says their DMs are open: this clears the bot's shared mark, so every feature (onboarding and
+        # mentoring too) tries their DMs again. Right, since the refusal was about the bot's one DM channel with them.
         reopened = await self.store.forget_dm_closed(interaction.user.id)
         text = "Reminder DMs are **on** for you here."
         if reopened:

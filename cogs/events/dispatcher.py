@@ -276,7 +276,7 @@ class ReminderDispatcher:
                 # 50007 (DMs closed) or 50278 (no mutual server): either way the bot cannot DM this member.
                 # Remember it and do not try again: each refusal counts toward Discord's invalid-request limit.
                 await self.store.delivery_failed(delivery.id, DeliveryState.DM_CLOSED, f"403 {error.code}")
-                await self.store.remember_dm_closed(delivery.user_id, self.service.now())
+                await self.store.remember_dm_closed(delivery.user_id, self.service.now(), guild.id)
                 self.stats.dm_closed += 1
             return True
         except discord.NotFound as error:

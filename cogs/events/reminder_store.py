@@ -1,10 +1,12 @@
-"""SQL of reminders, notices and their deliveries (one row per message), and the closed-DMs memory."""
+"""SQL of reminders, notices and their deliveries (one row per message); closed DMs are the bot's shared memory."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from bot.database import Database
+from bot.dm_closed import DmClosedStore
 from cogs.events.models import (
     CHANNEL_TARGET,
     Delivery,
@@ -20,6 +22,7 @@ class ReminderQueries:
     """The reminder half of EventStore; every state change is guarded by the state it expects."""
 
     db: Database
+    dm_memory: DmClosedStore
 
     # ------------------------------------------------------------ reminders
 
@@ -152,7 +155,7 @@ class ReminderQueries:
                 " JOIN events e ON e.id = o.event_id WHERE v.occurrence_id = ? AND v.status = ?"
                 " AND (? = 0 OR NOT EXISTS (SELECT 1 FROM event_member_prefs p WHERE p.guild_id = e.guild_id"
                 "   AND p.user_id = v.user_id AND p.dm_reminders = 0))"
-                " AND NOT EXISTS (SELECT 1 FROM events_dm_closed c WHERE c.user_id = v.user_id)",
+                " AND NOT EXISTS (SELECT 1 FROM dm_closed c WHERE c.user_id = v.user_id)",
                 dm_rows,
             )
         return chosen | claimed
@@ -232,18 +235,14 @@ class ReminderQueries:
         )
         return {row[0]: row[1] for row in rows}
 
-    # ------------------------------------------------------------ closed DMs
+    # ------------------------------------------------------------ closed DMs (the bot's shared memory)
 
-    async def remember_dm_closed(self, user_id: int, now: int) -> None:
-        await self.db.execute(
-            "INSERT INTO events_dm_closed (user_id, noted_at) VALUES (?, ?)"
-            " ON CONFLICT (user_id) DO UPDATE SET noted_at = excluded.noted_at, failures = failures + 1",
-            (user_id, now),
-        )
+    async def remember_dm_closed(self, user_id: int, now: int, guild_id: int | None = None) -> None:
+        await self.dm_memory.remember(user_id, guild_id, datetime.fromtimestamp(now, UTC))
 
     async def dm_closed(self, user_id: int) -> bool:
-        return await self.db.fetchval("SELECT 1 FROM events_dm_closed WHERE user_id = ?", (user_id,)) is not None
+        return await self.dm_memory.is_closed(user_id)
 
     async def forget_dm_closed(self, user_id: int) -> bool:
-        cursor = await self.db.execute("DELETE FROM events_dm_closed WHERE user_id = ?", (user_id,))
-        return cursor.rowcount == 1
+        """Every feature tries this member's DMs again (they said their DMs are open)."""
+        return await self.dm_memory.forget(user_id)

@@ -61,14 +61,12 @@ async def test_recommend_with_an_unknown_role_lists_the_roles(loopback: Loopback
 
 async def test_recommend_fills_left_out_options_from_the_onboarding_profile(loopback: LoopbackDiscord, bot) -> None:
     alice = member(loopback, "alice")
-    # The onboarding feature's table, as documented in docs/communities.md.
+    # The onboarding feature's table (cogs/onboarding/migrations), as a finished onboarding leaves it.
     await bot.db.execute(
-        "CREATE TABLE onboarding_profiles (guild_id INTEGER, user_id INTEGER, role TEXT, level TEXT,"
-        " interests TEXT, region TEXT, timezone TEXT)"
-    )
-    await bot.db.execute(
-        "INSERT INTO onboarding_profiles VALUES (?, ?, 'analytics-engineer', 'early-career', ?, 'africa', NULL)",
-        (loopback.guild.id, alice.id, json.dumps(["analytics-engineering"])),
+        "INSERT INTO onboarding_profiles (guild_id, user_id, role, level, interests, region, status, created_at,"
+        " updated_at) VALUES (?, ?, 'analytics-engineer', 'early-career', ?, 'africa', 'finished', ?, ?)",
+        (loopback.guild.id, alice.id, json.dumps(["analytics-engineering"]), "2026-01-01T00:00:00+00:00",
+         "2026-01-01T00:00:00+00:00"),
     )
     ix = await slash(loopback, alice.id, "recommend", region="global")
     text = ix.content_text()

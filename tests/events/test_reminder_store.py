@@ -100,8 +100,8 @@ async def test_closed_dms_are_remembered_and_counted(service: EventService) -> N
     await store.remember_dm_closed(5, 1)
     await store.remember_dm_closed(5, 2)
     assert await store.dm_closed(5)
-    assert await store.db.fetchval("SELECT failures FROM events_dm_closed WHERE user_id = 5") == 2
-    assert (await store.stats())["members with closed DMs (events)"] == 1
+    assert await store.db.fetchval("SELECT failures FROM dm_closed WHERE user_id = 5") == 2
+    assert await store.dm_memory.count() == 1
     assert await store.forget_dm_closed(5) and not await store.dm_closed(5)
 
 

@@ -48,6 +48,11 @@ class LiveBot:
             if self.harness is not None:
                 await self.harness.stop()
             await self.loopback.stop()
+            # What is left (views' timeout tasks, pending modals) ends with the loop, not as a warning at exit.
+            rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in rest:
+                task.cancel()
+            await asyncio.gather(*rest, return_exceptions=True)
 
         try:
             self.run(_stop(), timeout=60)

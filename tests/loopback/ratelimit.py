@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .router import Reply
 
@@ -71,6 +72,7 @@ class Injection:
     retry_after: float
     global_: bool
     message: str | None = None
+    after: bool = False  # Discord did the work, then the answer was lost (a 500 or a 429 from a proxy on the way back)
     hits: int = 0
 
     def reply(self) -> Reply:
@@ -80,11 +82,39 @@ class Injection:
         return error(self.status, self.code, self.message)
 
 
+@dataclass
+class Hold:
+    """The next `times` matching requests are carried out, and their answers wait until `release()`: the window
+    in which a crash leaves Discord having done something the bot never heard about."""
+
+    method: str
+    pattern: re.Pattern[str]
+    times: int
+    paths: list[str] = field(default_factory=list)  # the requests held so far
+    reached: asyncio.Event = field(default_factory=asyncio.Event)  # set when the first one is held
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        """Let every held answer (and any later one) go."""
+        self.released.set()
+
+
 class Faults:
-    """Pending injected failures, consumed in the order they were added."""
+    """Pending injected failures, consumed in the order they were added, and held answers."""
 
     def __init__(self) -> None:
         self.pending: list[Injection] = []
+        self.holds: list[Hold] = []
+
+    def take_hold(self, method: str, path: str) -> Hold | None:
+        """The hold this (successful) request's answer waits on, if any."""
+        for hold in self.holds:
+            if hold.method in (method, "*") and hold.pattern.search(path):
+                hold.paths.append(path)
+                if len(hold.paths) >= hold.times:
+                    self.holds.remove(hold)
+                return hold
+        return None
 
     def add(self, injection: Injection) -> Injection:
         """Queue an injection."""
@@ -93,12 +123,17 @@ class Faults:
 
     def take(self, method: str, path: str) -> Reply | None:
         """The injected reply for this request, if one is pending."""
+        inj = self.take_injection(method, path)
+        return None if inj is None else inj.reply()
+
+    def take_injection(self, method: str, path: str) -> Injection | None:
+        """The pending injection this request consumes, if any."""
         for inj in self.pending:
             if inj.method in (method, "*") and inj.pattern.search(path):
                 inj.hits += 1
                 if inj.hits >= inj.times:
                     self.pending.remove(inj)
-                return inj.reply()
+                return inj
         return None
 
 

@@ -18,7 +18,7 @@ from . import rest_channels, rest_guilds, rest_interactions, router  # noqa: F40
 from .actions import Actions
 from .gateway import Gateway
 from .interactions import InteractionActions, InteractionRecord
-from .ratelimit import Faults, Injection, RateLimiter, error
+from .ratelimit import Faults, Hold, Injection, RateLimiter, error
 from .router import Reply, RestError, RestRequest
 from .waiting import Waiters
 from .world import User, World
@@ -150,9 +150,9 @@ class LoopbackDiscord(Actions, InteractionActions):
         rdef, params = found
         if rdef.auth and request.headers.get("Authorization") != f"Bot {self.token}":
             return error(401)
-        injected = self.faults.take(call.method, call.path)
-        if injected is not None:
-            return injected
+        injected = self.faults.take_injection(call.method, call.path)
+        if injected is not None and not injected.after:
+            return injected.reply()
         # Interaction callbacks and webhooks are exempt from the global limit on Discord.
         counts_globally = rdef.auth
         limited, headers = self.ratelimiter.check(rdef.bucket(params), rdef.template, counts_globally=counts_globally)
@@ -168,6 +168,13 @@ class LoopbackDiscord(Actions, InteractionActions):
             log.exception("loopback handler failed for %s %s", call.method, call.path)
             self.handler_errors.append(f"{call.method} {call.path}: {exc!r}")
             reply = Reply(400, {"message": f"loopback handler error: {exc!r}", "code": 0})
+        if injected is not None and reply.status < 300:
+            return injected.reply()  # the work is done (and its gateway events sent), the answer is lost
+        hold = self.faults.take_hold(call.method, call.path) if reply.status < 300 else None
+        if hold is not None:
+            hold.reached.set()
+            self.waiters.notify()
+            await hold.released.wait()
         reply.headers.update(headers)
         return reply
 
@@ -217,11 +224,19 @@ class LoopbackDiscord(Actions, InteractionActions):
 
     def inject(
         self, method: str, pattern: str, status: int, times: int = 1, code: int | None = None,
-        retry_after: float = 0.05, global_: bool = False, message: str | None = None,
+        retry_after: float = 0.05, global_: bool = False, message: str | None = None, after: bool = False,
     ) -> Injection:
-        """The next `times` REST calls matching method (or "*") and path regex answer with `status`."""
-        injection = Injection(method, re.compile(pattern), status, times, code, retry_after, global_, message)
+        """The next `times` REST calls matching method (or "*") and path regex answer with `status`; with
+        `after=True` the request is carried out first and only its answer is replaced (the answer was lost)."""
+        injection = Injection(method, re.compile(pattern), status, times, code, retry_after, global_, message, after)
         return self.faults.add(injection)
+
+    def hold(self, method: str, pattern: str, times: int = 1) -> Hold:
+        """The next `times` REST calls matching method (or "*") and path regex are carried out, and their answers
+        wait until `hold.release()` (kill the bot meanwhile to leave Discord ahead of the bot's records)."""
+        hold = Hold(method, re.compile(pattern), times)
+        self.faults.holds.append(hold)
+        return hold
 
     def rate_limits(
         self, enabled: bool = True, per_route: int = 5, per_seconds: float = 1.0, global_per_second: int = 50,

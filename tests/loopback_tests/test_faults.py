@@ -101,3 +101,32 @@ async def test_rate_limit_answers_429_when_client_ignores_headers(lb: LoopbackDi
     limited, _ = lb.ratelimiter.check("POST /x:1", "/x", counts_globally=True)
     assert limited is not None and limited.status == 429 and limited.headers["Via"]
     assert lb.ratelimiter.check("POST /x:2", "/x", counts_globally=True)[0] is None  # other channel, other bucket
+
+
+async def test_an_answer_lost_after_the_work_was_done(lb: LoopbackDiscord, world: World, runner: BotRunner) -> None:
+    """`after=True`: Discord did the work, then a 500 replaced its answer, and discord.py sends it again."""
+    bot = await runner.start()
+    channel = bot.get_channel(world.guild.channel("general").id)
+    lb.inject("POST", r"/messages$", 500, after=True)
+    sent = await channel.send("once")  # discord.py puts a nonce on every send, so its repeat finds the first one
+    assert [m.id for m in lb.channel_messages(channel.id)] == [sent.id]
+    assert [c.status for c in lb.calls_to("POST", r"/messages$")] == [500, 200]
+    forum = bot.get_channel(world.guild.channel("questions").id)
+    lb.inject("POST", rf"/channels/{forum.id}/threads$", 429, after=True, retry_after=0.01)
+    await forum.create_thread(name="Twice", content="no nonce here")  # creating a post has no nonce: two posts
+    assert [t.name for t in world.guild.threads if t.parent_id == forum.id] == ["Twice", "Twice"]
+
+
+async def test_a_held_answer_waits_while_the_work_is_already_done(
+    lb: LoopbackDiscord, world: World, runner: BotRunner
+) -> None:
+    bot = await runner.start()
+    channel = bot.get_channel(world.guild.channel("general").id)
+    hold = lb.hold("POST", r"/messages$")
+    sending = asyncio.create_task(channel.send("held"))
+    await asyncio.wait_for(hold.reached.wait(), 5)
+    assert [m.content for m in lb.channel_messages(channel.id)] == ["held"] and not sending.done()
+    hold.release()
+    sent = await asyncio.wait_for(sending, 5)
+    assert sent.id == lb.channel_messages(channel.id)[0].id and hold.paths == [f"/channels/{channel.id}/messages"]
+    await channel.send("not held")  # the hold was used up

@@ -1,0 +1,457 @@
+"""Mentors and mentees: joining, matching with free capacity (enforced in SQL), offers, answers and time-outs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.database import Database
+from cogs.onboarding.mentor_types import (
+    AnswerOutcome,
+    AnswerResult,
+    Ended,
+    Mentor,
+    MentorStatus,
+    Offer,
+    RequestOutcome,
+    RequestResult,
+)
+from cogs.onboarding.store import iso, parse
+
+__all__ = ["AnswerOutcome", "Ended", "Mentor", "MentorService", "MentorStatus", "Offer", "RequestOutcome"]
+
+
+_OFFER_SELECT = (
+    "SELECT o.id, o.request_id, o.guild_id, o.mentor_id, o.due_at, r.mentee_id, r.topics"
+    " FROM mentor_offers o JOIN mentor_requests r ON r.id = o.request_id"
+)
+
+
+def _offer(row: sqlite3.Row) -> Offer:
+    return Offer(
+        row["id"],
+        row["request_id"],
+        row["guild_id"],
+        row["mentor_id"],
+        row["mentee_id"],
+        tuple(json.loads(row["topics"])),
+        parse(row["due_at"]),
+    )
+
+
+# The places a mentor has taken: active mentees plus offers waiting for an answer. Counted inside the same
+# BEGIN IMMEDIATE transaction that inserts an offer, so two requests racing cannot both take the last place.
+_TAKEN = (
+    "(SELECT COUNT(*) FROM mentor_requests r WHERE r.guild_id = m.guild_id AND r.mentor_id = m.user_id"
+    "   AND r.status = 'matched')"
+    " + (SELECT COUNT(*) FROM mentor_offers o WHERE o.guild_id = m.guild_id AND o.mentor_id = m.user_id"
+    "   AND o.status = 'open')"
+)
+
+# Fit: at least one shared topic. Order: same role as the mentee first, then least loaded, then most shared
+# topics, then whoever was asked least recently (so offers rotate among equals).
+_CANDIDATE = f"""
+SELECT * FROM (
+    SELECT m.user_id, m.capacity, {_TAKEN} AS taken,
+        (SELECT COUNT(*) FROM json_each(m.topics) t WHERE t.value IN (SELECT value FROM json_each(:topics)))
+            AS overlap,
+        COALESCE((SELECT p.role FROM onboarding_profiles p WHERE p.guild_id = m.guild_id AND p.user_id = m.user_id)
+            = :role, 0) AS same_role,
+        m.last_offered_at, m.joined_at
+    FROM mentors m
+    WHERE m.guild_id = :guild AND m.status = 'active' AND m.user_id != :mentee
+        AND m.user_id NOT IN (SELECT mentor_id FROM mentor_offers WHERE request_id = :request)
+)
+WHERE taken < capacity AND overlap > 0
+ORDER BY same_role DESC, taken ASC, overlap DESC, COALESCE(last_offered_at, '') ASC, joined_at ASC
+LIMIT 1
+"""
+
+
+class MentorService:
+    """Mentoring rules over SQLite; every change of places happens in one BEGIN IMMEDIATE transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- mentors --------------------------------------------------------------------------------------------------
+
+    async def join(
+        self, guild_id: int, user_id: int, topics: list[str], capacity: int, bio: str | None, now: datetime
+    ) -> Mentor:
+        """Become (or update oneself as) an active mentor."""
+        if not topics:
+            raise ValueError("a mentor needs at least one topic")
+        await self.db.execute(
+            "INSERT INTO mentors (guild_id, user_id, topics, capacity, bio, status, joined_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+            " topics = excluded.topics, capacity = excluded.capacity, bio = excluded.bio, status = 'active',"
+            " updated_at = excluded.updated_at",
+            (guild_id, user_id, json.dumps(topics), capacity, bio, iso(now), iso(now)),
+        )
+        mentor = await self.mentor(guild_id, user_id)
+        assert mentor is not None
+        return mentor
+
+    async def set_status(self, guild_id: int, user_id: int, status: MentorStatus, now: datetime) -> bool:
+        """Pause or resume; False when the member is not a mentor (or has left)."""
+        cursor = await self.db.execute(
+            "UPDATE mentors SET status = ?, updated_at = ? WHERE guild_id = ? AND user_id = ? AND status != 'left'",
+            (status.value, iso(now), guild_id, user_id),
+        )
+        return cursor.rowcount == 1
+
+    async def leave(self, guild_id: int, user_id: int, now: datetime) -> tuple[bool, list[Ended], list[int]]:
+        """Stop mentoring: ends the mentorships and withdraws open offers (whose requests wait again).
+
+        Returns (was a mentor, mentorships ended, request ids that need a new mentor).
+        """
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE mentors SET status = 'left', updated_at = ? WHERE guild_id = ? AND user_id = ?"
+                " AND status != 'left'",
+                (iso(now), guild_id, user_id),
+            )
+            was_mentor = cursor.rowcount == 1
+            ended = await self._end_where(
+                tx, "guild_id = ? AND mentor_id = ? AND status = 'matched'", (guild_id, user_id), now
+            )
+            cursor = await tx.execute(
+                "UPDATE mentor_offers SET status = 'withdrawn', answered_at = ? WHERE guild_id = ? AND mentor_id = ?"
+                " AND status = 'open' RETURNING request_id",
+                (iso(now), guild_id, user_id),
+            )
+            requeued = [row["request_id"] for row in await cursor.fetchall()]
+            for request_id in requeued:
+                await tx.execute(
+                    "UPDATE mentor_requests SET status = 'waiting' WHERE id = ? AND status = 'offered'", (request_id,)
+                )
+        return was_mentor, ended, requeued
+
+    async def mentor(self, guild_id: int, user_id: int) -> Mentor | None:
+        rows = await self._mentors("m.guild_id = ? AND m.user_id = ?", (guild_id, user_id))
+        return rows[0] if rows else None
+
+    async def list_mentors(self, guild_id: int, topic: str | None = None) -> list[Mentor]:
+        """Active and paused mentors, those with free places first."""
+        if topic is None:
+            mentors = await self._mentors("m.guild_id = ? AND m.status != 'left'", (guild_id,))
+        else:
+            mentors = await self._mentors(
+                "m.guild_id = ? AND m.status != 'left' AND EXISTS (SELECT 1 FROM json_each(m.topics) t"
+                " WHERE t.value = ?)",
+                (guild_id, topic),
+            )
+        return sorted(mentors, key=lambda m: (m.status is not MentorStatus.ACTIVE, m.free == 0, -m.free, m.user_id))
+
+    async def has_available_mentor(self, guild_id: int) -> bool:
+        """Whether anyone could take a mentee now (decides whether onboarding asks)."""
+        return bool(
+            await self.db.fetchval(
+                f"SELECT 1 FROM mentors m WHERE m.guild_id = ? AND m.status = 'active' AND {_TAKEN} < m.capacity"
+                " LIMIT 1",
+                (guild_id,),
+            )
+        )
+
+    async def _mentors(self, where: str, params: tuple) -> list[Mentor]:
+        rows = await self.db.fetchall(
+            "SELECT m.*, (SELECT COUNT(*) FROM mentor_requests r WHERE r.guild_id = m.guild_id"
+            " AND r.mentor_id = m.user_id AND r.status = 'matched') AS mentees,"
+            " (SELECT COUNT(*) FROM mentor_offers o WHERE o.guild_id = m.guild_id AND o.mentor_id = m.user_id"
+            f" AND o.status = 'open') AS open_offers FROM mentors m WHERE {where}",
+            params,
+        )
+        return [
+            Mentor(
+                r["guild_id"],
+                r["user_id"],
+                tuple(json.loads(r["topics"])),
+                r["capacity"],
+                r["bio"],
+                MentorStatus(r["status"]),
+                r["mentees"],
+                r["open_offers"],
+            )
+            for r in rows
+        ]
+
+    # --- requests and offers --------------------------------------------------------------------------------------
+
+    async def request(
+        self,
+        guild_id: int,
+        mentee_id: int,
+        topics: list[str],
+        role: str | None,
+        source: str,
+        now: datetime,
+        answer_window: timedelta,
+    ) -> RequestResult:
+        """Ask for a mentor: creates the request and offers it to the best fitting mentor with a free place."""
+        if not topics:
+            raise ValueError("a request needs at least one topic")
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "SELECT r.id, r.status, r.mentor_id, (SELECT o.mentor_id FROM mentor_offers o WHERE o.request_id = r.id"
+                " AND o.status = 'open') AS asked FROM mentor_requests r WHERE r.guild_id = ? AND r.mentee_id = ?"
+                " AND r.status IN ('waiting', 'offered', 'matched')",
+                (guild_id, mentee_id),
+            )
+            existing = await cursor.fetchone()
+            if existing is not None:
+                if existing["status"] == "matched":
+                    return RequestResult(
+                        RequestOutcome.ALREADY_MATCHED, existing["id"], mentor_id=existing["mentor_id"]
+                    )
+                return RequestResult(RequestOutcome.ALREADY_OPEN, existing["id"], mentor_id=existing["asked"])
+            cursor = await tx.execute(
+                "INSERT INTO mentor_requests (guild_id, mentee_id, topics, role, status, source, created_at)"
+                " VALUES (?, ?, ?, ?, 'waiting', ?, ?)",
+                (guild_id, mentee_id, json.dumps(topics), role, source, iso(now)),
+            )
+            request_id = cursor.lastrowid
+            offer = await self._offer_next(tx, request_id, now, answer_window)
+        if offer is None:
+            return RequestResult(RequestOutcome.WAITING, request_id)
+        return RequestResult(RequestOutcome.OFFERED, request_id, offer)
+
+    async def _offer_next(
+        self, tx: aiosqlite.Connection, request_id: int, now: datetime, answer_window: timedelta
+    ) -> Offer | None:
+        """Inside a transaction: offer a waiting request to the next fitting mentor, if any."""
+        cursor = await tx.execute("SELECT * FROM mentor_requests WHERE id = ? AND status = 'waiting'", (request_id,))
+        request = await cursor.fetchone()
+        if request is None:
+            return None
+        cursor = await tx.execute(
+            _CANDIDATE,
+            {
+                "topics": request["topics"],
+                "role": request["role"],
+                "guild": request["guild_id"],
+                "mentee": request["mentee_id"],
+                "request": request_id,
+            },
+        )
+        candidate = await cursor.fetchone()
+        if candidate is None:
+            return None
+        due = now + answer_window
+        cursor = await tx.execute(
+            "INSERT INTO mentor_offers (request_id, guild_id, mentor_id, status, offered_at, due_at)"
+            " VALUES (?, ?, ?, 'open', ?, ?)",
+            (request_id, request["guild_id"], candidate["user_id"], iso(now), iso(due)),
+        )
+        offer_id = cursor.lastrowid
+        await tx.execute("UPDATE mentor_requests SET status = 'offered' WHERE id = ?", (request_id,))
+        await tx.execute(
+            "UPDATE mentors SET last_offered_at = ? WHERE guild_id = ? AND user_id = ?",
+            (iso(now), request["guild_id"], candidate["user_id"]),
+        )
+        return Offer(
+            offer_id,
+            request_id,
+            request["guild_id"],
+            candidate["user_id"],
+            request["mentee_id"],
+            tuple(json.loads(request["topics"])),
+            due,
+        )
+
+    async def offer_next(self, request_id: int, now: datetime, answer_window: timedelta) -> Offer | None:
+        async with self.db.transaction() as tx:
+            return await self._offer_next(tx, request_id, now, answer_window)
+
+    async def rematch_waiting(self, guild_id: int, now: datetime, answer_window: timedelta) -> list[Offer]:
+        """Offer waiting requests (oldest first) now that a place may have opened."""
+        ids = [
+            row["id"]
+            for row in await self.db.fetchall(
+                "SELECT id FROM mentor_requests WHERE guild_id = ? AND status = 'waiting' ORDER BY created_at LIMIT 50",
+                (guild_id,),
+            )
+        ]
+        offers = []
+        for request_id in ids:
+            offer = await self.offer_next(request_id, now, answer_window)
+            if offer is not None:
+                offers.append(offer)
+        return offers
+
+    async def offer(self, offer_id: int) -> Offer | None:
+        row = await self.db.fetchone(f"{_OFFER_SELECT} WHERE o.id = ?", (offer_id,))
+        return None if row is None else _offer(row)
+
+    async def offer_status(self, offer_id: int) -> str | None:
+        return await self.db.fetchval("SELECT status FROM mentor_offers WHERE id = ?", (offer_id,))
+
+    async def offer_message(self, offer_id: int) -> int | None:
+        """The id of the DM that asked the mentor, once Discord accepted it."""
+        return await self.db.fetchval("SELECT message_id FROM mentor_offers WHERE id = ?", (offer_id,))
+
+    async def offer_delivered(self, offer_id: int, message_id: int) -> None:
+        await self.db.execute("UPDATE mentor_offers SET message_id = ? WHERE id = ?", (message_id, offer_id))
+
+    async def undelivered_offers(self) -> list[Offer]:
+        """Open offers whose DM Discord never confirmed (the bot stopped in between): sent again at start."""
+        rows = await self.db.fetchall(f"{_OFFER_SELECT} WHERE o.status = 'open' AND o.message_id IS NULL")
+        return [_offer(row) for row in rows]
+
+    async def answer(
+        self, offer_id: int, mentor_id: int, accept: bool, now: datetime, answer_window: timedelta
+    ) -> AnswerResult:
+        """A mentor accepts or declines; a decline (or a full mentor) moves the request to the next mentor."""
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(f"{_OFFER_SELECT} WHERE o.id = ?", (offer_id,))
+            row = await cursor.fetchone()
+            if row is None:
+                return AnswerResult(AnswerOutcome.NOT_OPEN)
+            offer = _offer(row)
+            if offer.mentor_id != mentor_id:
+                return AnswerResult(AnswerOutcome.NOT_YOURS, offer)
+            cursor = await tx.execute("SELECT status FROM mentor_offers WHERE id = ?", (offer_id,))
+            if (await cursor.fetchone())["status"] != "open":
+                return AnswerResult(AnswerOutcome.NOT_OPEN, offer)
+            if accept:
+                cursor = await tx.execute(
+                    "SELECT m.capacity, (SELECT COUNT(*) FROM mentor_requests r WHERE r.guild_id = m.guild_id"
+                    " AND r.mentor_id = m.user_id AND r.status = 'matched') AS mentees FROM mentors m"
+                    " WHERE m.guild_id = ? AND m.user_id = ?",
+                    (offer.guild_id, mentor_id),
+                )
+                mentor = await cursor.fetchone()
+                if mentor is not None and mentor["mentees"] < mentor["capacity"]:
+                    await tx.execute(
+                        "UPDATE mentor_offers SET status = 'accepted', answered_at = ? WHERE id = ?",
+                        (iso(now), offer_id),
+                    )
+                    await tx.execute(
+                        "UPDATE mentor_requests SET status = 'matched', mentor_id = ?, matched_at = ? WHERE id = ?",
+                        (mentor_id, iso(now), offer.request_id),
+                    )
+                    await tx.execute(
+                        "INSERT INTO onboarding_events (guild_id, user_id, event, at)"
+                        " VALUES (?, ?, 'mentor_matched', ?)",
+                        (offer.guild_id, offer.mentee_id, iso(now)),
+                    )
+                    return AnswerResult(AnswerOutcome.ACCEPTED, offer)
+            outcome = AnswerOutcome.FULL if accept else AnswerOutcome.DECLINED
+            await tx.execute(
+                "UPDATE mentor_offers SET status = 'declined', answered_at = ? WHERE id = ?", (iso(now), offer_id)
+            )
+            await tx.execute(
+                "UPDATE mentor_requests SET status = 'waiting' WHERE id = ? AND status = 'offered'", (offer.request_id,)
+            )
+            next_offer = await self._offer_next(tx, offer.request_id, now, answer_window)
+        return AnswerResult(outcome, offer, next_offer)
+
+    async def undeliverable(self, offer_id: int, now: datetime, answer_window: timedelta) -> Offer | None:
+        """The mentor cannot be reached (DMs closed): pause them and move the request on."""
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE mentor_offers SET status = 'undeliverable', answered_at = ? WHERE id = ? AND status = 'open'"
+                " RETURNING request_id, guild_id, mentor_id",
+                (iso(now), offer_id),
+            )
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            await tx.execute(
+                "UPDATE mentors SET status = 'paused', updated_at = ? WHERE guild_id = ? AND user_id = ?"
+                " AND status = 'active'",
+                (iso(now), row["guild_id"], row["mentor_id"]),
+            )
+            await tx.execute(
+                "UPDATE mentor_requests SET status = 'waiting' WHERE id = ? AND status = 'offered'",
+                (row["request_id"],),
+            )
+            return await self._offer_next(tx, row["request_id"], now, answer_window)
+
+    async def next_offer_due(self) -> datetime | None:
+        text = await self.db.fetchval("SELECT MIN(due_at) FROM mentor_offers WHERE status = 'open'")
+        return None if text is None else parse(text)
+
+    async def expire_due(self, now: datetime, limit: int = 100) -> list[Offer]:
+        """Offers past their answer window count as declined; their requests wait for the next mentor."""
+        rows = await self.db.fetchall(
+            f"{_OFFER_SELECT} WHERE o.status = 'open' AND o.due_at <= ? ORDER BY o.due_at LIMIT ?", (iso(now), limit)
+        )
+        expired = []
+        for row in rows:
+            offer = _offer(row)
+            async with self.db.transaction() as tx:
+                cursor = await tx.execute(
+                    "UPDATE mentor_offers SET status = 'expired', answered_at = ? WHERE id = ? AND status = 'open'",
+                    (iso(now), offer.id),
+                )
+                if cursor.rowcount != 1:
+                    continue  # answered meanwhile
+                await tx.execute(
+                    "UPDATE mentor_requests SET status = 'waiting' WHERE id = ? AND status = 'offered'",
+                    (offer.request_id,),
+                )
+            expired.append(offer)
+        return expired
+
+    async def open_request(self, guild_id: int, mentee_id: int) -> sqlite3.Row | None:
+        return await self.db.fetchone(
+            "SELECT r.*, (SELECT o.mentor_id FROM mentor_offers o WHERE o.request_id = r.id AND o.status = 'open')"
+            " AS asked FROM mentor_requests r WHERE r.guild_id = ? AND r.mentee_id = ?"
+            " AND r.status IN ('waiting', 'offered', 'matched')",
+            (guild_id, mentee_id),
+        )
+
+    async def mentees_of(self, guild_id: int, mentor_id: int) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT mentee_id FROM mentor_requests WHERE guild_id = ? AND mentor_id = ? AND status = 'matched'"
+            " ORDER BY matched_at",
+            (guild_id, mentor_id),
+        )
+        return [row["mentee_id"] for row in rows]
+
+    async def end_for_mentee(self, guild_id: int, mentee_id: int, now: datetime) -> Ended | None:
+        """The mentee ends their mentorship, or cancels the request still looking for a mentor."""
+        async with self.db.transaction() as tx:
+            ended = await self._end_where(
+                tx,
+                "guild_id = ? AND mentee_id = ? AND status IN ('waiting', 'offered', 'matched')",
+                (guild_id, mentee_id),
+                now,
+            )
+        return ended[0] if ended else None
+
+    async def end_for_mentor(self, guild_id: int, mentor_id: int, mentee_id: int, now: datetime) -> Ended | None:
+        async with self.db.transaction() as tx:
+            ended = await self._end_where(
+                tx,
+                "guild_id = ? AND mentor_id = ? AND mentee_id = ? AND status = 'matched'",
+                (guild_id, mentor_id, mentee_id),
+                now,
+            )
+        return ended[0] if ended else None
+
+    async def _end_where(self, tx: aiosqlite.Connection, where: str, params: tuple, now: datetime) -> list[Ended]:
+        cursor = await tx.execute(
+            f"UPDATE mentor_requests SET status = CASE status WHEN 'matched' THEN 'ended' ELSE 'cancelled' END,"
+            f" ended_at = ? WHERE {where} RETURNING id, guild_id, mentee_id, mentor_id",
+            (iso(now), *params),
+        )
+        rows = list(await cursor.fetchall())
+        for row in rows:
+            await tx.execute(
+                "UPDATE mentor_offers SET status = 'withdrawn', answered_at = ? WHERE request_id = ?"
+                " AND status = 'open'",
+                (iso(now), row["id"]),
+            )
+        return [Ended(row["id"], row["guild_id"], row["mentee_id"], row["mentor_id"]) for row in rows]
+
+    async def counts(self) -> dict[str, int]:
+        row = await self.db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM mentors WHERE status != 'left') AS mentors,"
+            " (SELECT COUNT(*) FROM mentor_requests WHERE status = 'matched') AS mentorships"
+        )
+        return {"mentors": row["mentors"], "active mentorships": row["mentorships"]}
