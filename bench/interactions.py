@@ -7,9 +7,10 @@ Three things members really do, each sent the same way to both bots:
 - a click on an RSVP button of an event announcement the real bot made (`/event create` + Confirm), members
   alternating between Going and Maybe, so every click changes the answer and the counts.
 
-For each: a steady 200/s for a few seconds (p50, p99, share answered within Discord's 3 s), then the highest
-sustained rate (see bench/load.py: 99% answered within 1 s). The bare bot answers every interaction with a
-fixed ephemeral text straight from `on_interaction` (the floor for discord.py on this machine). A third client,
+For each: a steady 200/s for a few seconds, three times (the medians of p50 and p99; the share answered within
+Discord's 3 s over all three), then the highest sustained rate (bench/load.py: 99% answered within 250 ms).
+The bare bot answers every interaction with a fixed ephemeral text straight from `on_interaction` (the floor
+for discord.py on this machine). A third client,
 bench/null_client.py (no discord.py at all), gives the harness's own ceiling: the loopback and the load
 generator share one process, so no bot can show a higher rate than that client does.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -45,6 +47,7 @@ from cogs.qa.store import NewQuestion, QAStore
 from tests.loopback import Guild, InteractionRecord, LoopbackDiscord
 
 STEADY_RATE = 200.0
+STEADY_REPEATS = 3
 RECENT_QUESTIONS = 1000
 Send = Callable[[int], Awaitable[InteractionRecord]]
 
@@ -170,8 +173,11 @@ async def measure_client(w: World, label: str, proc: asyncio.subprocess.Process,
             await run_rate(w.lb, send, 20, 1, janitor=janitor)  # warm-up: caches, prepared statements
             result: dict[str, Any] = {}
             if steady:
-                result["steady"] = (await run_rate(w.lb, send, STEADY_RATE, plan.seconds, janitor=janitor)).as_dict()
-                await asyncio.sleep(0.5)
+                repeats = []
+                for _ in range(STEADY_REPEATS):
+                    repeats.append((await run_rate(w.lb, send, STEADY_RATE, plan.seconds, janitor=janitor)).as_dict())
+                    await asyncio.sleep(0.5)
+                result["steady"] = steady_summary(repeats)
             ceiling = await highest_sustained(w.lb, send, start=2 * STEADY_RATE, seconds=plan.ramp_seconds,
                                               top=plan.top, refine=plan.refine, janitor=janitor)
             result["max_sustained_rate"] = ceiling.rate
@@ -181,6 +187,15 @@ async def measure_client(w: World, label: str, proc: asyncio.subprocess.Process,
     finally:
         await terminate(proc)
         await asyncio.sleep(0.3)
+    return out
+
+
+def steady_summary(repeats: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median p50 and p99 of the repeats (a neighbour's burst of CPU spoils one, not the figure); counts summed."""
+    out = {key: sum(r[key] for r in repeats) for key in ("sent", "answered", "on_time", "within_3s")}
+    out.update({key: statistics.median(r[key] for r in repeats) for key in ("p50_ms", "p99_ms", "achieved_rate")})
+    out.update(rate=STEADY_RATE, seconds=sum(r["seconds"] for r in repeats), max_ms=max(r["max_ms"] for r in repeats),
+               repeats=repeats)
     return out
 
 
@@ -257,15 +272,15 @@ def _rate(x: dict, unit: str = "") -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="100,000 questions, 3 s at 200/s, 2 s ramp steps")
+    parser.add_argument("--quick", action="store_true", help="100,000 questions, 3 x 2 s at 200/s, 2 s ramp steps")
     parser.add_argument("--questions", type=int, default=None)
-    parser.add_argument("--seconds", type=float, default=None, help="seconds at the steady 200/s")
+    parser.add_argument("--seconds", type=float, default=None, help="seconds of each of the three runs at 200/s")
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--scenarios", nargs="*", default=(), help="only these (e.g. '/qa search'), for profiling")
     parser.add_argument("--community-only", action="store_true", help="no baselines (profiling; no table)")
     args = parser.parse_args()
     count = args.questions or (100_000 if args.quick else 1_000_000)
-    plan = Plan(seconds=args.seconds or (3.0 if args.quick else 10.0), ramp_seconds=2.0 if args.quick else 4.0,
+    plan = Plan(seconds=args.seconds or (2.0 if args.quick else 5.0), ramp_seconds=2.0 if args.quick else 4.0,
                 top=3200.0 if args.quick else 6400.0, refine=1 if args.quick else 3, scenarios=tuple(args.scenarios),
                 clients=("community",) if args.community_only else ("community", "bare", "harness"))
     result = asyncio.run(main(args.quick, count, plan, args.members))
