@@ -4,6 +4,7 @@ reads, and numbered migrations."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -163,14 +164,17 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; nothing else runs in between."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                # BEGIN sits inside the try: a task cancelled while awaiting it has still queued it on
+                # aiosqlite's thread, and the ROLLBACK queued after it must close it before the lock is released.
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._conn
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.OperationalError):  # BEGIN itself failed: nothing to roll back
+                    await asyncio.shield(self._conn.execute("ROLLBACK"))
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                await asyncio.shield(self._conn.execute("COMMIT"))
 
     async def migrate(self, migrations: Iterable[Migration]) -> list[Migration]:
         """Apply what is not applied yet, each file in one transaction; returns what was applied."""

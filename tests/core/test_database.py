@@ -60,6 +60,33 @@ async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
         await db.close()
 
 
+async def test_a_transaction_cancelled_while_it_begins_leaves_none_open(tmp_path: Path) -> None:
+    """A task cancelled while BEGIN is on aiosqlite's thread (a stop, a timeout) must not leave the
+    connection inside a transaction: the next one would fail with "cannot start a transaction within a
+    transaction" and every later write would be lost."""
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        await db.execute("CREATE TABLE t (x INTEGER)")
+
+        async def write() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO t VALUES (1)")
+
+        for _ in range(20):  # cancel at the first await, which is BEGIN, and at later ones
+            for steps in range(3):
+                task = asyncio.create_task(write())
+                for _ in range(steps + 1):
+                    await asyncio.sleep(0)
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                async with db.transaction() as tx:  # raised before the fix
+                    await tx.execute("INSERT INTO t VALUES (2)")
+        assert await db.fetchval("SELECT COUNT(*) FROM t WHERE x = 2") == 60
+        assert not db._conn.in_transaction
+    finally:
+        await db.close()
+
+
 def test_triggers_stay_one_statement() -> None:
     script = (
         "CREATE TABLE a (x);\n-- comment\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n"
