@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answer_in_time import in_time, reply
 from bot.client import CommunityBot
 from bot.discord_helpers import clip, jump_url
 from bot.errors import UserFacingError
@@ -87,7 +88,10 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
     async def qa_search(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200], share: bool = False
     ) -> None:
-        hits, loose = await self.search_index.search(interaction.guild.id, query)
+        # Over a million questions a search can queue behind others at busy times: defer rather than let
+        # Discord drop the interaction.
+        search = self.search_index.search(interaction.guild.id, query)
+        hits, loose = await in_time(interaction, search, ephemeral=not share)
         shown = inert(clip(" ".join(query.split()), 80))
         if not hits:
             raise UserFacingError(f"No question matches `{shown}`. Try other words, or ask it with /ask.")
@@ -99,7 +103,7 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
         if loose:
             footer += " · no question had every word, so these have some of them"
         embed.set_footer(text=footer)
-        await interaction.response.send_message(embed=embed, ephemeral=not share)
+        await reply(interaction, embed=embed, ephemeral=not share)
 
     @qa.command(name="unanswered", description="Open questions, oldest first")
     @app_commands.describe(tag="Only questions with this tag")

@@ -141,7 +141,7 @@ class Hit:
 
 # How many matches, newest first, are ranked. Ranking every match of a word that one question in ten
 # contains costs a full pass over a million rows; the newest RANK_WINDOW matches bound that (see bench/).
-RANK_WINDOW = 2000
+RANK_WINDOW = 500
 
 _RANKED = (
     "SELECT q.thread_id, q.channel_id, q.title, q.state = 'solved', q.answer_message_id, q.answer_author_id,"

@@ -39,6 +39,9 @@ class InteractionRecord:
     followup_ids: list[int] = field(default_factory=list)
     original_message_id: int | None = None
     response_latency: float | None = None
+    # When the member saw the answer itself: the first response, or after a deferral ("thinking…") the
+    # follow-up or the edit that ended it. Benchmarks time this, so a deferral hides nothing.
+    answer_latency: float | None = None
     expired: bool = False
     delivered: bool = False  # False when no session was there to take it (e.g. between sessions)
 

@@ -164,6 +164,8 @@ async def interaction_callback(lb: LoopbackDiscord, req: RestRequest) -> Reply:
         raise RestError(400, f"Unsupported interaction response type {kind}", 50035)
     ix.responses.append(body)
     ix.response_latency = elapsed
+    if kind != 5:
+        ix.answer_latency = elapsed
     if message is not None:
         ix.original_message_id = message.id
     info: dict[str, Any] = {"id": str(ix.id), "type": ix.type}
@@ -194,6 +196,7 @@ async def followup(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     limits.check_message(req.body, creating=True, has_files=bool(req.files))
     msg = await _new_message(lb, ix, req.body, req, original_id=ix.original_message_id)
     ix.followup_ids.append(msg.id)
+    _answered(ix)
     if req.query.get("wait", "").lower() not in ("true", "1"):
         return Reply()
     return Reply(body=payloads.message(lb.world, msg))
@@ -213,7 +216,14 @@ async def edit_webhook_message(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     msg = _webhook_message(lb, ix, req)
     limits.check_message(req.body, creating=False)
     msg = await lb.edit_message(msg, req.body, attachments=attachments_from(lb, req) if req.files else None)
+    _answered(ix)
     return Reply(body=payloads.message(lb.world, msg))
+
+
+def _answered(ix: InteractionRecord) -> None:
+    """A follow-up or an edit of the response: the answer, if a deferral was all the member had so far."""
+    if ix.answer_latency is None:
+        ix.answer_latency = time.monotonic() - ix.created
 
 
 @route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", auth=False)

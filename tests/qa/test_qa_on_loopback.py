@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import ManualClock
+from bot.database import READERS
 from cogs.qa.rules import Action
 from cogs.qa.service import nudge_text
 from cogs.qa.store import unix
@@ -382,6 +383,29 @@ async def test_hostile_text_stays_inert_everywhere(loopback: LoopbackDiscord, bo
     for call in lb.calls_to("POST", r"/channels/\d+/messages$|/channels/\d+/threads$"):
         body = call.json.get("message", call.json) if isinstance(call.json, dict) else {}
         assert body.get("allowed_mentions", {}).get("parse") == [], call.path
+
+
+async def test_a_search_that_has_to_wait_defers_in_time_and_then_answers(loopback: LoopbackDiscord, bot) -> None:
+    """Every read-only connection busy (as in a burst of searches over a big server): the member sees
+    "thinking…" within Discord's 3 s instead of "The application did not respond", then the results."""
+    lb, cast = loopback, Cast(loopback)
+    post = await direct_post(lb, bot, cast.asker.id, "Parquet partitions are slow")
+    pool = await bot.db._open_readers()
+    held = [await pool.get() for _ in range(READERS)]  # what the other searches would hold
+    try:
+        ix = await lb.invoke_slash(lb.guild.id, lb.guild.channel("general").id, cast.helper.id, "qa",
+                                   {"query": "parquet"}, "search")
+        first = await ix.wait_response(timeout=3)
+        assert first["type"] == 5 and ix.ephemeral  # deferred, privately
+        assert 1.5 <= ix.response_latency < 3.0
+        await asyncio.sleep(0.3)
+        assert ix.answer_latency is None  # still waiting for a connection
+    finally:
+        for reader in held:
+            pool.put_nowait(reader)
+    await lb.wait_until(lambda: ix.answer_latency is not None)
+    assert f"/{post.id}" in ix.content_text()
+    assert ix.ephemeral
 
 
 async def test_search_unanswered_stats_and_the_leaderboard_switch(loopback: LoopbackDiscord, bot) -> None:
