@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 
@@ -15,10 +14,11 @@ from bot.discord_helpers import clip, escape, find_role
 from bot.errors import UserFacingError
 from cogs.events.dispatcher import ReminderDispatcher
 from cogs.events.ics import build_calendar
-from cogs.events.models import Event, EventState, Rsvp
+from cogs.events.models import Event, EventState, OccurrenceState, Rsvp
 from cogs.events.publish import Publisher
 from cogs.events.recurrence import Recurrence
 from cogs.events.render import announcement_embed, list_line, preview_embed
+from cogs.events.rsvp_counts import CountSettler
 from cogs.events.service import Defaults, EventService, RsvpResult
 from cogs.events.store import EventStore
 from cogs.events.timeparse import format_offsets, zone_choices
@@ -49,11 +49,14 @@ class EventsCog(commands.Cog, name=COG_NAME):
         self.service = EventService(self.store, bot.clock)
         self.publisher = Publisher(bot, self.store)
         self.dispatcher = ReminderDispatcher(bot, self.service, self.publisher)
-        self._rsvp_locks: dict[tuple[int, int], asyncio.Lock] = {}
+        self.counts = CountSettler(self._settle_counts)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.scheduler.register_rebuilder("events", self.dispatcher.refill)
+
+    async def cog_unload(self) -> None:
+        await self.counts.close()
 
     async def about_counts(self) -> dict[str, int]:
         """What this feature stores, for /about."""
@@ -191,20 +194,26 @@ class EventsCog(commands.Cog, name=COG_NAME):
     # ------------------------------------------------------------ RSVP
 
     async def on_rsvp_click(self, interaction: discord.Interaction, event_id: int, seq: int, choice: Rsvp) -> None:
-        """Record the answer and update the counts on the announcement in the same response."""
-        key = (event_id, seq)
-        lock = self._rsvp_locks.setdefault(key, asyncio.Lock())
+        """Record the answer and update the counts on the announcement in the same response.
+
+        Clicks do not wait for each other; when they overlap, `counts` re-renders once the burst is over."""
+        ticket = self.counts.begin((event_id, seq))
         try:
-            async with lock:  # counts are rendered in the order the answers were stored
-                result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
-                await interaction.response.edit_message(
-                    embed=announcement_embed(result.event, result.occurrence, result.counts),
-                    view=rsvp_view(event_id, seq, result.counts),
-                )
+            result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
+            await interaction.response.edit_message(
+                embed=announcement_embed(result.event, result.occurrence, result.counts),
+                view=rsvp_view(event_id, seq, result.counts),
+            )
         finally:
-            if not lock.locked():
-                self._rsvp_locks.pop(key, None)
+            self.counts.end((event_id, seq), ticket)
         await interaction.followup.send(await self._rsvp_text(interaction, result, choice), ephemeral=True)
+
+    async def _settle_counts(self, key: tuple[int, int]) -> None:
+        """Re-render one announcement from the database (after overlapping clicks)."""
+        event, occurrence = await self.store.event(key[0]), await self.store.occurrence_by_seq(*key)
+        guild = self.bot.get_guild(event.guild_id) if event else None
+        if guild is not None and occurrence is not None and occurrence.state is OccurrenceState.UPCOMING:
+            await self.publisher.refresh_announcement(guild, event, occurrence)
 
     async def _rsvp_text(self, interaction: discord.Interaction, result: RsvpResult, choice: Rsvp) -> str:
         when = f"<t:{result.occurrence.starts_at}:F>"

@@ -3,6 +3,7 @@ cancel DMs, calendar export, closed DMs, permissions and hostile text."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -119,6 +120,38 @@ async def test_going_updates_the_count_and_works_after_a_restart(
     assert labels == {"Going (1)", "Maybe (1)", "Can't go (0)"}
     counts = next(f["value"] for f in lb.message(announcement.id).embeds[0]["fields"] if f["name"] == "RSVPs")
     assert counts == "✅ 1 going · 🤔 1 maybe · ❌ 0 can't go"
+
+
+async def test_a_burst_of_clicks_ends_with_the_announcement_showing_every_answer(
+    loopback: LoopbackDiscord, bot
+) -> None:
+    """Forty members click at once, half of them twice: clicks do not wait for each other, their responses
+    may land in any order, and the announcement still ends up with the stored counts, edited only a few
+    times more."""
+    lb = loopback
+    event_id, announcement = await create_and_confirm(lb)
+    people = [member(lb, f"fan{i}") for i in range(40)]
+    first = [lb.click_button(announcement.id, f"ev:rsvp:{event_id}:1:{'gm'[i % 2]}", uid)
+             for i, uid in enumerate(people)]
+    clicks = await asyncio.gather(*first)
+    second = [lb.click_button(announcement.id, f"ev:rsvp:{event_id}:1:{'ng'[i % 2]}", uid)
+              for i, uid in enumerate(people[:20])]
+    clicks += await asyncio.gather(*second)
+    await asyncio.gather(*(click.wait_followup(timeout=15) for click in clicks))
+    assert all(click.response_latency is not None and not click.expired for click in clicks)
+    # First round: even going, odd maybe; then the first twenty change: even to can't go, odd to going.
+    expected = {"Going (20)", "Maybe (10)", "Can't go (10)"}
+    counts = await bot.db.fetchall("SELECT status, COUNT(*) AS n FROM event_rsvps GROUP BY status")
+    assert {row["status"]: row["n"] for row in counts} == {"going": 20, "maybe": 10, "declined": 10}
+
+    def labels() -> set[str]:
+        return {b["label"] for b in buttons(lb.message(announcement.id)).values()}
+
+    await lb.wait_until(lambda: labels() == expected, timeout=5)
+    await asyncio.sleep(1.5)  # any settling edit has landed by now, and it agrees
+    assert labels() == expected
+    edits = [c for c in lb.calls if c.method == "PATCH" and c.path.endswith(f"/messages/{announcement.id}")]
+    assert len(edits) <= 3  # settling edits are coalesced, not one per click
 
 
 async def test_a_reminder_due_while_the_bot_was_down_goes_out_once_with_a_note(
