@@ -194,10 +194,18 @@ class EventsCog(commands.Cog, name=COG_NAME):
     # ------------------------------------------------------------ RSVP
 
     async def on_rsvp_click(self, interaction: discord.Interaction, event_id: int, seq: int, choice: Rsvp) -> None:
-        """Record the answer and update the counts on the announcement in the same response.
+        """Record the answer; the member sees the new counts at once, and during a burst within a second.
 
-        Clicks do not wait for each other; when they overlap, `counts` re-renders once the burst is over."""
-        ticket = self.counts.begin((event_id, seq))
+        A lone click updates the announcement in its own response, then confirms ephemerally. While other
+        clicks on the same announcement are in flight (a burst after an @everyone announcement), a click is
+        only confirmed ephemerally (one request, not two) and the counts follow in one coalesced edit."""
+        key = (event_id, seq)
+        if self.counts.busy(key):
+            result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
+            self.counts.settle(key)  # after the write, so the settling edit reads it
+            await interaction.response.send_message(await self._rsvp_text(interaction, result, choice), ephemeral=True)
+            return
+        ticket = self.counts.begin(key)
         try:
             result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
             await interaction.response.edit_message(
@@ -205,7 +213,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
                 view=rsvp_view(event_id, seq, result.counts),
             )
         finally:
-            self.counts.end((event_id, seq), ticket)
+            self.counts.end(key, ticket)
         await interaction.followup.send(await self._rsvp_text(interaction, result, choice), ephemeral=True)
 
     async def _settle_counts(self, key: tuple[int, int]) -> None:

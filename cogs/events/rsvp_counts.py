@@ -1,12 +1,12 @@
 """An announcement's RSVP counts that end up right when many members click at once.
 
-Each click's response edits the announcement with the counts stored with that click, without waiting for
+A click's response edits the announcement with the counts stored with that click, without waiting for
 other clicks: a lock per event held across the round trip to Discord capped a popular meetup at one click
 per round trip (225 clicks/s in bench/interactions.py). Responses of overlapping clicks can land out of
 order, so an older count could be left showing; a click that overlapped another therefore asks for one
-more edit with the latest counts from the database. Those edits are coalesced to one per announcement per
-SETTLE_AFTER seconds, so a burst of clicks costs a handful of message edits, well inside the channel's
-rate limit.
+more edit with the latest counts from the database. During a burst (`busy`), clicks skip their own edit
+and just ask for that one. Those edits are coalesced to one per announcement per SETTLE_AFTER seconds, so
+a burst of clicks costs a handful of message edits, well inside the channel's rate limit.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ class CountSettler:
         self._open: dict[Key, int] = {}  # renders begun and not yet landed
         self._waiting: set[Key] = set()  # occurrences with a settling edit scheduled
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def busy(self, key: Key) -> bool:
+        """Whether a render of these counts is in flight or a settling edit is scheduled: a click now is part
+        of a burst, and the settling edit can show its answer."""
+        return key in self._open or key in self._waiting
 
     def begin(self, key: Key) -> int:
         """Call before reading the counts a render will show; returns its ticket for `end`."""

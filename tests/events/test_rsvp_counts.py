@@ -68,3 +68,18 @@ async def test_a_failing_settling_edit_is_logged_and_forgotten(caplog) -> None:
     await asyncio.sleep(SETTLE_AFTER + 0.2)
     assert "Could not settle the RSVP counts of event 7, occurrence 1" in caplog.text
     await settler.close()
+
+
+async def test_busy_while_a_render_is_in_flight_or_an_edit_is_scheduled() -> None:
+    refreshed: list[tuple[int, int]] = []
+    settler = CountSettler(lambda key: asyncio.sleep(0, refreshed.append(key)), SETTLE_AFTER)
+    assert not settler.busy(KEY)
+    ticket = settler.begin(KEY)
+    assert settler.busy(KEY) and not settler.busy((8, 1))
+    settler.end(KEY, ticket)
+    assert not settler.busy(KEY)  # a lone click leaves nothing behind
+    settler.settle(KEY)  # a click during a burst asks for the edit
+    assert settler.busy(KEY)
+    await asyncio.sleep(SETTLE_AFTER + 0.2)
+    assert refreshed == [KEY] and not settler.busy(KEY)
+    await settler.close()
