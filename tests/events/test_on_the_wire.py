@@ -156,7 +156,7 @@ async def test_a_burst_of_clicks_ends_with_the_announcement_showing_every_answer
     await asyncio.sleep(1.5)  # any settling edit has landed by now, and it agrees
     assert labels() == expected
     edits = [c for c in lb.calls if c.method == "PATCH" and c.path.endswith(f"/messages/{announcement.id}")]
-    assert len(edits) <= 3  # settling edits are coalesced, not one per click
+    assert len(edits) < 10  # settling edits are coalesced (one a second at most), not one per click (60)
 
 
 async def test_a_reminder_due_while_the_bot_was_down_goes_out_once_with_a_note(
