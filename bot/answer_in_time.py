@@ -37,8 +37,10 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephem
         raise
 
 
-async def reply(interaction: discord.Interaction, **message: Any) -> None:
+async def reply(interaction: discord.Interaction, content: str | None = None, **message: Any) -> None:
     """Send the answer: as the response, or after a deferral as the follow-up that replaces "thinking…"."""
+    if content is not None:
+        message["content"] = content
     if interaction.response.is_done():
         await interaction.followup.send(**message)
     else:

@@ -110,10 +110,11 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
     async def qa_unanswered(
         self, interaction: discord.Interaction, tag: app_commands.Range[str, 1, 40] | None = None
     ) -> None:
-        questions, total = await self.reports.unanswered(interaction.guild.id, tag)
+        listing = self.reports.unanswered(interaction.guild.id, tag)
+        questions, total = await in_time(interaction, listing, ephemeral=True)
         label = f" tagged `{inert(tag)}`" if tag else ""
         if not questions:
-            await interaction.response.send_message(f"No open questions{label}. 🎉", ephemeral=True)
+            await reply(interaction, f"No open questions{label}. 🎉", ephemeral=True)
             return
         now = unix(self.bot.clock.now())
         lines = []
@@ -128,7 +129,7 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
             )
         embed = discord.Embed(title=f"Open questions{label}"[:256], description=clip("\n".join(lines), 4096))
         embed.set_footer(text=f"Showing {len(questions)} of {total}, oldest first. Archived posts are not listed.")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await reply(interaction, embed=embed, ephemeral=True)
 
     @qa_unanswered.autocomplete("tag")
     async def _tag_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -142,10 +143,10 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
         if not settings.qa.leaderboard:
             raise UserFacingError("The leaderboard is turned off on this server.")
         since = self._since(period)
-        rows = await self.reports.leaderboard(interaction.guild.id, since)
+        rows = await in_time(interaction, self.reports.leaderboard(interaction.guild.id, since), ephemeral=True)
         name = next(c.name for c in PERIOD_CHOICES if c.value == period)
         if not rows:
-            await interaction.response.send_message(f"No accepted answers in the {name} yet.", ephemeral=True)
+            await reply(interaction, f"No accepted answers in the {name} yet.", ephemeral=True)
             return
         medals = ["🥇", "🥈", "🥉"]
         lines = [
@@ -157,7 +158,7 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
             lines.append(f"\nYou: {mine} accepted answer{'s' * (mine != 1)}")
         embed = discord.Embed(title=f"Most helpful members · {name}", description="\n".join(lines), colour=0xF2B705)
         embed.set_footer(text="An answer counts when the asker (or a moderator) marks it. Self-answers do not count.")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await reply(interaction, embed=embed, ephemeral=True)
 
     @qa.command(name="stats", description="Q&A figures per tag (moderators)")
     @app_commands.choices(period=PERIOD_CHOICES)
@@ -165,12 +166,14 @@ class QACog(TrackingListeners, commands.Cog, name=COG_NAME):
         # Discord hides only whole commands by permission, not one subcommand of /qa: checked here.
         if not (await self.answers.actor(interaction)).can_manage_threads:
             raise UserFacingError("Only moderators (Manage Threads, Manage Server or the moderator role) see stats.")
-        overall, tags = await self.reports.stats(interaction.guild.id, self._since(period))
+        # Over a million questions the whole history takes seconds: defer rather than let Discord drop it.
+        stats = self.reports.stats(interaction.guild.id, self._since(period))
+        overall, tags = await in_time(interaction, stats, ephemeral=True)
         name = next(c.name for c in PERIOD_CHOICES if c.value == period)
         embed = discord.Embed(title=f"Q&A · {name}", colour=0x3B82F6)
         embed.description = _stats_table(overall, tags)
         embed.set_footer(text="reply: median time to a first reply by someone else · answer: to an accepted answer")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await reply(interaction, embed=embed, ephemeral=True)
 
     def _since(self, period: str) -> int | None:
         days = PERIODS.get(period, 30)

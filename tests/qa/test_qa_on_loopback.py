@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -385,16 +386,22 @@ async def test_hostile_text_stays_inert_everywhere(loopback: LoopbackDiscord, bo
         assert body.get("allowed_mentions", {}).get("parse") == [], call.path
 
 
-async def test_a_search_that_has_to_wait_defers_in_time_and_then_answers(loopback: LoopbackDiscord, bot) -> None:
+@pytest.mark.parametrize(
+    ("subcommand", "options", "expected"),
+    [("search", {"query": "parquet"}, "/{post}"), ("unanswered", {}, "/{post}"), ("stats", {"period": "all"}, "asked")],
+)
+async def test_a_report_that_has_to_wait_defers_in_time_and_then_answers(
+    loopback: LoopbackDiscord, bot, subcommand: str, options: dict, expected: str
+) -> None:
     """Every read-only connection busy (as in a burst of searches over a big server): the member sees
-    "thinking…" within Discord's 3 s instead of "The application did not respond", then the results."""
+    "thinking…" within Discord's 3 s instead of "The application did not respond", then the answer."""
     lb, cast = loopback, Cast(loopback)
     post = await direct_post(lb, bot, cast.asker.id, "Parquet partitions are slow")
     pool = await bot.db._open_readers()
     held = [await pool.get() for _ in range(READERS)]  # what the other searches would hold
     try:
-        ix = await lb.invoke_slash(lb.guild.id, lb.guild.channel("general").id, cast.helper.id, "qa",
-                                   {"query": "parquet"}, "search")
+        ix = await lb.invoke_slash(lb.guild.id, lb.guild.channel("general").id, cast.moderator.id, "qa",
+                                   options, subcommand)
         first = await ix.wait_response(timeout=3)
         assert first["type"] == 5 and ix.ephemeral  # deferred, privately
         assert 1.5 <= ix.response_latency < 3.0
@@ -404,7 +411,7 @@ async def test_a_search_that_has_to_wait_defers_in_time_and_then_answers(loopbac
         for reader in held:
             pool.put_nowait(reader)
     await lb.wait_until(lambda: ix.answer_latency is not None)
-    assert f"/{post.id}" in ix.content_text()
+    assert expected.format(post=post.id) in ix.content_text()
     assert ix.ephemeral
 
 
