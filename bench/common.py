@@ -11,9 +11,12 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
+
+if TYPE_CHECKING:
+    from tests.loopback import Guild, LoopbackDiscord
 
 ROOT = Path(__file__).parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -43,6 +46,22 @@ def process_env(loopback: Any, **extra: str) -> dict[str, str]:
         "BOT_CONFIG": str(ROOT / "data" / "config.yaml"),
         **extra,
     }
+
+
+async def first_answer(loopback: LoopbackDiscord, guild: Guild, identified_before: int, *, within: float) -> None:
+    """Wait for a new client's IDENTIFY and its /about command, then invoke /about until one is answered (any
+    client that answers everything answers it too). `within` bounds each of the two waits."""
+    await loopback.wait_until(lambda: loopback.gateway.identify_count > identified_before, timeout=within)
+    await loopback.wait_until(
+        lambda: any(c["name"] == "about" for c in loopback.commands_registered(guild.id)), timeout=within
+    )
+    while True:
+        ix = await loopback.invoke_slash(guild.id, guild.channel("general").id, guild.owner_id, "about")
+        try:
+            await ix.wait_response(timeout=5)
+            return
+        except TimeoutError:
+            continue
 
 
 async def spawn(module: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import now, process_env, spawn, terminate, write_results
+from bench.common import first_answer, now, process_env, spawn, terminate, write_results
 from bench.communities_recommend import queries as preference_queries
 from bench.load import Janitor, highest_sustained, run_rate
 from bench.qa_search import Corpus, bulk_load
@@ -138,17 +138,6 @@ async def create_event(w: World) -> None:
     w.rsvp_ids = (next(i for i in ids if i.endswith(":g")), next(i for i in ids if i.endswith(":m")))
 
 
-async def first_answer(lb: LoopbackDiscord, guild: Guild) -> None:
-    """Until an /about is answered (any client that answers everything answers it too)."""
-    while True:
-        ix = await lb.invoke_slash(guild.id, guild.channel("general").id, guild.owner_id, "about")
-        try:
-            await ix.wait_response(timeout=5)
-            return
-        except TimeoutError:
-            continue
-
-
 # ---------------------------------------------------------------- measuring
 
 
@@ -202,9 +191,7 @@ def steady_summary(repeats: list[dict[str, Any]]) -> dict[str, Any]:
 async def start_client(w: World, module: str, workdir: Path, **env: str) -> asyncio.subprocess.Process:
     identified = w.lb.gateway.identify_count
     proc = await spawn(module, process_env(w.lb, BOT_DATABASE=str(workdir / "bench.db"), **env), workdir)
-    await w.lb.wait_until(lambda: w.lb.gateway.identify_count > identified, timeout=120)
-    await w.lb.wait_until(lambda: any(c["name"] == "about" for c in w.lb.commands_registered(w.guild.id)), 120)
-    await asyncio.wait_for(first_answer(w.lb, w.guild), timeout=120)
+    await asyncio.wait_for(first_answer(w.lb, w.guild, identified, within=120), timeout=360)
     await asyncio.sleep(1.0)  # member chunks and on_ready work settle before measuring
     return proc
 

@@ -16,21 +16,8 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from bench.common import median, now, process_env, rss_mib, spawn, terminate, write_results
+from bench.common import first_answer, median, now, process_env, rss_mib, spawn, terminate, write_results
 from tests.loopback import Guild, LoopbackDiscord
-
-
-async def time_to_first_answer(loopback: LoopbackDiscord, guild: Guild, identified_before: int) -> None:
-    """Wait for this process's IDENTIFY, then invoke /about until one is answered."""
-    await loopback.wait_until(lambda: loopback.gateway.identify_count > identified_before, timeout=60)
-    await loopback.wait_until(lambda: any(c["name"] == "about" for c in loopback.commands_registered(guild.id)), 60)
-    while True:
-        ix = await loopback.invoke_slash(guild.id, guild.channel("general").id, guild.owner_id, "about")
-        try:
-            await ix.wait_response(timeout=5)
-            return
-        except TimeoutError:
-            continue
 
 
 async def one_run(loopback: LoopbackDiscord, guild: Guild, module: str, database: Path) -> tuple[float, float]:
@@ -40,12 +27,12 @@ async def one_run(loopback: LoopbackDiscord, guild: Guild, module: str, database
     started = now()
     proc = await spawn(module, env, database.parent)
     try:
-        await asyncio.wait_for(time_to_first_answer(loopback, guild, identified_before), timeout=120)
+        await asyncio.wait_for(first_answer(loopback, guild, identified_before, within=60), timeout=120)
         elapsed = now() - started
         # RSS counts once every member is in the cache: the gateway is ordered, so an answer to a command
         # sent after the last member chunk means the bot has taken in all of them.
         await loopback.wait_until(lambda: loopback.gateway.chunk_requests_served > chunked_before, timeout=300)
-        await asyncio.wait_for(time_to_first_answer(loopback, guild, identified_before), timeout=120)
+        await asyncio.wait_for(first_answer(loopback, guild, identified_before, within=60), timeout=120)
         await asyncio.sleep(1.0)
         rss = rss_mib(proc.pid)
     finally:
