@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.answer_in_time import reply
+
 log = logging.getLogger(__name__)
 
 _REF_ALPHABET = string.ascii_uppercase + string.digits
@@ -52,12 +54,7 @@ def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
 async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """Answer or follow up, whichever is still possible; never raises."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
-        else:
-            await interaction.response.send_message(
-                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+        await reply(interaction, text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
     except discord.HTTPException:
         log.warning("Could not send an error reply for interaction %s", interaction.id, exc_info=True)
 
