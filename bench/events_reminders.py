@@ -43,11 +43,12 @@ WINDOW_LINE = re.compile(r"Events: (\d+) due times in the next window")
 
 
 async def migrate(path: Path) -> None:
-    from bot.client import all_migrations, discover_feature_packages
+    from bot.client import all_migrations
     from bot.database import Database
+    from bot.discovery import feature_packages
 
     db = await Database.open(path)
-    await db.migrate(all_migrations(discover_feature_packages()))
+    await db.migrate(all_migrations(feature_packages()))
     await db.close()
 
 

@@ -38,11 +38,12 @@ from bench.common import first_answer, now, process_env, spawn, terminate, write
 from bench.communities_recommend import queries as preference_queries
 from bench.load import Janitor, highest_sustained, run_rate
 from bench.qa_search import Corpus, bulk_load
-from bot.client import all_migrations, discover_feature_packages
+from bot.client import all_migrations
 from bot.database import Database
-from bot.settings import QA
+from bot.discovery import feature_packages
 from cogs.qa.rules import Timing
 from cogs.qa.search import match_expression
+from cogs.qa.settings import QASettings as QA
 from cogs.qa.store import NewQuestion, QAStore
 from tests.loopback import Guild, InteractionRecord, LoopbackDiscord
 
@@ -93,7 +94,7 @@ async def seed_database(path: Path, guild: Guild, questions: int, members: list[
     """Every feature's tables, `questions` questions of which the newest 1,000 go through the Q&A store."""
     db = await Database.open(path)
     try:
-        await db.migrate(all_migrations(discover_feature_packages()))
+        await db.migrate(all_migrations(feature_packages()))
         forum = guild.channel("questions").id
         corpus = Corpus(20250303, guild=guild.id, other_guild=guild.id + 1, forum=forum)
         started, stamp = now(), int(time.time())

@@ -36,7 +36,7 @@ from discord.ext import commands
 
 from bench.common import now, write_results
 from bot.environment import point_discord_at
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, load_settings, settings_model
 from tests.harness import SHIPPED_CONFIG, BotHarness
 from tests.loopback import ChannelType, LoopbackDiscord
 
@@ -141,7 +141,7 @@ async def run_naive(members: int, per_route: int, global_rate: int) -> dict[str,
 def with_pace(settings: Settings, per_second: float, workers: int) -> Settings:
     data = settings.model_dump()
     data["onboarding"].update(welcome_dms_per_second=per_second, dm_workers=workers)
-    return Settings.model_validate(data)
+    return settings_model().model_validate(data)
 
 
 async def main() -> None:

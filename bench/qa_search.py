@@ -27,9 +27,9 @@ from typing import Any
 from bench.common import write_results
 from bot.client import all_migrations
 from bot.database import Database
-from bot.settings import QA
 from cogs.qa.rules import Timing
 from cogs.qa.search import QuestionSearch, match_expression
+from cogs.qa.settings import QASettings as QA
 from cogs.qa.store import NewQuestion, QAStore
 
 GUILD = 700000000000000001

@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pkgutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord.ext import commands
@@ -18,20 +17,19 @@ import cogs
 from bot.clock import Clock, SystemClock
 from bot.database import Database, Migration, discover_migrations
 from bot.discord_helpers import NO_PINGS, channel_problem
+from bot.discovery import feature_packages
 from bot.dm_closed import DmClosedStore
 from bot.errors import CommandTree
+from bot.feature import Feature, FeatureUnavailable
 from bot.guild_settings import SETTABLE_KEYS, GuildSettings, get_value
 from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 
+F = TypeVar("F")
+
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-def discover_feature_packages() -> list[str]:
-    """Names of the packages under cogs/, in a stable order."""
-    return sorted(m.name for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
 
 
 def all_migrations(features: list[str]) -> list[Migration]:
@@ -77,8 +75,8 @@ class CommunityBot(commands.Bot):
         self.settings = settings
         self.database_path = database_path
         self.clock: Clock = clock or SystemClock()
-        self.scheduler = Scheduler()
-        self.features = discover_feature_packages() if features is None else features
+        self.scheduler = Scheduler(self.clock, self.wait_until_ready)
+        self.features = feature_packages() if features is None else features
         self.started_monotonic = time.monotonic()
 
     async def setup_hook(self) -> None:
@@ -95,8 +93,7 @@ class CommunityBot(commands.Bot):
                 if isinstance(error.original, ConfigError):
                     raise error.original from None
                 raise
-        self.scheduler.start()
-        await self.scheduler.rebuild()
+        await self.scheduler.start()  # arms every feature's due work from what the database says
         if self.settings.sync == "global":
             await self.sync_commands(None)
         log.info("Loaded features: %s", ", ".join(self.features) or "none")
@@ -154,6 +151,21 @@ class CommunityBot(commands.Bot):
     async def guild_config(self, guild_id: int) -> Settings:
         """The effective settings of one guild (file defaults plus its overrides)."""
         return await self.guild_settings.for_guild(guild_id)
+
+    def loaded_features(self) -> list[Feature]:
+        """The running features, in load order."""
+        return [cog for cog in self.cogs.values() if isinstance(cog, Feature)]
+
+    def optional_feature(self, kind: type[F]) -> F | None:
+        """The running feature of this type, or implementing this API (`cogs/<feature>/api.py`); None when off."""
+        return next((cog for cog in self.cogs.values() if isinstance(cog, kind)), None)
+
+    def feature(self, kind: type[F]) -> F:
+        """Like `optional_feature`, for a member's request: FeatureUnavailable (they are told) when it is off."""
+        found = self.optional_feature(kind)
+        if found is None:
+            raise FeatureUnavailable(kind)
+        return found
 
     def uptime_seconds(self) -> float:
         return time.monotonic() - self.started_monotonic

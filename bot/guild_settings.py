@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from bot.database import Database
-from bot.settings import ChannelKind, ConfigError, RoleKind, Settings, describe_validation_error
+from bot.settings import ChannelKind, ConfigError, RoleKind, Settings, describe_validation_error, settings_model
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,8 @@ def leaf_keys(model: type[BaseModel], prefix: str = "") -> list[SettingKey]:
     return keys
 
 
-# Process-wide settings (how commands sync, log level) are not a server's to change.
-_NOT_PER_GUILD = {"sync", "log_level", "communities.directory_file"}
-SETTABLE_KEYS: dict[str, SettingKey] = {
-    k.path: k for k in leaf_keys(Settings) if k.per_guild and k.path not in _NOT_PER_GUILD
-}
+# Process-wide settings (how commands sync, log level, files read at start) are marked PROCESS_WIDE in their model.
+SETTABLE_KEYS: dict[str, SettingKey] = {k.path: k for k in leaf_keys(settings_model()) if k.per_guild}
 
 
 def _deep_set(target: dict[str, Any], dotted: str, value: Any) -> None:
@@ -77,7 +74,7 @@ def apply_overrides(base: Settings, overrides: dict[str, Any]) -> Settings:
     for key, value in overrides.items():
         _deep_set(data, key, value)
     try:
-        return Settings.model_validate(data)
+        return settings_model().model_validate(data)
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error, "server setting")) from None
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 
 class ConfigError(Exception):
@@ -70,11 +73,13 @@ OptionalRoleRef = Annotated[str | None, BeforeValidator(lambda v: v if v is None
 ZoneName = Annotated[str, BeforeValidator(_zone_name)]
 
 
-class _Section(BaseModel):
+class SettingsSection(BaseModel):
+    """A block of the settings file: unknown keys are errors, so a typo is reported instead of ignored."""
+
     model_config = ConfigDict(extra="forbid", strict=False, validate_assignment=True)
 
 
-class Channels(_Section):
+class Channels(SettingsSection):
     """Where the bot talks; each a channel name or ID."""
 
     welcome: TextChannelRef = Field("welcome", description="where newcomers are greeted when DMs are closed")
@@ -83,235 +88,78 @@ class Channels(_Section):
     mod_log: TextChannelRef = Field("mod-log", description="the moderators' log")
 
 
-class Roles(_Section):
+class Roles(SettingsSection):
     """Roles the bot recognises; each a role name or ID."""
 
     moderator: RoleRef = Field("Moderators", description="members with this role moderate the bot's features")
 
 
-# --- onboarding (issue 4) -------------------------------------------------------------------------------------------
-
-_OPTION_KEY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-
-
-def _option_key(value: Any) -> str:
-    if not isinstance(value, str) or not _OPTION_KEY.match(value):
-        raise ValueError("must be 1-40 lower-case letters, digits and dashes, such as data-engineer")
-    return value
+S = TypeVar("S", bound="FeatureSettings")
+PROCESS_WIDE: dict[str, Any] = {"per_guild": False}  # json_schema_extra of a field read once at start
 
 
-class OnboardingOption(_Section):
-    """One answer a newcomer can pick: a stable key (stored in profiles), its wording, and what it gives."""
+class Settings(SettingsSection):
+    """The core settings; each feature adds its own section (see `FeatureSettings`) to the composed model."""
 
-    key: Annotated[str, BeforeValidator(_option_key)]
-    label: str = Field(..., min_length=1, max_length=80, description="what the newcomer reads in the menu")
-    description: str = Field("", max_length=100, description="a short line under the label")
-    discord_role: OptionalRoleRef = Field(None, description="the Discord role given for this answer")
-    channels: list[ForumOrTextChannelRef] = Field(
-        default_factory=list, max_length=10, description="channels to start in for this answer"
-    )
-
-
-class OnboardingRegion(OnboardingOption):
-    """A region; its time zones are offered in the next step (Discord menus hold 25 options)."""
-
-    timezones: list[ZoneName] = Field(default_factory=list, max_length=24)
-
-
-def _option(key: str, label: str, description: str = "", role: str | None = None, *channels: str) -> dict[str, Any]:
-    return {"key": key, "label": label, "description": description, "discord_role": role, "channels": list(channels)}
-
-
-DEFAULT_ONBOARDING_ROLES = [
-    _option("data-scientist", "Data scientist", "models, experiments, statistics", "Data Scientist", "data-science"),
-    _option("data-engineer", "Data engineer", "pipelines, warehouses, streaming", "Data Engineer", "data-engineering"),
-    _option("data-analyst", "Data analyst", "dashboards, SQL, BI", "Data Analyst", "analytics"),
-    _option("ml-engineer", "ML engineer", "models in production", "ML Engineer", "mlops"),
-    _option("analytics-engineer", "Analytics engineer", "dbt and modelling in the warehouse", "Analytics Engineer",
-            "analytics"),
-    _option("data-product-manager", "Data product manager", "data and AI products", "Data Product Manager",
-            "careers"),
-    _option("researcher", "Researcher", "academia or industry research", "Researcher", "research"),
-    _option("student", "Student or enthusiast", "learning data and AI", "Student", "learning"),
-    _option("other", "Other", "something else in data", None),
-]
-DEFAULT_ONBOARDING_LEVELS = [
-    _option("new-to-data", "New to data", "just starting out", "New to data", "learning"),
-    _option("early-career", "Early career", "a few years in", "Early career"),
-    _option("experienced", "Experienced", "senior practitioner or lead", "Experienced"),
-]
-DEFAULT_ONBOARDING_TOPICS = [
-    _option("data-engineering", "Data engineering", "pipelines, warehouses, orchestration", None, "data-engineering"),
-    _option("analytics-engineering", "Analytics engineering", "dbt and data modelling", None, "analytics"),
-    _option("analytics", "Data analysis and BI", "dashboards, SQL, spreadsheets", None, "analytics"),
-    _option("data-science", "Data science and statistics", "modelling and experiments", None, "data-science"),
-    _option("machine-learning", "Machine learning", "training and evaluating models", None, "machine-learning"),
-    _option("mlops", "MLOps", "deployment, monitoring, ML platforms", None, "mlops"),
-    _option("nlp", "LLMs and NLP", "language models and text", None, "llms"),
-    _option("computer-vision", "Computer vision", "images and video", None, "machine-learning"),
-    _option("data-management", "Data quality and governance", "quality, lineage, versioning", None,
-            "data-engineering"),
-    _option("open-source", "Open source", "building and contributing", None, "open-source"),
-    _option("competitions", "Competitions and hackathons", "challenges with leaderboards", None, "competitions"),
-    _option("learning", "Courses and study groups", "free courses and learning together", None, "learning"),
-    _option("careers", "Careers and jobs", "job hunting, interviews, growth", None, "careers"),
-    _option("events", "Meetups and events", "talks, meetups, conferences", None, "events"),
-]
-_REGION_ZONES = {
-    "africa": ("Africa", "Africa/Lagos Africa/Accra Africa/Nairobi Africa/Addis_Ababa Africa/Kampala "
-               "Africa/Dar_es_Salaam Africa/Kigali Africa/Johannesburg Africa/Harare Africa/Cairo Africa/Casablanca "
-               "Africa/Algiers Africa/Tunis Africa/Dakar Africa/Kinshasa"),
-    "asia": ("Asia", "Asia/Kolkata Asia/Karachi Asia/Dhaka Asia/Kathmandu Asia/Colombo Asia/Tashkent Asia/Almaty "
-             "Asia/Bangkok Asia/Ho_Chi_Minh Asia/Jakarta Asia/Kuala_Lumpur Asia/Singapore Asia/Manila "
-             "Asia/Hong_Kong Asia/Shanghai Asia/Taipei Asia/Seoul Asia/Tokyo"),
-    "europe": ("Europe", "Europe/Lisbon Europe/London Europe/Dublin Europe/Madrid Europe/Paris Europe/Amsterdam "
-               "Europe/Berlin Europe/Zurich Europe/Rome Europe/Prague Europe/Warsaw Europe/Stockholm Europe/Athens "
-               "Europe/Bucharest Europe/Helsinki Europe/Kyiv Europe/Istanbul Europe/Moscow"),
-    "latin-america": ("Latin America", "America/Mexico_City America/Guatemala America/Costa_Rica America/Panama "
-                      "America/Havana America/Santo_Domingo America/Bogota America/Lima America/Caracas "
-                      "America/La_Paz America/Santiago America/Asuncion America/Argentina/Buenos_Aires "
-                      "America/Montevideo America/Sao_Paulo"),
-    "middle-east": ("Middle East", "Asia/Dubai Asia/Riyadh Asia/Qatar Asia/Kuwait Asia/Baghdad Asia/Tehran "
-                    "Asia/Jerusalem Asia/Amman Asia/Beirut Europe/Istanbul Africa/Cairo"),
-    "north-america": ("North America", "America/St_Johns America/Halifax America/Toronto America/New_York "
-                      "America/Chicago America/Winnipeg America/Monterrey America/Mexico_City America/Denver "
-                      "America/Edmonton America/Phoenix America/Vancouver America/Los_Angeles America/Tijuana "
-                      "America/Anchorage Pacific/Honolulu"),
-    "oceania": ("Oceania", "Australia/Perth Australia/Darwin Australia/Adelaide Australia/Brisbane Australia/Sydney "
-                "Australia/Melbourne Australia/Hobart Pacific/Port_Moresby Pacific/Guam Pacific/Auckland "
-                "Pacific/Fiji"),
-}
-DEFAULT_ONBOARDING_REGIONS = [
-    {"key": key, "label": label, "timezones": zones.split()} for key, (label, zones) in _REGION_ZONES.items()
-]
-_PROCESS_WIDE = {"per_guild": False}  # read once at start, not a server's to change
-
-
-def _menu(defaults: list[dict[str, Any]], description: str) -> Any:
-    return Field(default_factory=lambda: list(defaults), validate_default=True, description=description)
-
-
-class Onboarding(_Section):
-    """The welcome flow and mentoring: the questions, what each answer gives, and the timing rules."""
-
-    enabled: bool = Field(True, description="send the welcome DM to new members")
-    greeting: str = Field(
-        "Welcome to **{server}**! A few quick questions so we can point you to the right channels and people.",
-        min_length=1, max_length=1000, description="first line of the welcome DM; {server} is the server's name",
-    )
-    ask_region: bool = Field(True, description="ask for region and time zone (optional for the member)")
-    offer_mentor: bool = Field(True, description="ask newcomers whether they want a mentor")
-    reminder_days: int = Field(3, ge=1, le=30, description="days before one reminder to members who did not finish")
-    mentor_answer_hours: int = Field(48, ge=1, le=336, description="hours a mentor has to accept before the next")
-    mentor_default_capacity: int = Field(2, ge=1, le=10, description="mentees per mentor when /mentor join omits it")
-    start_channels: list[ForumOrTextChannelRef] = Field(
-        default_factory=lambda: ["general"], max_length=10, description="channels every newcomer should start in"
-    )
-    welcome_dms_per_second: float = Field(
-        20.0, gt=0, le=50, json_schema_extra=_PROCESS_WIDE,
-        description="welcome DMs started per second in a join wave (each costs one or two of Discord's ~50 requests/s)",
-    )
-    dm_workers: int = Field(
-        4, ge=1, le=16, description="welcome DMs in flight at once", json_schema_extra=_PROCESS_WIDE
-    )
-    roles: list[OnboardingOption] = _menu(DEFAULT_ONBOARDING_ROLES, "the answers to 'what do you do?'")
-    levels: list[OnboardingOption] = _menu(DEFAULT_ONBOARDING_LEVELS, "the answers to 'how far along are you?'")
-    topics: list[OnboardingOption] = _menu(DEFAULT_ONBOARDING_TOPICS, "the interests a member can pick")
-    regions: list[OnboardingRegion] = _menu(DEFAULT_ONBOARDING_REGIONS, "regions, each with its time zones")
-
-    @field_validator("roles", "levels", "topics", "regions")
-    @classmethod
-    def _fits_one_menu(cls, options: list[OnboardingOption], info: ValidationInfo) -> list[OnboardingOption]:
-        if not 1 <= len(options) <= 25:
-            raise ValueError(f"needs 1 to 25 {info.field_name} (one Discord menu holds 25 options)")
-        keys = [option.key for option in options]
-        duplicates = sorted({key for key in keys if keys.count(key) > 1})
-        if duplicates:
-            raise ValueError(f"the key {duplicates[0]!r} is used twice")
-        return options
-
-# --- end onboarding -------------------------------------------------------------------------------------------------
-
-
-class Communities(_Section):
-    """The community directory and /communities."""
-
-    directory_file: str = Field(
-        "data/communities.yaml", description="the shipped directory of communities (YAML), validated at start"
-    )
-    recommendations: int = Field(5, ge=1, le=10, description="how many communities /communities recommend shows")
-    page_size: int = Field(6, ge=1, le=10, description="communities per page of /communities list")
-    page_buttons_seconds: int = Field(
-        600, ge=1, le=840, description="how long the page buttons of /communities list keep working"
-    )
-    max_pending_suggestions: int = Field(
-        3, ge=1, le=25, description="open /communities suggest suggestions one member may have at a time"
-    )
-    stale_after_days: int = Field(
-        365, ge=30, le=3650, description="an entry last checked longer ago is shown as possibly out of date"
-    )
-
-
-_OFFSET_LIST = re.compile(r"^\s*(none|off|(\d+\s*[mhdw]\s*)+(,\s*(\d+\s*[mhdw]\s*)+)*)\s*$", re.IGNORECASE)
-
-
-def _reminder_offsets(value: Any) -> str:
-    if not isinstance(value, str) or not _OFFSET_LIST.match(value):
-        raise ValueError("must be offsets before the start such as '1d,1h,10m' (m, h, d, w), or 'none'")
-    return value.strip().lower()
-
-
-ReminderOffsets = Annotated[str, BeforeValidator(_reminder_offsets)]
-
-
-class Events(_Section):
-    """Meetups: who may organise them, what reminders they get by default, and the timing rules."""
-
-    organiser_role: OptionalRoleRef = Field(
-        None, description="members with this role may create and manage events (besides Manage Events)"
-    )
-    default_reminders: ReminderOffsets = Field("1d,1h", description="reminders before each event, e.g. 1d,1h,10m")
-    default_duration_minutes: int = Field(60, ge=5, le=20160, description="how long an event lasts unless given")
-    reminder_grace_minutes: int = Field(
-        30, ge=0, le=1440, description="a reminder that fell due while the bot was offline is sent if this late"
-    )
-    dm_reminders: bool = Field(True, description="also DM reminders to members who said Going")
-
-
-class QA(_Section):
-    """Q&A threads: nudges, surfacing to helpers, archiving and the leaderboard."""
-
-    nudge_after_hours: int = Field(
-        24, ge=1, le=720, description="quiet hours after others replied before the asker is asked to mark an answer"
-    )
-    unanswered_after_hours: int = Field(
-        24, ge=1, le=720, description="hours without any reply before a question is surfaced to helpers"
-    )
-    helper_role: OptionalRoleRef = Field(
-        None, description="role mentioned when a question gets no reply (none: no ping)"
-    )
-    archive_solved_after_hours: int = Field(
-        24, ge=1, le=720, description="quiet hours before a solved post is archived"
-    )
-    archive_after_days: int = Field(7, ge=1, le=90, description="quiet days before an unsolved post is archived")
-    solved_tag: str = Field(
-        "Solved", min_length=1, max_length=20, description="forum tag applied to solved posts (created if missing)"
-    )
-    leaderboard: bool = Field(True, description="whether /qa leaderboard is available on this server")
-
-
-class Settings(_Section):
-    """Everything the settings file can say; defaults match a fresh server."""
-
-    sync: Literal["guild", "global"] = "guild"
+    sync: Literal["guild", "global"] = Field("guild", json_schema_extra=PROCESS_WIDE)
     timezone: ZoneName = Field("UTC", description="the server's IANA time zone, the default for events")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", json_schema_extra=PROCESS_WIDE)
     channels: Channels = Field(default_factory=Channels)
     roles: Roles = Field(default_factory=Roles)
-    onboarding: Onboarding = Field(default_factory=Onboarding)
-    communities: Communities = Field(default_factory=Communities)
-    events: Events = Field(default_factory=Events)
-    qa: QA = Field(default_factory=QA)
+
+    def section(self, model: type[S]) -> S:
+        """A feature's own section, typed: `config.section(QASettings).nudge_after_hours`."""
+        value = getattr(self, model.section_name, None)
+        if not isinstance(value, model):
+            raise KeyError(f"settings have no {model.section_name!r} section (is that feature installed?)")
+        return value
+
+
+class FeatureSettings(SettingsSection):
+    """Base of a feature's settings section; `section_name` is its key in the settings file.
+
+    A feature declares it in `cogs/<feature>/settings.py`; `settings_model()` adds every such section to the core
+    model, so adding a feature never edits `bot/`.
+    """
+
+    section_name: ClassVar[str]
+
+
+def feature_sections() -> dict[str, type[FeatureSettings]]:
+    """Every feature package's settings section, by its key, in package order."""
+    from bot.discovery import feature_packages  # discovery imports cogs/, which imports this module
+
+    sections: dict[str, type[FeatureSettings]] = {}
+    for package in feature_packages():
+        name = f"cogs.{package}.settings"
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, FeatureSettings)
+                and value.__module__ == name
+                and "section_name" in vars(value)
+            ):
+                sections[value.section_name] = value
+    return sections
+
+
+@functools.cache
+def settings_model() -> type[Settings]:
+    """The core settings plus every feature's section: what the settings file is validated against."""
+    fields: dict[str, Any] = {
+        key: (model, Field(default_factory=model)) for key, model in feature_sections().items()
+    }
+    composed: type[Settings] = create_model("Settings", __base__=Settings, **fields)
+    composed.__doc__ = Settings.__doc__
+    return composed
+
+
+def default_settings() -> Settings:
+    """Every setting at its default, as a fresh install without a settings file has them."""
+    return settings_model()()
 
 
 def describe_validation_error(error: ValidationError, source: str) -> str:
@@ -335,7 +183,7 @@ def parse_settings(raw: Any, source: str) -> Settings:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: (top level): must be a mapping of keys to values, not {type(raw).__name__}")
     try:
-        return Settings.model_validate(raw)
+        return settings_model().model_validate(raw)
     except ValidationError as error:
         raise ConfigError(describe_validation_error(error, source)) from None
 

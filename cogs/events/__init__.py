@@ -1,8 +1,16 @@
 """Events: meetups with RSVPs, announcements, reminders that survive restarts, and calendar export."""
 
-from bot.client import CommunityBot
-from cogs.events.cog import EventsCog
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.client import CommunityBot
 
 
 async def setup(bot: CommunityBot) -> None:
+    # Imported here, not at the top: reading the feature's settings section (cogs.<feature>.settings) at start-up
+    # must not import its cog and everything the cog needs.
+    from cogs.events.cog import EventsCog
+
     await bot.add_cog(EventsCog(bot))

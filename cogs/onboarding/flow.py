@@ -9,7 +9,8 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.settings import Onboarding, OnboardingOption
+from cogs.onboarding.settings import OnboardingOption
+from cogs.onboarding.settings import OnboardingSettings as Onboarding
 
 
 class Step(StrEnum):

@@ -10,8 +10,9 @@ import discord
 
 from bot.database import Database
 from bot.discord_helpers import clip, escape, find_channel, jump_url
-from bot.settings import Onboarding, Settings
+from bot.settings import Settings
 from cogs.onboarding.flow import Answers
+from cogs.onboarding.settings import OnboardingSettings as Onboarding
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import difflib
 
 from discord import app_commands
 
-from bot.settings import Onboarding
+from cogs.onboarding.settings import OnboardingSettings as Onboarding
 
 MAX_TOPICS = 10
 

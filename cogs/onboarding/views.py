@@ -11,8 +11,8 @@ import discord
 
 from bot.discord_helpers import clip
 from bot.errors import BaseModal, guarded
-from bot.settings import Onboarding
 from cogs.onboarding.flow import OPTIONAL_STEPS, Answers, FlowContext, Step, options_for, progress, zone_offset_label
+from cogs.onboarding.settings import OnboardingSettings as Onboarding
 
 if TYPE_CHECKING:
     from cogs.onboarding.controller import FlowController

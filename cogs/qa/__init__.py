@@ -1,8 +1,16 @@
 """Q&A: one thread per question, accepted answers, search, nudges and archiving."""
 
-from bot.client import CommunityBot
-from cogs.qa.cog import QACog
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.client import CommunityBot
 
 
 async def setup(bot: CommunityBot) -> None:
+    # Imported here, not at the top: reading the feature's settings section (cogs.<feature>.settings) at start-up
+    # must not import its cog and everything the cog needs.
+    from cogs.qa.cog import QACog
+
     await bot.add_cog(QACog(bot))

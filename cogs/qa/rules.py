@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.settings import QA
+from cogs.qa.settings import QASettings as QA
 
 
 class Action(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.settings import Settings
+from bot.settings import Settings, settings_model
 from cogs.communities.models import CommunityEntry, build_entry
 from tests.loopback import LoopbackDiscord
 from tests.loopback.interactions import InteractionRecord
@@ -37,7 +37,7 @@ def with_communities(settings: Settings, **changes: Any) -> Settings:
     """The settings with some communities.* keys changed."""
     data = settings.model_dump()
     data["communities"].update(changes)
-    return Settings.model_validate(data)
+    return settings_model().model_validate(data)
 
 
 def member(lb: LoopbackDiscord, name: str, roles: list[str] = ()) -> User:

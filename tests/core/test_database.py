@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import all_migrations, discover_feature_packages
+from bot.client import all_migrations
 from bot.database import READERS, Database, Migration, split_statements
+from bot.discovery import feature_packages
 
 
 async def test_pragmas_are_on(tmp_path: Path) -> None:
@@ -23,7 +24,7 @@ async def test_pragmas_are_on(tmp_path: Path) -> None:
 
 
 async def test_every_shipped_migration_applies_once_and_is_idempotent(tmp_path: Path) -> None:
-    migrations = all_migrations(discover_feature_packages())
+    migrations = all_migrations(feature_packages())
     db = await Database.open(tmp_path / "x.db")
     try:
         first = await db.migrate(migrations)

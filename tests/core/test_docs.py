@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bot.client import discover_feature_packages
+from bot.discovery import feature_packages
 from bot.guild_settings import leaf_keys
 from bot.settings import Settings
 
@@ -16,5 +16,5 @@ def test_every_settings_key_is_in_the_readme_reference() -> None:
 
 
 def test_every_feature_package_is_in_the_readme_layout() -> None:
-    missing = [name for name in discover_feature_packages() if f"  {name}/" not in README]
+    missing = [name for name in feature_packages() if f"  {name}/" not in README]
     assert missing == [], f"add these packages to the layout in README.md: {missing}"

@@ -7,16 +7,16 @@ import pytest
 from bot.client import all_migrations
 from bot.database import Database
 from bot.guild_settings import SETTABLE_KEYS, GuildSettings
-from bot.settings import ConfigError, Settings
+from bot.settings import ConfigError, default_settings
 
 
 async def test_override_persists_and_reset_restores(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "x.db")
     await db.migrate(all_migrations([]))
-    store = GuildSettings(db, Settings())
+    store = GuildSettings(db, default_settings())
     await store.set(1, "channels.welcome", "123456789012345678", by=9)
     await store.set(1, "timezone", "Europe/Berlin")
-    fresh = GuildSettings(db, Settings())
+    fresh = GuildSettings(db, default_settings())
     settings = await fresh.for_guild(1)
     assert settings.channels.welcome == "123456789012345678"
     assert settings.timezone == "Europe/Berlin"
@@ -28,7 +28,7 @@ async def test_override_persists_and_reset_restores(tmp_path: Path) -> None:
 async def test_bad_values_are_refused_with_the_problem(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "x.db")
     await db.migrate(all_migrations([]))
-    store = GuildSettings(db, Settings())
+    store = GuildSettings(db, default_settings())
     with pytest.raises(ConfigError, match="timezone: 'Nowhere/City' is not an IANA"):
         await store.set(1, "timezone", "Nowhere/City")
     with pytest.raises(ConfigError, match="not a setting"):

@@ -8,8 +8,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.client import all_migrations, discover_feature_packages
+from bot.client import all_migrations
 from bot.database import Database
+from bot.discovery import feature_packages
 from cogs.events.models import CHANNEL_TARGET, Rsvp
 from cogs.events.store import EventStore, NewEvent
 from tests.faults.bot_process import BotProcess
@@ -29,7 +30,7 @@ async def seed(lb: LoopbackDiscord, database: Path) -> tuple[list[int], list[int
     for user_id in closed:
         lb.close_dms(user_id)
     db = await Database.open(database)
-    await db.migrate(all_migrations(discover_feature_packages()))
+    await db.migrate(all_migrations(feature_packages()))
     store = EventStore(db)
     now = int(time.time())
     starts = now + OFFSETS[0] + 1  # reminders due in 1 s and 2 s; the process needs longer than that to start

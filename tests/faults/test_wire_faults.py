@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from bot.settings import Settings
+from bot.settings import Settings, settings_model
 from cogs.onboarding.store import iso
 from tests.harness import BotHarness
 from tests.loopback import InteractionRecord, LoopbackDiscord
@@ -78,7 +78,7 @@ async def test_a_gateway_drop_and_a_fresh_identify_during_a_join_wave_welcome_ev
     lb = loopback
     data = settings.model_dump()
     data["onboarding"]["welcome_dms_per_second"] = 50
-    bot = await harness.start(settings=Settings.model_validate(data))
+    bot = await harness.start(settings=settings_model().model_validate(data))
 
     async def no_identify_delay(shard_id: int | None, *, initial: bool = False) -> None:
         """discord.py waits 5 s before re-identifying; the wait itself is not under test."""

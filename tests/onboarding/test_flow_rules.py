@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.settings import Settings
+from bot.settings import default_settings
 from cogs.onboarding.flow import (
     Answers,
     FlowContext,
@@ -26,7 +26,7 @@ from cogs.onboarding.flow import (
     zone_offset_label,
 )
 
-SETTINGS = Settings().onboarding
+SETTINGS = default_settings().onboarding
 
 
 def test_the_questions_in_order_with_the_optional_ones() -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.settings import Settings
+from bot.settings import default_settings
 from cogs.onboarding.mentor_views import mentor_list_text, unknown_topics_text
 from cogs.onboarding.mentoring import Mentor, MentorStatus
 from cogs.onboarding.topics import parse_topics, quoted, topic_choices
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
 
-CONFIG = Settings()
+CONFIG = default_settings()
 TOPIC_KEYS = [o.key for o in CONFIG.onboarding.topics]
 HOSTILE = st.one_of(
     st.text(max_size=400),

@@ -7,7 +7,7 @@ from collections import Counter
 
 import aiosqlite
 
-from bot.settings import Settings
+from bot.settings import Settings, settings_model
 from cogs.onboarding.store import WelcomeState, iso
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
@@ -20,7 +20,7 @@ def fast(settings: Settings) -> Settings:
     data = settings.model_dump()
     data["onboarding"]["welcome_dms_per_second"] = 50
     data["onboarding"]["dm_workers"] = 8
-    return Settings.model_validate(data)
+    return settings_model().model_validate(data)
 
 
 def welcomes_per_user(lb: LoopbackDiscord, user_ids: list[int]) -> Counter[int]:

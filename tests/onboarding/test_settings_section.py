@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 
 from bot.guild_settings import SETTABLE_KEYS
-from bot.settings import ConfigError, Settings, load_settings, parse_settings
+from bot.settings import ConfigError, default_settings, load_settings, parse_settings
 from cogs.communities.vocabulary import LEVELS, REGIONS, ROLES, TOPICS
 from tests.harness import SHIPPED_CONFIG
 
 
 def test_the_shipped_file_matches_the_built_in_defaults() -> None:
-    assert load_settings(SHIPPED_CONFIG).onboarding == Settings().onboarding
+    assert load_settings(SHIPPED_CONFIG).onboarding == default_settings().onboarding
 
 
 def test_shipped_keys_are_the_directorys_vocabulary() -> None:
     # Profiles store these keys and /communities recommend reads them: they must mean the same thing there.
-    onboarding = Settings().onboarding
+    onboarding = default_settings().onboarding
     assert {o.key for o in onboarding.roles} == set(ROLES.keys)
     assert {o.key for o in onboarding.levels} == set(LEVELS.keys)
     assert {o.key for o in onboarding.topics} <= set(TOPICS.keys)

@@ -11,8 +11,8 @@ import pytest
 from bot.client import all_migrations
 from bot.clock import ManualClock
 from bot.database import Database
-from bot.settings import QA
 from cogs.qa.rules import Timing
+from cogs.qa.settings import QASettings as QA
 from cogs.qa.store import NewQuestion, QAStore, unix
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

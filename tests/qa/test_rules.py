@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.clock import ManualClock
-from bot.settings import QA
 from cogs.qa.rules import Action, QuestionTimes, Timing, due_now, next_due, pending_actions
+from cogs.qa.settings import QASettings as QA
 from cogs.qa.store import QAStore, unix
 from tests.qa.conftest import ASKER, HELPER, question
 
