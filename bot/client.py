@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +23,7 @@ from bot.feature import Feature, FeatureUnavailable
 from bot.guild_settings import SETTABLE_KEYS, GuildSettings, get_value
 from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings
+from bot.times import unix
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class CommunityBot(commands.Bot):
         await self.db.execute(
             "INSERT INTO command_sync (guild_id, hash, synced_at) VALUES (?, ?, ?)"
             " ON CONFLICT (guild_id) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at",
-            (key, digest, datetime.now(UTC).isoformat()),
+            (key, digest, unix(self.clock.now())),
         )
         log.info("Synced %d commands to %s", len(payload), guild.id if guild else "global")
         return True

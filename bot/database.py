@@ -181,7 +181,7 @@ class Database:
         await self.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " namespace TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
-            " applied_at TEXT NOT NULL, PRIMARY KEY (namespace, version))"
+            " applied_at INTEGER NOT NULL, PRIMARY KEY (namespace, version))"
         )
         applied_rows = await self.fetchall("SELECT namespace, version FROM schema_migrations")
         applied = {(row["namespace"], row["version"]) for row in applied_rows}
@@ -194,7 +194,7 @@ class Database:
                     await tx.execute(statement)
                 await tx.execute(
                     "INSERT INTO schema_migrations (namespace, version, name, applied_at) VALUES (?, ?, ?, ?)",
-                    (migration.namespace, migration.version, migration.name, datetime.now(UTC).isoformat()),
+                    (migration.namespace, migration.version, migration.name, int(datetime.now(UTC).timestamp())),
                 )
             log.info("Applied migration %s/%s", migration.namespace, migration.name)
             done.append(migration)

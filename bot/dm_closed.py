@@ -8,15 +8,10 @@ channel with a member, whichever server the DM is about. Cleared only when the m
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.database import Database
-
-
-def _iso(when: datetime) -> str:
-    if when.tzinfo is None:
-        raise ValueError("naive datetime")
-    return when.astimezone(UTC).isoformat(timespec="microseconds")
+from bot.times import unix
 
 
 class DmClosedStore:
@@ -33,7 +28,7 @@ class DmClosedStore:
                 " ON CONFLICT (user_id) DO UPDATE SET noted_at = excluded.noted_at, failures = failures + 1,"
                 " guild_id = COALESCE(excluded.guild_id, guild_id)"
                 " RETURNING failures",
-                (user_id, guild_id, _iso(now)),
+                (user_id, guild_id, unix(now)),
             )
             rows = await cursor.fetchall()
         return rows[0][0] == 1

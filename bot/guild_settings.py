@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 
 from bot.database import Database
 from bot.settings import ChannelKind, ConfigError, RoleKind, Settings, describe_validation_error, settings_model
+from bot.times import unix
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class GuildSettings:
             "INSERT INTO guild_settings (guild_id, key, value, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value,"
             " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            (guild_id, key, json.dumps(get_value(updated, key)), by, datetime.now(UTC).isoformat()),
+            (guild_id, key, json.dumps(get_value(updated, key)), by, unix(datetime.now(UTC))),
         )
         self._cache[guild_id] = updated
         return updated

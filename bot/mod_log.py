@@ -9,6 +9,7 @@ import discord
 
 from bot.database import Database
 from bot.discord_helpers import NO_PINGS, clip, find_channel
+from bot.times import unix
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ async def report(
     if once_key is not None:
         cursor = await db.execute(
             "INSERT OR IGNORE INTO mod_log_once (guild_id, key, reported_at) VALUES (?, ?, ?)",
-            (guild.id, once_key, datetime.now(UTC).isoformat()),
+            (guild.id, once_key, unix(datetime.now(UTC))),
         )
         if cursor.rowcount == 0:
             return False

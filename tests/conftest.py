@@ -9,7 +9,9 @@ import discord
 import pytest
 import yarl
 
-from bot.client import CommunityBot
+from bot.client import CommunityBot, all_migrations
+from bot.database import Database
+from bot.discovery import feature_packages
 from bot.settings import Settings, load_settings
 from tests.harness import SHIPPED_CONFIG, BotHarness
 from tests.loopback import LoopbackDiscord
@@ -19,6 +21,17 @@ from tests.loopback import LoopbackDiscord
 def settings() -> Settings:
     """The shipped settings file, as a fresh install uses it."""
     return load_settings(SHIPPED_CONFIG)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A real SQLite file in tmp_path with every migration of core and every feature applied."""
+    database = await Database.open(tmp_path / "community.db")
+    await database.migrate(all_migrations(feature_packages()))
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
 @pytest.fixture

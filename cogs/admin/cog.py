@@ -8,34 +8,18 @@ from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 import bot as bot_package
-from bot.client import CommunityBot
+from bot import formatting
 from bot.discord_helpers import channel_problem, clip, find_channel, find_role
 from bot.errors import UserFacingError
+from bot.feature import Feature
 from bot.guild_settings import SETTABLE_KEYS, SettingKey, get_value
 from bot.settings import ConfigError
 
 log = logging.getLogger(__name__)
 
 _ZONES = sorted(available_timezones())
-
-
-def _format_bytes(size: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} B"
-
-
-def _format_duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    parts = [f"{days}d"] if days else []
-    return " ".join([*parts, f"{hours}h", f"{minutes}m", f"{secs}s"])
 
 
 def describe_value(guild: discord.Guild, key: SettingKey, value: Any) -> str:
@@ -66,8 +50,11 @@ def resolve_value(guild: discord.Guild, key: SettingKey, raw: str) -> Any:
     return raw
 
 
-class AdminCog(commands.Cog):
+class AdminCog(Feature):
     """Settings per server and the bot's status."""
+
+    name = "admin"
+    title = "Administration"
 
     config = app_commands.Group(
         name="config",
@@ -75,9 +62,6 @@ class AdminCog(commands.Cog):
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
-
-    def __init__(self, bot: CommunityBot) -> None:
-        self.bot = bot
 
     async def about_counts(self) -> dict[str, int]:
         """What this feature stores, for /about."""
@@ -155,16 +139,14 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="about", description="Version, uptime, latency and what the bot stores")
     async def about(self, interaction: discord.Interaction) -> None:
         counts: dict[str, int] = {}
-        for cog in list(self.bot.cogs.values()):  # a copy: cogs are removed while the bot shuts down
-            provider = getattr(cog, "about_counts", None)
-            if provider is not None:
-                counts.update(await provider())
+        for feature in self.bot.loaded_features():  # a copy: features are removed while the bot shuts down
+            counts.update(await feature.about_counts())
         latency = self.bot.latency
         embed = discord.Embed(title="Community bot", colour=discord.Colour.blurple())
         embed.add_field(name="Version", value=bot_package.__version__)
-        embed.add_field(name="Uptime", value=_format_duration(self.bot.uptime_seconds()))
+        embed.add_field(name="Uptime", value=formatting.duration(self.bot.uptime_seconds(), parts=3))
         embed.add_field(name="Gateway latency", value="n/a" if latency != latency else f"{latency * 1000:.0f} ms")
-        embed.add_field(name="Database", value=_format_bytes(self.bot.db.size_bytes()))
+        embed.add_field(name="Database", value=formatting.size(self.bot.db.size_bytes()))
         embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
         stored = "\n".join(f"{name}: {count:,}" for name, count in sorted(counts.items())) or "nothing yet"
         embed.add_field(name="Stored", value=clip(stored, 1024), inline=False)
