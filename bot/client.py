@@ -131,6 +131,8 @@ class CommunityBot(commands.Bot):
         key = 0 if guild is None else guild.id
         if await self.db.fetchval("SELECT hash FROM command_sync WHERE guild_id = ?", (key,)) == digest:
             return False
+        if self.application_id is None:  # set at login, before any sync
+            raise RuntimeError("commands are synced only after login")
         try:
             if guild is None:
                 await self.http.bulk_upsert_global_commands(self.application_id, payload)

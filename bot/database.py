@@ -102,6 +102,7 @@ class Database:
         async with self._readers_opening:
             pool, self._readers = self._readers, None
             for _ in range(len(self._reader_connections) if pool is not None else 0):
+                assert pool is not None
                 await (await pool.get()).close()  # each once its query is done
             self._reader_connections = []
         async with self._lock:
@@ -137,7 +138,7 @@ class Database:
                 self._readers = pool
             return self._readers
 
-    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> aiosqlite.Cursor:
         """Run one write statement in its own transaction; returns the cursor (rowcount, lastrowid)."""
         async with self._lock:
             return await self._conn.execute(sql, params)

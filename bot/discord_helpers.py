@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import discord
+from discord import app_commands
 
 # Users' text never pings anyone; code that means to ping passes its own AllowedMentions.
 NO_PINGS = discord.AllowedMentions.none()
@@ -98,3 +99,17 @@ def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> s
     """A link to a channel or message that works without the objects in cache."""
     base = f"https://discord.com/channels/{guild_id}/{channel_id}"
     return base if message_id is None else f"{base}/{message_id}"
+
+
+def guild_of(interaction: discord.Interaction) -> discord.Guild:
+    """The server of a guild-only command or component (Discord sends those only from servers)."""
+    if interaction.guild is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild
+
+
+def member_of(interaction: discord.Interaction) -> discord.Member:
+    """The member behind a guild-only interaction."""
+    if not isinstance(interaction.user, discord.Member):
+        raise app_commands.NoPrivateMessage()
+    return interaction.user

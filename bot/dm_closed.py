@@ -30,8 +30,8 @@ class DmClosedStore:
                 " RETURNING failures",
                 (user_id, guild_id, unix(now)),
             )
-            rows = await cursor.fetchall()
-        return rows[0][0] == 1
+            row = await cursor.fetchone()
+        return row is not None and int(row[0]) == 1
 
     async def is_closed(self, user_id: int) -> bool:
         return await self.db.fetchval("SELECT 1 FROM dm_closed WHERE user_id = ?", (user_id,)) is not None

@@ -103,12 +103,13 @@ class CommandTree(app_commands.CommandTree):
 class BaseView(discord.ui.View):
     """A view whose errors take the shared path."""
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
         await handle_interaction_error(interaction, error)
 
 
 class BaseModal(discord.ui.Modal):
     """A modal whose errors take the shared path."""
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # discord.py 2.7 types Modal.on_error without the item its base class passes; this is Modal's own signature.
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await handle_interaction_error(interaction, error)

@@ -20,7 +20,7 @@ def duration(seconds: float | None, *, parts: int = 2) -> str:
     if seconds is None:
         return NONE_SHOWN
     left = max(0, int(seconds))
-    shown = []
+    shown: list[str] = []
     for unit, size in _UNITS:
         count, left = divmod(left, size)
         if count or (shown and len(shown) < parts):

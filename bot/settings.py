@@ -40,12 +40,12 @@ def _channel_ref(value: Any) -> str:
         value = str(value)
     if not isinstance(value, str):
         raise ValueError("must be a channel name or ID")
-    value = value.strip().removeprefix("#")
-    if not (_SNOWFLAKE.match(value) or _CHANNEL_NAME.match(value)):
+    ref = value.strip().removeprefix("#")
+    if not (_SNOWFLAKE.match(ref) or _CHANNEL_NAME.match(ref)):
         raise ValueError(
-            f"{value!r} is neither a channel ID nor a channel name (names have no spaces, '#', '@' or '<>')"
+            f"{ref!r} is neither a channel ID nor a channel name (names have no spaces, '#', '@' or '<>')"
         )
-    return value
+    return ref
 
 
 def _role_ref(value: Any) -> str:

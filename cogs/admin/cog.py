@@ -11,7 +11,7 @@ from discord import app_commands
 
 import bot as bot_package
 from bot import formatting
-from bot.discord_helpers import channel_problem, clip, find_channel, find_role
+from bot.discord_helpers import channel_problem, clip, find_channel, find_role, guild_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
 from bot.guild_settings import SETTABLE_KEYS, SettingKey, get_value
@@ -27,7 +27,7 @@ def describe_value(guild: discord.Guild, key: SettingKey, value: Any) -> str:
     if key.channel is not None:
         problem = channel_problem(guild, str(value), key.channel.kinds)
         channel = find_channel(guild, str(value))
-        return f"⚠️ `{value}`: {problem}" if problem else channel.mention
+        return f"⚠️ `{value}`: {problem or 'not found'}" if problem or channel is None else channel.mention
     if key.role:
         role = find_role(guild, str(value))
         return role.mention if role else f"⚠️ no role named or with ID `{value}`"
@@ -39,9 +39,10 @@ def resolve_value(guild: discord.Guild, key: SettingKey, raw: str) -> Any:
     raw = raw.strip()
     if key.channel is not None:
         problem = channel_problem(guild, raw, key.channel.kinds)
-        if problem:
-            raise UserFacingError(f"Cannot use that for `{key.path}`: {problem}.")
-        return str(find_channel(guild, raw).id)  # stored by ID so a rename does not break it
+        channel = find_channel(guild, raw)
+        if problem or channel is None:
+            raise UserFacingError(f"Cannot use that for `{key.path}`: {problem or 'not found'}.")
+        return str(channel.id)  # stored by ID so a rename does not break it
     if key.role:
         role = find_role(guild, raw)
         if role is None:
@@ -72,7 +73,7 @@ class AdminCog(Feature):
     @config.command(name="show", description="Show this server's settings and where each comes from")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def config_show(self, interaction: discord.Interaction) -> None:
-        guild = interaction.guild
+        guild = guild_of(interaction)
         settings = await self.bot.guild_config(guild.id)
         overrides = await self.bot.guild_settings.overrides(guild.id)
         lines = []
@@ -92,26 +93,28 @@ class AdminCog(Feature):
         key: app_commands.Range[str, 1, 100],
         value: app_commands.Range[str, 1, 200],
     ) -> None:
+        guild = guild_of(interaction)
         setting = SETTABLE_KEYS.get(key)
         if setting is None:
             raise UserFacingError(f"`{clip(key, 50)}` is not a setting. Pick one from the list, or see /config show.")
-        stored = resolve_value(interaction.guild, setting, value)
+        stored = resolve_value(guild, setting, value)
         try:
-            updated = await self.bot.guild_settings.set(interaction.guild.id, key, stored, by=interaction.user.id)
+            updated = await self.bot.guild_settings.set(guild.id, key, stored, by=interaction.user.id)
         except ConfigError as error:
             raise UserFacingError(f"Not saved: {str(error).removeprefix('server setting: ')}") from None
-        shown = describe_value(interaction.guild, setting, get_value(updated, key))
-        log.info("Guild %s: %s set %s=%r", interaction.guild.id, interaction.user.id, key, stored)
+        shown = describe_value(guild, setting, get_value(updated, key))
+        log.info("Guild %s: %s set %s=%r", guild.id, interaction.user.id, key, stored)
         await interaction.response.send_message(f"Saved: **{key}** is now {shown}.", ephemeral=True)
 
     @config.command(name="reset", description="Return one setting to the value in the settings file")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def config_reset(self, interaction: discord.Interaction, key: app_commands.Range[str, 1, 100]) -> None:
+        guild = guild_of(interaction)
         setting = SETTABLE_KEYS.get(key)
         if setting is None:
             raise UserFacingError(f"`{clip(key, 50)}` is not a setting. Pick one from the list, or see /config show.")
-        settings = await self.bot.guild_settings.reset(interaction.guild.id, key)
-        shown = describe_value(interaction.guild, setting, get_value(settings, key))
+        settings = await self.bot.guild_settings.reset(guild.id, key)
+        shown = describe_value(guild, setting, get_value(settings, key))
         await interaction.response.send_message(f"Reset: **{key}** is {shown} again.", ephemeral=True)
 
     @config_set.autocomplete("key")
