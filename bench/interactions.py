@@ -115,7 +115,7 @@ async def seed_database(path: Path, guild: Guild, questions: int, members: list[
         await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         stored = await db.fetchval("SELECT COUNT(*) FROM qa_questions WHERE guild_id = ?", (guild.id,))
         return {"questions": await db.fetchval("SELECT COUNT(*) FROM qa_questions"), "in_guild": stored,
-                "seed_s": now() - started, "database_mib": db.size_bytes() / 2**20}
+                "seed_s": now() - started, "database_mib": await db.size_bytes() / 2**20}
     finally:
         await db.close()
 

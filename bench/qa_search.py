@@ -259,7 +259,7 @@ async def run(rows: int, queries: int, record: int, keep: Path | None) -> dict[s
         )
         hits = [len((await search.search(GUILD, q))[0]) for q in typed[:100]]
         recording = await _recording(db, corpus, record, now)
-        size = db.size_bytes()
+        size = await db.size_bytes()
     finally:
         await db.close()
         if keep is None:

@@ -8,17 +8,25 @@ from pathlib import Path
 import pytest
 
 from bot.client import all_migrations
-from bot.database import READERS, Database, Migration, split_statements
+from bot.database import Database, Migration, split_statements
+from bot.database.sqlite import READERS
 from bot.discovery import feature_packages
 
 
 async def test_pragmas_are_on(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "x.db")
+
+    async def on_writer(pragma: str) -> object:
+        return (await db.execute(f"PRAGMA {pragma}")).rows[0][0]
+
     try:
-        assert (await db.fetchval("PRAGMA journal_mode")) == "wal"
-        assert (await db.fetchval("PRAGMA foreign_keys")) == 1
+        assert (await on_writer("journal_mode")) == "wal"
+        assert (await on_writer("foreign_keys")) == 1
+        assert (await on_writer("busy_timeout")) == 5000
+        assert (await on_writer("mmap_size")) > 0
+        # reads go to read-only connections with the same busy timeout and memory map
+        assert (await db.fetchval("PRAGMA query_only")) == 1
         assert (await db.fetchval("PRAGMA busy_timeout")) == 5000
-        assert (await db.fetchval("PRAGMA mmap_size")) > 0
     finally:
         await db.close()
 
@@ -83,7 +91,7 @@ async def test_a_transaction_cancelled_while_it_begins_leaves_none_open(tmp_path
                 async with db.transaction() as tx:  # raised before the fix
                     await tx.execute("INSERT INTO t VALUES (2)")
         assert await db.fetchval("SELECT COUNT(*) FROM t WHERE x = 2") == 60
-        assert not db._conn.in_transaction
+        assert not db._writer._conn.in_transaction
     finally:
         await db.close()
 

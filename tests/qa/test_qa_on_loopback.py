@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import ManualClock
-from bot.database import READERS
+from bot.database.sqlite import READERS
 from cogs.qa.rules import Action
 from cogs.qa.service import nudge_text
 from cogs.qa.store import unix
