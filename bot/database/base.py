@@ -170,7 +170,8 @@ class Database(Queries):
             for migration in migrations:
                 if (migration.namespace, migration.version) in applied:
                     continue
-                await self._apply(migration, int(time.time()))
+                if not await self._apply(migration, int(time.time())):
+                    continue  # another process applied it meanwhile
                 log.info("Applied migration %s/%s", migration.namespace, migration.name)
                 done.append(migration)
         return done
@@ -184,8 +185,8 @@ class Database(Queries):
         """A statement written for SQLite, as this backend spells it."""
 
     @abc.abstractmethod
-    async def _apply(self, migration: Migration, now: int) -> None:
-        """Run one migration and record it, in one transaction."""
+    async def _apply(self, migration: Migration, now: int) -> bool:
+        """Run one migration and record it, in one transaction; False when it was found applied already."""
 
     async def read_all(self, sql: str, params: Params = ()) -> list[Row]:
         """Transitional name of `fetch`."""

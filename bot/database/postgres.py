@@ -41,8 +41,11 @@ WRITE_LOCK = 0x636F6D6D_756E6974  # "communit"
 MIGRATION_LOCK = WRITE_LOCK + 1
 RETRIES = 3
 
-# Errors that mean the connection (or the server) went away, not that the statement was wrong.
+# Errors that mean the connection (or the server) went away, not that the statement was wrong. A pooled connection
+# whose backend was terminated while idle fails its next operation with InternalClientError ("cannot switch to
+# state ...; another operation is in progress") before anything is sent, so trying again elsewhere is safe.
 _GONE = (
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.InterfaceError,
     asyncpg.exceptions.AdminShutdownError,
@@ -232,7 +235,7 @@ class PostgresDatabase(Database):
 
         return to_postgresql(sql)
 
-    async def _apply(self, migration: Migration, now: int) -> None:
+    async def _apply(self, migration: Migration, now: int) -> bool:
         async with self._pool.acquire() as conn, conn.transaction():
             # the whole file at once: PostgreSQL-only files may hold function bodies with semicolons in them
             await conn.execute(migration.sql_for(self.backend))
@@ -240,6 +243,7 @@ class PostgresDatabase(Database):
                 "INSERT INTO schema_migrations (namespace, version, name, applied_at) VALUES ($1, $2, $3, $4)",
                 migration.namespace, migration.version, migration.name, now,
             )
+        return True  # the migration lock is held across the check in migrate(): nobody else applied it
 
     async def size_bytes(self) -> int:
         return int(await self.fetchval("SELECT pg_database_size(current_database())"))

@@ -230,19 +230,20 @@ class SQLiteDatabase(Database):
     def _ddl(self, sql: str) -> str:
         return sql
 
-    async def _apply(self, migration: Migration, now: int) -> None:
+    async def _apply(self, migration: Migration, now: int) -> bool:
         async with self.transaction() as tx:
             if await tx.fetchval(
                 "SELECT 1 FROM schema_migrations WHERE namespace = ? AND version = ?",
                 (migration.namespace, migration.version),
             ):
-                return  # another process applied it meanwhile
+                return False  # another process applied it meanwhile
             for statement in split_statements(migration.sql_for(self.backend)):
                 await tx.execute(statement)
             await tx.execute(
                 "INSERT INTO schema_migrations (namespace, version, name, applied_at) VALUES (?, ?, ?, ?)",
                 (migration.namespace, migration.version, migration.name, now),
             )
+        return True
 
     async def size_bytes(self) -> int:
         """Database file plus its WAL, as a community manager would count disk use."""
