@@ -1,0 +1,179 @@
+"""Every member in their language: gettext catalogs read through Babel, the language of the moment in a context var.
+
+- Strings members read are written in English inside `_()` (or `ngettext()` for counts, `N_()` where the text is
+  kept in a constant and translated when shown). `bot/locales/<language>/LC_MESSAGES/messages.po` holds each
+  language's translations; they are compiled when first needed, so there is no build step and nothing binary in git.
+- Which language: a command, button or modal answers in the member's Discord language (`interaction.locale`), set
+  by core before any feature code runs (`use_interaction`). Messages nobody triggered (a welcome DM, a reminder,
+  a digest) are written inside `with using(language):`, the member's stored choice or the server's `language`.
+- A language we do not have falls back to English; a string a catalog lacks falls back to English for that string
+  only (and the catalog check in tests fails, so it never ships that way).
+- `pseudo` is a test language: every translated string comes out marked (⟦…⟧, accented letters), so a test can see
+  any text that did not go through `_()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import io
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import discord
+from babel.dates import format_timedelta
+from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+
+log = logging.getLogger(__name__)
+
+LOCALES = Path(__file__).parent / "locales"
+DEFAULT = "en"
+PSEUDO = "pseudo"
+# Discord's locale codes (interaction.locale) of the languages the bot speaks, and the other way round.
+DISCORD_LOCALES: dict[str, str] = {"en-US": "en", "en-GB": "en", "zh-CN": "zh_CN", "fr": "fr"}
+LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文", "fr": "Français"}  # each in its own words
+BABEL_LOCALE = {PSEUDO: "en"}  # the pseudo language formats numbers and dates as English
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT)
+_pseudo_for: set[str] = set()  # Discord locales that tests map to the pseudo language
+
+
+# --- which language ------------------------------------------------------------------------------------------------
+
+def current() -> str:
+    """The language of the message being written."""
+    return _current.get()
+
+
+def supported(language: str | None) -> str | None:
+    """`language` (ours, e.g. "zh_CN", or Discord's, e.g. "zh-CN") when the bot speaks it, else None."""
+    if not language:
+        return None
+    if language in LANGUAGES or language == PSEUDO:
+        return language
+    if language in _pseudo_for:
+        return PSEUDO
+    return DISCORD_LOCALES.get(language) or DISCORD_LOCALES.get(language.split("-")[0])
+
+
+def negotiate(*candidates: str | None) -> str:
+    """The first candidate the bot speaks (a member's choice, their client, the server's), else English."""
+    return next((found for c in candidates if (found := supported(c))), DEFAULT)
+
+
+def of_interaction(interaction: discord.Interaction) -> str:
+    """The member's Discord language, else the server's, else English."""
+    locale = getattr(interaction, "locale", None)
+    guild_locale = getattr(interaction, "guild_locale", None)
+    return negotiate(locale.value if locale else None, guild_locale.value if guild_locale else None)
+
+
+def use_interaction(interaction: discord.Interaction) -> str:
+    """Answer this interaction in its member's language (for the rest of the task handling it)."""
+    language = of_interaction(interaction)
+    _current.set(language)
+    return language
+
+
+@contextlib.contextmanager
+def using(language: str | None) -> Iterator[str]:
+    """Write what is inside in `language` (a message nobody triggered)."""
+    chosen = negotiate(language)
+    token = _current.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _current.reset(token)
+
+
+def pseudo_for(*discord_locales: str) -> None:
+    """Tests: members whose Discord client is in one of these locales get the pseudo language."""
+    _pseudo_for.clear()
+    _pseudo_for.update(discord_locales)
+
+
+# --- translating ---------------------------------------------------------------------------------------------------
+
+@functools.cache
+def catalog(language: str) -> Translations | None:
+    """A language's compiled catalog, or None for English (the source) and unknown languages."""
+    path = LOCALES / language / "LC_MESSAGES" / "messages.po"
+    if language in (DEFAULT, PSEUDO) or not path.exists():
+        return None
+    with path.open("rb") as file:
+        parsed = read_po(file, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed, use_fuzzy=False)  # a fuzzy (unreviewed) translation is not shown
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def _(message: str) -> str:
+    """`message` in the current language."""
+    return translate(message, current())
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of a counted phrase for `count` in the current language ("1 reply" / "3 replies")."""
+    language = current()
+    found = catalog(language)
+    text = found.ngettext(singular, plural, count) if found else (singular if count == 1 else plural)
+    return pseudo(text) if language == PSEUDO else text
+
+
+def N_(message: str) -> str:
+    """Marks a constant for extraction; translate it with `_()` where it is shown."""
+    return message
+
+
+def translate(message: str, language: str) -> str:
+    if language == PSEUDO:
+        return pseudo(message)
+    found = catalog(language)
+    return found.gettext(message) if found else message
+
+
+_KEEP = re.compile(r"(\{[^{}]*\}|<[^<>]+>|`[^`]*`|https?://\S+|\*\*|__|~~|\n)")
+_ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "àéîõüÀÉÎÕÜçñýÇÑÝ")
+
+
+def pseudo(message: str) -> str:
+    """English made visibly "translated": accented letters inside ⟦…⟧, placeholders and markup untouched."""
+    parts = _KEEP.split(message)
+    return "⟦" + "".join(p if _KEEP.fullmatch(p) else p.translate(_ACCENTS) for p in parts) + "⟧"
+
+
+# --- numbers, lists and durations written out ----------------------------------------------------------------------
+
+def _babel_locale() -> str:
+    language = current()
+    return BABEL_LOCALE.get(language, language)
+
+
+def number(value: float) -> str:
+    return str(format_decimal(value, locale=_babel_locale()))
+
+
+def percent(share: float) -> str:
+    return str(format_percent(share, locale=_babel_locale()))
+
+
+def join(items: Sequence[str], *, alternatives: bool = False) -> str:
+    """"a, b and c" (or "a, b or c") in the current language's words and punctuation."""
+    style: Literal["standard", "or"] = "or" if alternatives else "standard"
+    return str(format_list(list(items), style=style, locale=_babel_locale())) if items else ""
+
+
+def duration(seconds: float, *, relative: bool = False, **options: Any) -> str:
+    """"3 days" (or "in 3 days" when relative), in the current language."""
+    from datetime import timedelta
+
+    return str(format_timedelta(timedelta(seconds=seconds), add_direction=relative, locale=_babel_locale(), **options))
