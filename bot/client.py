@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import discord
 from discord.ext import commands
@@ -46,6 +46,13 @@ def default_intents() -> discord.Intents:
     intents.members = True
     intents.message_content = False
     return intents
+
+
+def _is_a(obj: object, kind: type) -> bool:
+    """isinstance by qualified name: discord.py re-imports a feature's modules each time it loads the extension (a
+    reload, or the next bot in the same process), so a caller may hold an older copy of the very same class."""
+    name = (kind.__module__, kind.__qualname__)
+    return isinstance(obj, kind) or any((c.__module__, c.__qualname__) == name for c in type(obj).__mro__)
 
 
 class CommunityBot(commands.Bot):
@@ -160,7 +167,7 @@ class CommunityBot(commands.Bot):
 
     def optional_feature(self, kind: type[F]) -> F | None:
         """The running feature of this type, or implementing this API (`cogs/<feature>/api.py`); None when off."""
-        return next((cog for cog in self.cogs.values() if isinstance(cog, kind)), None)
+        return next((cast(F, cog) for cog in self.cogs.values() if _is_a(cog, kind)), None)
 
     def feature(self, kind: type[F]) -> F:
         """Like `optional_feature`, for a member's request: FeatureUnavailable (they are told) when it is off."""

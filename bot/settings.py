@@ -8,7 +8,7 @@ import importlib.util
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -110,9 +110,11 @@ class Settings(SettingsSection):
     def section(self, model: type[S]) -> S:
         """A feature's own section, typed: `config.section(QASettings).nudge_after_hours`."""
         value = getattr(self, model.section_name, None)
-        if not isinstance(value, model):
+        # By key, not identity: discord.py re-imports a feature's modules when it is loaded again (a reload, or the
+        # next bot in the same process), so the class may be a newer copy of the one the model was composed with.
+        if not isinstance(value, FeatureSettings) or value.section_name != model.section_name:
             raise KeyError(f"settings have no {model.section_name!r} section (is that feature installed?)")
-        return value
+        return cast(S, value)
 
 
 class FeatureSettings(SettingsSection):
