@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import sqlite3
 
 from bot.database import Database
+from cogs.qa.models import HIT_END, HIT_START, Hit
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 12
@@ -89,8 +90,6 @@ _STOPWORDS = frozenset(
         "best",
     ]
 )
-# Snippet markers that cannot occur in text: the snippet is markdown-escaped before they become bold.
-HIT_START, HIT_END = "\x02", "\x03"
 
 
 def terms(text: str) -> list[str]:
@@ -124,21 +123,6 @@ def match_expression(query: str, *, any_term: bool = False) -> str | None:
     return (" OR " if any_term else " ").join(quoted)
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One search result."""
-
-    thread_id: int
-    channel_id: int
-    title: str
-    solved: bool
-    answer_message_id: int | None
-    answer_author_id: int | None
-    created_at: int
-    tags: str
-    snippet: str
-
-
 # How many matches, newest first, are ranked. Ranking every match of a word that one question in ten
 # contains costs a full pass over a million rows; the newest RANK_WINDOW matches bound that (see bench/).
 RANK_WINDOW = 500
@@ -151,6 +135,13 @@ _RANKED = (
     "   ORDER BY f.rowid DESC LIMIT :window"
     " ) AS m JOIN qa_questions q ON q.thread_id = m.id ORDER BY m.score LIMIT :limit"
 )
+
+
+def _hit(row: sqlite3.Row, snippet: str) -> Hit:
+    thread_id, channel_id, title, solved, answer_message_id, answer_author_id, created_at, tags = row
+    return Hit(
+        thread_id, channel_id, title, bool(solved), answer_message_id, answer_author_id, created_at, tags, snippet
+    )
 
 
 class QuestionSearch:
@@ -175,7 +166,7 @@ class QuestionSearch:
             (HIT_START, HIT_END, expression, *ids),
         )
         by_id = {row[0]: row[1] for row in snippets}
-        return [Hit(*row, snippet=by_id.get(row[0], "")) for row in rows]
+        return [_hit(row, by_id.get(row[0], "")) for row in rows]
 
     async def search(self, guild_id: int, query: str, limit: int = 8) -> tuple[list[Hit], bool]:
         """Best matches first; all words must match, else any word does. Returns (hits, loose)."""
@@ -186,6 +177,8 @@ class QuestionSearch:
         if hits or len(search_terms(query)) < 2:
             return hits, False
         loose = match_expression(query, any_term=True)
+        if loose is None:  # cannot happen: the strict expression had words
+            return [], False
         return await self._run(loose, guild_id, limit, solved_only=False), True
 
     async def similar_solved(self, guild_id: int, title: str, body: str, limit: int = 3) -> list[Hit]:

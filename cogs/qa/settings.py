@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from pydantic import Field
 
-from bot.settings import FeatureSettings, OptionalRoleRef
+from bot.settings import FeatureSettings, OptionalRoleRef, Settings
 
 
 class QASettings(FeatureSettings):
@@ -31,3 +31,11 @@ class QASettings(FeatureSettings):
         "Solved", min_length=1, max_length=20, description="forum tag applied to solved posts (created if missing)"
     )
     leaderboard: bool = Field(True, description="whether /qa leaderboard is available on this server")
+
+
+def qa_settings(settings: Settings) -> QASettings:
+    """A server's `qa` section."""
+    # Not `settings.section(QASettings)`: loading the extension again (a reload, or the next bot in the same
+    # process) re-imports this module, while the composed settings model keeps the first QASettings class, so
+    # section()'s isinstance check fails. The section is read by its key instead.
+    return cast(QASettings, getattr(settings, QASettings.section_name))
