@@ -56,13 +56,11 @@ class Timing:
 
 
 def pending_actions(q: QuestionTimes, timing: Timing) -> dict[QuestionAction, int]:
-    """Each action still to do with the instant it falls due.
-
-    - SURFACE: open, nobody but the asker wrote, `unanswered_after` after the question was asked.
-    - NUDGE: open, someone else replied, then `nudge_after` of quiet.
-    - ARCHIVE: not archived, quiet for `archive_solved_after` (solved) or `archive_open_after` (open).
-    The reminders do not wait for the thread to be unarchived: posting one wakes the thread up.
-    """
+    """Each action still to do with the instant it falls due."""
+    # SURFACE: open, nobody but the asker wrote, `unanswered_after` after the question was asked.
+    # NUDGE: open, someone else replied, then `nudge_after` of quiet.
+    # ARCHIVE: not archived, quiet for `archive_solved_after` (solved) or `archive_open_after` (open).
+    # The reminders do not wait for the thread to be unarchived: posting one wakes the thread up.
     due: dict[QuestionAction, int] = {}
     if not q.solved and q.surfaced_at is None and q.reply_count == 0:
         due[QuestionAction.SURFACE] = q.created_at + timing.unanswered_after
@@ -84,13 +82,11 @@ def next_due(q: QuestionTimes, timing: Timing, retry_at: int | None = None) -> i
 
 
 def due_now(q: QuestionTimes, timing: Timing, now: int) -> list[QuestionAction]:
-    """The actions due at `now`, in the order they should be carried out.
-
-    An ARCHIVE that falls due together with a reminder waits: the reminder is activity, so the
-    thread stays open for the full quiet period after it.
-    """
+    """The actions due at `now`, in the order they should be carried out."""
     due = pending_actions(q, timing)
     ready = [action for action in ACTION_ORDER if action in due and due[action] <= now]
+    # An archive due together with a reminder waits: the reminder is activity, so the thread stays open for the
+    # full quiet period after it.
     if QuestionAction.ARCHIVE in ready and len(ready) > 1:
         ready.remove(QuestionAction.ARCHIVE)
     return ready

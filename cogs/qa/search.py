@@ -111,11 +111,9 @@ def search_terms(query: str) -> list[str]:
 
 
 def match_expression(query: str, *, any_term: bool = False) -> str | None:
-    """An FTS5 MATCH expression from what a member typed; every word quoted, so no syntax leaks in.
-
-    All words must match unless `any_term`. The porter stemmer makes "merging" find "merge"; prefix
-    queries are not used: they merge every matching doclist and defeat the ranking window below.
-    """
+    """An FTS5 MATCH expression from what a member typed; every word quoted, so no syntax leaks in."""
+    # All words must match unless `any_term`. The porter stemmer makes "merging" find "merge"; prefix queries are
+    # not used: they merge every matching doclist and defeat the ranking window below.
     words = search_terms(query)
     if not words:
         return None
@@ -182,11 +180,9 @@ class QuestionSearch:
         return await self._run(loose, guild_id, limit, solved_only=False), True
 
     async def similar_solved(self, guild_id: int, title: str, body: str, limit: int = 3) -> list[Hit]:
-        """Solved questions sharing the subject words of a new question (shown before posting it).
-
-        A candidate needs at least two of the question's subject words (one if it has only one), so
-        a shared "pandas" alone does not make two questions look alike.
-        """
+        """Solved questions sharing the subject words of a new question (shown before posting it)."""
+        # A candidate needs at least two of the question's subject words (one if it has only one), so a shared
+        # "pandas" alone does not make two questions look alike.
         words = [w for w in terms(f"{title} {body[:400]}") if w not in _STOPWORDS and len(w) > 2 and not w.isdigit()]
         if not words:
             return []

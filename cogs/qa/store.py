@@ -171,10 +171,8 @@ class QAStore:
     async def record_message(
         self, thread_id: int, message_id: int, author_id: int, at: int, timing: Timing
     ) -> Question | None:
-        """A member's message in a question thread: activity, and a reply when it is not the asker's.
-
-        Messages are counted once each, in order (a catch-up after downtime may see them again).
-        """
+        """A member's message in a question thread: activity, and a reply when it is not the asker's."""
+        # Messages are counted once each, in order: a catch-up after downtime may see them again.
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE qa_questions SET"
@@ -272,8 +270,8 @@ class QAStore:
         return [Question.from_row(row) for row in rows]
 
     async def refresh_guild_due(self, guild_id: int, timing: Timing) -> int:
-        """Recompute next_due_at for a guild's questions that can still have something due (after a
-        settings change or at start); returns how many changed. Uses the two partial indexes."""
+        """Recompute next_due_at of a guild's questions that may still have something due; how many changed."""
+        # After a settings change or at load; the UNION lets each half use one of the two partial indexes.
         changed = 0
         async with self.db.transaction() as tx:
             cursor = await tx.execute(

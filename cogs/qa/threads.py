@@ -158,10 +158,8 @@ async def delete_message(thread: discord.Thread, message_id: int | None) -> None
 
 
 async def fetch_thread(client: discord.Client, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
-    """A thread from the cache, or from the API (archived threads are not in the cache).
-
-    Returns None when the thread is gone (deleted); raises discord.HTTPException for other failures.
-    """
+    """A thread from the cache or the API; None when it is gone (deleted), HTTPException for other failures."""
+    # archived threads are not in the cache
     thread = guild.get_thread(thread_id)
     if thread is not None:
         return thread
