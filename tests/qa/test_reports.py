@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from bot.database import Database
 from bot.times import unix
+from cogs.qa.render import stats_table
 from cogs.qa.rules import Timing
 from cogs.qa.store import QAStore
 from cogs.qa.store_reports import QAReports
@@ -85,3 +86,17 @@ async def test_stats_give_medians_overall_and_per_tag(db: Database, store: QASto
     assert by_name["python"].median_to_answer is None
     empty, none = await QAReports(db).stats(GUILD, base + 10**6)
     assert empty.asked == 0 and none == []
+
+
+async def test_the_stats_table_writes_medians_in_the_shared_duration_style(
+    db: Database, store: QAStore, timing: Timing
+) -> None:
+    base = unix(START)
+    await store.add_question(question(1, tags=["sql"]), timing)
+    await store.record_message(1, 100, HELPER, base + 3 * 3600 + 5 * 60, timing)
+    await store.mark_answer(1, message_id=100, author_id=HELPER, text="", by_id=ASKER, at=base + 2 * 86400 + 4 * 3600,
+                            timing=timing)
+    table = stats_table(*await QAReports(db).stats(GUILD, None))
+    lines = table.strip("`\n").splitlines()
+    assert lines[1].split() == ["all", "questions", "1", "100%", "3", "h", "5", "min", "2", "d", "4", "h"]
+    assert len({len(line) for line in lines}) == 1  # the columns line up
