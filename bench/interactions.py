@@ -41,10 +41,11 @@ from bench.qa_search import Corpus, bulk_load
 from bot.client import all_migrations
 from bot.database import Database
 from bot.discovery import feature_packages
+from cogs.qa.models import NewQuestion
 from cogs.qa.rules import Timing
 from cogs.qa.search import match_expression
-from cogs.qa.settings import QASettings as QA
-from cogs.qa.store import NewQuestion, QAStore
+from cogs.qa.settings import QASettings
+from cogs.qa.store import QAStore
 from tests.loopback import Guild, InteractionRecord, LoopbackDiscord
 
 STEADY_RATE = 200.0
@@ -100,7 +101,7 @@ async def seed_database(path: Path, guild: Guild, questions: int, members: list[
         started, stamp = now(), int(time.time())
         history = max(0, questions - RECENT_QUESTIONS)
         await bulk_load(db, corpus, history, stamp - 86400)
-        store, timing = QAStore(db), Timing.from_settings(QA())
+        store, timing = QAStore(db), Timing.from_settings(QASettings())
         base = 1_300_000_000_000_000_000
         rng = random.Random(5)
         for n in range(questions - history):

@@ -27,10 +27,11 @@ from typing import Any
 from bench.common import write_results
 from bot.client import all_migrations
 from bot.database import Database
+from cogs.qa.models import NewQuestion
 from cogs.qa.rules import Timing
 from cogs.qa.search import QuestionSearch, match_expression
-from cogs.qa.settings import QASettings as QA
-from cogs.qa.store import NewQuestion, QAStore
+from cogs.qa.settings import QASettings
+from cogs.qa.store import QAStore
 
 GUILD = 700000000000000001
 OTHER_GUILD = 700000000000000002
@@ -160,7 +161,7 @@ async def _time_each(calls: list[Any]) -> list[float]:
 async def _recording(db: Database, corpus: Corpus, n: int, now: int) -> dict[str, float]:
     """Questions/s through QAStore.add_question vs a bare INSERT, one transaction per question each."""
     store = QAStore(db)
-    timing = Timing.from_settings(QA())
+    timing = Timing.from_settings(QASettings())
     await db.execute("DROP TABLE IF EXISTS bench_plain")
     await db.execute(
         "CREATE TABLE bench_plain (thread_id INTEGER PRIMARY KEY, guild_id INTEGER, channel_id INTEGER,"

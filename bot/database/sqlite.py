@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -43,6 +44,10 @@ async def _on_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: An
     raw = conn._conn  # the sqlite3.Connection, touched only on its thread (inside fn)
     result: T = await conn._execute(fn, raw, *args)  # type: ignore[no-untyped-call]  # private, untyped in aiosqlite
     return result
+
+
+# A statement a read-only connection can run: a SELECT (or WITH ... SELECT) that writes nothing.
+_READ_ONLY = re.compile(r"^\s*(SELECT|VALUES|WITH\b(?!.*\b(INSERT|UPDATE|DELETE|REPLACE)\b))", re.I | re.S)
 
 
 def _run(conn: sqlite3.Connection, sql: str, params: Params) -> Result:
@@ -167,6 +172,8 @@ class SQLiteDatabase(Database):
     # --- reads: on a reader, never behind the writer ------------------------------------------------------------------
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
+        if not _READ_ONLY.match(sql):  # INSERT ... RETURNING and the like are writes, whatever method runs them
+            return (await self.execute(sql, params)).rows
         pool = self._readers if self._readers is not None else await self._open_readers()
         reader = await pool.get()
         try:

@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.discord_helpers import find_role
+from bot.discord_helpers import find_role, guild_of
 from bot.errors import UserFacingError
 from bot.mod_log import report
-from cogs.qa.service import Actor, accepted_notice, answer_text, mark_refusal, reopen_refusal, reopened_notice
-from cogs.qa.store import Question, unix
-from cogs.qa.threads import Outcome, delete_message, post_notice, show_open, show_solved
+from bot.settings import Settings
+from bot.times import unix
+from cogs.qa.models import Actor, AnswerRefusal, Outcome, Question
+from cogs.qa.render import accepted_notice, marked_reply, refusal_text, reopened_notice, reopened_reply
+from cogs.qa.rules import Timing, answer_text, mark_refusal, reopen_refusal
+from cogs.qa.settings import QASettings
+from cogs.qa.threads import delete_message, post_notice, show_open, show_solved
 from cogs.qa.views import reopen_view
 
 if TYPE_CHECKING:
@@ -31,9 +35,10 @@ class AnswerFlow:
 
     async def actor(self, interaction: discord.Interaction) -> Actor:
         """The invoker: Manage Threads here, Manage Server, or the moderator role count as managing."""
-        settings = await self.bot.guild_config(interaction.guild.id)
+        guild = guild_of(interaction)
+        settings = await self.bot.guild_config(guild.id)
         perms = interaction.permissions
-        role = find_role(interaction.guild, settings.roles.moderator)
+        role = find_role(guild, settings.roles.moderator)
         has_role = role is not None and isinstance(interaction.user, discord.Member) and role in interaction.user.roles
         return Actor(interaction.user.id, perms.manage_threads or perms.manage_guild or has_role)
 
@@ -48,18 +53,22 @@ class AnswerFlow:
             raise UserFacingError("This thread is not a question: only posts in the questions channel are tracked.")
         return thread, question
 
+    async def _go_ahead(
+        self, interaction: discord.Interaction, question: Question, refusal: AnswerRefusal | None
+    ) -> tuple[discord.Guild, Settings, Timing]:
+        """Refuse in words, or defer (Discord edits follow) and return the server, its settings and timings."""
+        if refusal:
+            raise UserFacingError(refusal_text(refusal, question))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = guild_of(interaction)
+        return guild, await self.bot.guild_config(guild.id), await self.cog.due.timing(guild.id)
+
     async def mark(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """The "Mark as answer" message command."""
         thread, question = await self._question_here(interaction)
         actor = await self.actor(interaction)
-        refusal = mark_refusal(
-            question, actor, message_id=message.id, author_id=message.author.id, author_is_bot=message.author.bot
-        )
-        if refusal:
-            raise UserFacingError(refusal)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        settings = await self.bot.guild_config(interaction.guild.id)
-        timing = await self.cog.runner.timing(interaction.guild.id)
+        refusal = mark_refusal(question, actor, message_id=message.id, author_is_bot=message.author.bot)
+        guild, settings, timing = await self._go_ahead(interaction, question, refusal)
         result = await self.store.mark_answer(
             thread.id,
             message_id=message.id,
@@ -72,8 +81,8 @@ class AnswerFlow:
         if result is None:  # the thread was deleted meanwhile
             raise UserFacingError("This question is no longer tracked.")
         before, after = result
-        self.cog.runner.consider(after)
-        outcome = await show_solved(thread, settings.qa.solved_tag)
+        self.cog.due.question_changed(after)
+        outcome = await show_solved(thread, settings.section(QASettings).solved_tag)
         if before.solved:
             await delete_message(thread, before.notice_message_id)
         view = None if thread.locked else reopen_view(thread.id)
@@ -84,23 +93,8 @@ class AnswerFlow:
             await self.store.set_notice(thread.id, notice.id)
         except discord.HTTPException as error:
             outcome.problems.append(f"Posting the notice in {thread.mention} failed ({error.status}).")
-        await self._report(interaction.guild, settings.channels.mod_log, outcome)
-        await interaction.followup.send(self._mark_reply(before, after, outcome), ephemeral=True)
-
-    def _mark_reply(self, before: Question, after: Question, outcome: Outcome) -> str:
-        author = f"<@{after.answer_author_id}>"
-        if not before.solved:
-            text = f"Marked the reply by {author} as the accepted answer."
-        elif before.answer_author_id != after.answer_author_id:
-            previous = f"<@{before.answer_author_id}>"
-            text = f"Moved the accepted answer to the reply by {author}; the credit moved from {previous}."
-        else:
-            text = f"Moved the accepted answer to another reply by {author}."
-        if after.answer_author_id == after.asker_id:
-            text += " (Answering your own question earns no leaderboard credit.)"
-        if outcome.problems:
-            text += "\n-# " + " ".join(outcome.problems)
-        return text
+        await self._report(guild, settings.channels.mod_log, outcome)
+        await interaction.followup.send(marked_reply(before, after, outcome), ephemeral=True)
 
     async def reopen(self, interaction: discord.Interaction, thread_id: int | None = None) -> None:
         """`/qa reopen` in the thread, or the Reopen button on the notice."""
@@ -108,34 +102,26 @@ class AnswerFlow:
             thread, question = await self._question_here(interaction)
         else:
             here = interaction.channel
-            thread = here if isinstance(here, discord.Thread) and here.id == thread_id else None
-            question = await self.store.get(thread_id)
-            if thread is None or question is None:
+            stored = await self.store.get(thread_id)
+            if not isinstance(here, discord.Thread) or here.id != thread_id or stored is None:
                 raise UserFacingError("This question is no longer tracked, or its post is archived.")
+            thread, question = here, stored
         actor = await self.actor(interaction)
-        refusal = reopen_refusal(question, actor)
-        if refusal:
-            raise UserFacingError(refusal)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        settings = await self.bot.guild_config(interaction.guild.id)
-        timing = await self.cog.runner.timing(interaction.guild.id)
+        guild, settings, timing = await self._go_ahead(interaction, question, reopen_refusal(question, actor))
         result = await self.store.reopen(thread.id, by_id=actor.user_id, at=unix(self.bot.clock.now()), timing=timing)
         if result is None:
-            await interaction.followup.send("This question is open already.", ephemeral=True)
+            await interaction.followup.send(refusal_text(AnswerRefusal.ALREADY_OPEN, question), ephemeral=True)
             return
         before, after = result
-        self.cog.runner.consider(after)
+        self.cog.due.question_changed(after)
         await delete_message(thread, before.notice_message_id)
-        outcome = await show_open(thread, settings.qa.solved_tag)
+        outcome = await show_open(thread, settings.section(QASettings).solved_tag)
         try:
             await post_notice(thread, reopened_notice(actor.user_id), reply_to=None, view=None)
         except discord.HTTPException as error:
             outcome.problems.append(f"Posting the notice in {thread.mention} failed ({error.status}).")
-        await self._report(interaction.guild, settings.channels.mod_log, outcome)
-        text = f"Reopened. The accepted answer by <@{before.answer_author_id}> is no longer marked (nor credited)."
-        if outcome.problems:
-            text += "\n-# " + " ".join(outcome.problems)
-        await interaction.followup.send(text, ephemeral=True)
+        await self._report(guild, settings.channels.mod_log, outcome)
+        await interaction.followup.send(reopened_reply(before, outcome), ephemeral=True)
 
     async def _report(self, guild: discord.Guild, mod_log: str, outcome: Outcome) -> None:
         """Tell moderators, once per problem, what keeps solved posts from looking solved."""

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.discord_helpers import channel_problem, find_channel, jump_url
+from bot.discord_helpers import channel_problem, find_channel, guild_of, jump_url
 from bot.errors import UserFacingError
-from cogs.qa.search import Hit
-from cogs.qa.service import hit_line
-from cogs.qa.store import NewQuestion, unix
-from cogs.qa.text import MAX_APPLIED_TAGS, clean_title, inert, match_tags, parse_tags, split_tags
-from cogs.qa.threads import add_asker, is_question_channel, open_post, post_rest
+from bot.times import unix
+from cogs.qa.models import MAX_APPLIED_TAGS, NewQuestion, split_tags
+from cogs.qa.render import inert, similar_text
+from cogs.qa.rules import clean_title, match_tags, parse_tags
+from cogs.qa.threads import QuestionChannel, add_asker, open_post, post_rest
 from cogs.qa.views import TITLE_MIN, AskModal, draft_view
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Reply:
+class AskReply:
     """What the asker is told (ephemeral), with buttons when the draft is still there."""
 
     text: str
@@ -50,22 +50,23 @@ class AskFlow:
         self.bot = cog.bot
         self.store = cog.store
 
-    async def _channel(self, guild: discord.Guild) -> discord.ForumChannel | discord.TextChannel:
+    async def _channel(self, guild: discord.Guild) -> QuestionChannel:
         settings = await self.bot.guild_config(guild.id)
         ref = settings.channels.questions
         problem = channel_problem(guild, ref, ("forum", "text"), needs_threads=True)
         channel = find_channel(guild, ref)
-        if problem or not is_question_channel(channel):
+        if problem or not isinstance(channel, discord.ForumChannel | discord.TextChannel):
             raise UserFacingError(
                 f"Questions cannot be posted right now: {problem or 'no questions channel'}."
                 " A moderator can fix this with `/config set channels.questions`."
             )
-        return channel  # type: ignore[return-value]
+        return channel
 
     async def open_modal(self, interaction: discord.Interaction, draft_id: int | None = None) -> None:
-        channel = await self._channel(interaction.guild)
-        settings = await self.bot.guild_config(interaction.guild.id)
-        hint = ", ".join(askable_tags(channel, settings.qa.solved_tag))
+        guild = guild_of(interaction)
+        channel = await self._channel(guild)
+        solved_tag = (await self.cog.due.settings(guild.id)).solved_tag
+        hint = ", ".join(askable_tags(channel, solved_tag))
         if draft_id is None:
             await interaction.response.send_modal(AskModal(tag_hint=hint))
             return
@@ -85,7 +86,7 @@ class AskFlow:
         self, interaction: discord.Interaction, *, title: str, details: str, tags: str, draft_id: int | None
     ) -> None:
         """The modal came back: keep the text, show similar solved questions, or post right away."""
-        guild = interaction.guild
+        guild = guild_of(interaction)
         title = clean_title(title)
         body = details.strip()
         requested = parse_tags(tags)
@@ -107,18 +108,11 @@ class AskFlow:
         await interaction.response.defer(ephemeral=True, thinking=True)
         similar = await self.cog.search_index.similar_solved(guild.id, title, body)
         if similar:
-            text = self._similar_text(guild.id, similar, now)
+            text = similar_text(guild.id, similar, now)
             await interaction.followup.send(text, view=draft_view(draft_id), ephemeral=True)
             return
-        reply = await self.publish(interaction.guild, interaction.user.id, draft_id)
+        reply = await self.publish(guild, interaction.user.id, draft_id)
         await interaction.followup.send(reply.content(), view=reply.view or discord.utils.MISSING, ephemeral=True)
-
-    def _similar_text(self, guild_id: int, hits: list[Hit], now: int) -> str:
-        lines = [hit_line(hit, guild_id, now) for hit in hits]
-        return (
-            "**Before you post:** these solved questions look similar. If one answers yours, there is no need"
-            " to post.\n\n" + "\n".join(lines)
-        )[:2000]
 
     async def draft_action(self, interaction: discord.Interaction, verb: str, draft_id: int) -> None:
         """A click on Post / Edit / Drop under a kept draft."""
@@ -135,35 +129,35 @@ class AskFlow:
             await interaction.response.edit_message(content="Glad that helped. Nothing was posted.", view=None)
             return
         await interaction.response.defer()
-        reply = await self.publish(interaction.guild, interaction.user.id, draft_id)
+        reply = await self.publish(guild_of(interaction), interaction.user.id, draft_id)
         await interaction.edit_original_response(content=reply.content(), view=reply.view)
 
-    async def publish(self, guild: discord.Guild, user_id: int, draft_id: int) -> Reply:
+    async def publish(self, guild: discord.Guild, user_id: int, draft_id: int) -> AskReply:
         """Create the post from a draft and start tracking it; the draft stays when Discord refuses."""
         now = unix(self.bot.clock.now())
         draft = await self.store.get_draft(draft_id)
         if draft is None:
-            return Reply("That draft was posted or dropped already.")
+            return AskReply("That draft was posted or dropped already.")
         if not await self.store.claim_draft(draft_id, now):
-            return Reply("That question is being posted already.")
-        settings = await self.bot.guild_config(guild.id)
+            return AskReply("That question is being posted already.")
+        solved_tag = (await self.cog.due.settings(guild.id)).solved_tag
         try:
             channel = await self._channel(guild)
         except UserFacingError as error:
             await self.store.release_draft(draft_id)
-            return Reply(f"{error} Your text is kept.", draft_view(draft_id))
-        reply = Reply("")
+            return AskReply(f"{error} Your text is kept.", draft_view(draft_id))
+        reply = AskReply("")
         requested = split_tags(draft.tags)
         if isinstance(channel, discord.ForumChannel):
-            names, unknown = match_tags(requested, askable_tags(channel, settings.qa.solved_tag))
+            names, unknown = match_tags(requested, askable_tags(channel, solved_tag))
             tags = [t for name in names[:MAX_APPLIED_TAGS] for t in channel.available_tags if t.name == name]
             if unknown:
                 reply.notes.append(f"Not tags of this forum, left out: {inert(', '.join(unknown))}")
             if channel.flags.require_tag and not tags:
                 await self.store.release_draft(draft_id)
-                hint = inert(", ".join(askable_tags(channel, settings.qa.solved_tag)))
+                hint = inert(", ".join(askable_tags(channel, solved_tag)))
                 text = f"This forum needs at least one tag: {hint}. Your text is kept: press **Edit**."
-                return Reply(text, draft_view(draft_id))
+                return AskReply(text, draft_view(draft_id))
             names = [t.name for t in tags]
         else:
             names, tags = requested[:MAX_APPLIED_TAGS], []
@@ -172,16 +166,16 @@ class AskFlow:
         except discord.HTTPException as error:
             await self.store.release_draft(draft_id)
             log.warning("Creating a question post in guild %s failed: %s", guild.id, error)
-            return Reply(
+            return AskReply(
                 f"I could not create the post (Discord said {error.status}: {error.text or 'no detail'})."
                 " Your text is kept: try again, or edit it.",
                 draft_view(draft_id),
             )
-        timing = await self.cog.runner.timing(guild.id)
+        timing = await self.cog.due.timing(guild.id)
         new = NewQuestion(thread.id, guild.id, channel.id, user_id, draft.title, draft.body, names, "ask", now)
         await self.store.add_question(new, timing)
         await self.store.drop_draft(draft_id)
-        self.cog.runner.consider(await self.store.get(thread.id))
+        self.cog.due.question_changed(await self.store.get(thread.id))
         try:
             await post_rest(thread, rest)
         except discord.HTTPException:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import sqlite3
 
 from bot.database import Database
+from cogs.qa.models import HIT_END, HIT_START, Hit
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 12
@@ -89,8 +90,6 @@ _STOPWORDS = frozenset(
         "best",
     ]
 )
-# Snippet markers that cannot occur in text: the snippet is markdown-escaped before they become bold.
-HIT_START, HIT_END = "\x02", "\x03"
 
 
 def terms(text: str) -> list[str]:
@@ -112,31 +111,14 @@ def search_terms(query: str) -> list[str]:
 
 
 def match_expression(query: str, *, any_term: bool = False) -> str | None:
-    """An FTS5 MATCH expression from what a member typed; every word quoted, so no syntax leaks in.
-
-    All words must match unless `any_term`. The porter stemmer makes "merging" find "merge"; prefix
-    queries are not used: they merge every matching doclist and defeat the ranking window below.
-    """
+    """An FTS5 MATCH expression from what a member typed; every word quoted, so no syntax leaks in."""
+    # All words must match unless `any_term`. The porter stemmer makes "merging" find "merge"; prefix queries are
+    # not used: they merge every matching doclist and defeat the ranking window below.
     words = search_terms(query)
     if not words:
         return None
     quoted = [f'"{word}"' for word in words]
     return (" OR " if any_term else " ").join(quoted)
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result."""
-
-    thread_id: int
-    channel_id: int
-    title: str
-    solved: bool
-    answer_message_id: int | None
-    answer_author_id: int | None
-    created_at: int
-    tags: str
-    snippet: str
 
 
 # How many matches, newest first, are ranked. Ranking every match of a word that one question in ten
@@ -151,6 +133,13 @@ _RANKED = (
     "   ORDER BY f.rowid DESC LIMIT :window"
     " ) AS m JOIN qa_questions q ON q.thread_id = m.id ORDER BY m.score LIMIT :limit"
 )
+
+
+def _hit(row: sqlite3.Row, snippet: str) -> Hit:
+    thread_id, channel_id, title, solved, answer_message_id, answer_author_id, created_at, tags = row
+    return Hit(
+        thread_id, channel_id, title, bool(solved), answer_message_id, answer_author_id, created_at, tags, snippet
+    )
 
 
 class QuestionSearch:
@@ -175,7 +164,7 @@ class QuestionSearch:
             (HIT_START, HIT_END, expression, *ids),
         )
         by_id = {row[0]: row[1] for row in snippets}
-        return [Hit(*row, snippet=by_id.get(row[0], "")) for row in rows]
+        return [_hit(row, by_id.get(row[0], "")) for row in rows]
 
     async def search(self, guild_id: int, query: str, limit: int = 8) -> tuple[list[Hit], bool]:
         """Best matches first; all words must match, else any word does. Returns (hits, loose)."""
@@ -186,14 +175,14 @@ class QuestionSearch:
         if hits or len(search_terms(query)) < 2:
             return hits, False
         loose = match_expression(query, any_term=True)
+        if loose is None:  # cannot happen: the strict expression had words
+            return [], False
         return await self._run(loose, guild_id, limit, solved_only=False), True
 
     async def similar_solved(self, guild_id: int, title: str, body: str, limit: int = 3) -> list[Hit]:
-        """Solved questions sharing the subject words of a new question (shown before posting it).
-
-        A candidate needs at least two of the question's subject words (one if it has only one), so
-        a shared "pandas" alone does not make two questions look alike.
-        """
+        """Solved questions sharing the subject words of a new question (shown before posting it)."""
+        # A candidate needs at least two of the question's subject words (one if it has only one), so a shared
+        # "pandas" alone does not make two questions look alike.
         words = [w for w in terms(f"{title} {body[:400]}") if w not in _STOPWORDS and len(w) > 2 and not w.isdigit()]
         if not words:
             return []

@@ -31,3 +31,4 @@ class QASettings(FeatureSettings):
         "Solved", min_length=1, max_length=20, description="forum tag applied to solved posts (created if missing)"
     )
     leaderboard: bool = Field(True, description="whether /qa leaderboard is available on this server")
+

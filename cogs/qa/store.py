@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from dataclasses import replace
 
 import aiosqlite
 
 from bot.database import Database
-from cogs.qa.rules import Action, QuestionTimes, Timing, next_due
-from cogs.qa.text import join_tags, split_tags
+from cogs.qa.models import QUESTION_COLUMNS, Draft, NewQuestion, Question, QuestionAction, QuestionTimes, join_tags
+from cogs.qa.rules import Timing, next_due
 
 # A failed action is tried again after 5, 10, 20, 40 minutes, then given up (and reported).
 MAX_ATTEMPTS = 5
@@ -18,104 +16,41 @@ RETRY_BASE_SECONDS = 300
 DRAFT_TTL_SECONDS = 86400
 
 
-def unix(when: datetime) -> int:
-    """A UTC-aware datetime as unix seconds (what the tables store)."""
-    if when.tzinfo is None:
-        raise ValueError("naive datetime")
-    return int(when.timestamp())
+# The column that records each action as done.
+_DONE_COLUMN = {
+    QuestionAction.NUDGE: "nudged_at",
+    QuestionAction.SURFACE: "surfaced_at",
+    QuestionAction.ARCHIVE: "archived_at",
+}
 
 
-@dataclass(frozen=True)
-class NewQuestion:
-    """A question as first seen: from /ask, or a post made directly in the forum."""
-
-    thread_id: int
-    guild_id: int
-    channel_id: int
-    asker_id: int
-    title: str
-    body: str
-    tags: list[str]
-    source: str  # "ask" | "direct"
-    created_at: int
+async def _mark_done(
+    conn: aiosqlite.Connection, thread_id: int, action: QuestionAction, now: int, *, posted: bool
+) -> None:
+    """Note the action done (once) and clear its claim and retries (inside the caller's transaction)."""
+    column = _DONE_COLUMN[action]
+    bot_activity = ", bot_activity_at = :now" if posted else ""
+    await conn.execute(
+        f"UPDATE qa_questions SET {column} = COALESCE({column}, :now){bot_activity},"
+        " pending_action = NULL, pending_since = NULL, attempts = 0, retry_at = NULL WHERE thread_id = :thread",
+        {"now": now, "thread": thread_id},
+    )
 
 
-@dataclass(frozen=True)
-class Question:
-    """A stored question row."""
-
-    thread_id: int
-    guild_id: int
-    channel_id: int
-    asker_id: int
-    title: str
-    body: str
-    tags: str
-    source: str
-    state: str
-    created_at: int
-    last_activity_at: int
-    last_message_id: int
-    bot_activity_at: int | None
-    first_reply_at: int | None
-    reply_count: int
-    solved_at: int | None
-    answer_message_id: int | None
-    answer_author_id: int | None
-    answer_text: str
-    answer_marked_by: int | None
-    answer_marked_at: int | None
-    notice_message_id: int | None
-    nudged_at: int | None
-    surfaced_at: int | None
-    archived_at: int | None
-    pending_action: str | None
-    pending_since: int | None
-    attempts: int
-    retry_at: int | None
-    next_due_at: int | None
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Question:
-        return cls(**{f.name: row[f.name] for f in fields(cls)})
-
-    @property
-    def solved(self) -> bool:
-        return self.state == "solved"
-
-    @property
-    def tag_names(self) -> list[str]:
-        return split_tags(self.tags)
-
-    def times(self) -> QuestionTimes:
-        return QuestionTimes(
-            solved=self.solved,
-            created_at=self.created_at,
-            last_activity_at=self.last_activity_at,
-            bot_activity_at=self.bot_activity_at,
-            reply_count=self.reply_count,
-            nudged_at=self.nudged_at,
-            surfaced_at=self.surfaced_at,
-            archived_at=self.archived_at,
-        )
-
-
-@dataclass(frozen=True)
-class Draft:
-    draft_id: int
-    guild_id: int
-    user_id: int
-    title: str
-    body: str
-    tags: str
-    created_at: int
-
-
-_COLUMNS = ", ".join(f.name for f in fields(Question))
+async def _log_mark(
+    conn: aiosqlite.Connection, before: Question, action: str, message_id: int | None, author_id: int | None,
+    by_id: int, at: int,
+) -> None:
+    """One row of qa_marks: who marked, moved or reopened what, and when."""
+    await conn.execute(
+        "INSERT INTO qa_marks (thread_id, guild_id, action, message_id, author_id, by_id, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (before.thread_id, before.guild_id, action, message_id, author_id, by_id, at),
+    )
 
 
 async def _get(conn: aiosqlite.Connection, thread_id: int) -> Question | None:
-    cursor = await conn.execute(f"SELECT {_COLUMNS} FROM qa_questions WHERE thread_id = ?", (thread_id,))
+    cursor = await conn.execute(f"SELECT {QUESTION_COLUMNS} FROM qa_questions WHERE thread_id = ?", (thread_id,))
     row = await cursor.fetchone()
     return None if row is None else Question.from_row(row)
 
@@ -151,7 +86,7 @@ class QAStore:
     # --- questions -------------------------------------------------------------------------------
 
     async def get(self, thread_id: int) -> Question | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM qa_questions WHERE thread_id = ?", (thread_id,))
+        row = await self.db.fetchone(f"SELECT {QUESTION_COLUMNS} FROM qa_questions WHERE thread_id = ?", (thread_id,))
         return None if row is None else Question.from_row(row)
 
     async def add_question(self, new: NewQuestion, timing: Timing) -> bool:
@@ -159,8 +94,9 @@ class QAStore:
         times = QuestionTimes(False, new.created_at, new.created_at, None, 0, None, None, None)
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
-                "INSERT OR IGNORE INTO qa_questions (thread_id, guild_id, channel_id, asker_id, title, body, tags,"
-                " source, created_at, last_activity_at, next_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO qa_questions (thread_id, guild_id, channel_id, asker_id, title, body, tags, source,"
+                " created_at, last_activity_at, next_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (thread_id) DO NOTHING",
                 (
                     new.thread_id,
                     new.guild_id,
@@ -179,7 +115,8 @@ class QAStore:
                 return False
             if new.tags:
                 await tx.executemany(
-                    "INSERT OR IGNORE INTO qa_question_tags (thread_id, guild_id, tag) VALUES (?, ?, ?)",
+                    "INSERT INTO qa_question_tags (thread_id, guild_id, tag) VALUES (?, ?, ?)"
+                    " ON CONFLICT (thread_id, tag) DO NOTHING",
                     [(new.thread_id, new.guild_id, tag) for tag in new.tags],
                 )
         return True
@@ -225,18 +162,17 @@ class QAStore:
                 if cursor.rowcount:
                     await tx.execute("DELETE FROM qa_question_tags WHERE thread_id = ?", (thread_id,))
                     await tx.executemany(
-                        "INSERT OR IGNORE INTO qa_question_tags (thread_id, guild_id, tag)"
-                        " SELECT thread_id, guild_id, ? FROM qa_questions WHERE thread_id = ?",
+                        "INSERT INTO qa_question_tags (thread_id, guild_id, tag)"
+                        " SELECT thread_id, guild_id, ? FROM qa_questions WHERE thread_id = ?"
+                        " ON CONFLICT (thread_id, tag) DO NOTHING",
                         [(tag, thread_id) for tag in tags],
                     )
 
     async def record_message(
         self, thread_id: int, message_id: int, author_id: int, at: int, timing: Timing
     ) -> Question | None:
-        """A member's message in a question thread: activity, and a reply when it is not the asker's.
-
-        Messages are counted once each, in order (a catch-up after downtime may see them again).
-        """
+        """A member's message in a question thread: activity, and a reply when it is not the asker's."""
+        # Messages are counted once each, in order: a catch-up after downtime may see them again.
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE qa_questions SET"
@@ -245,7 +181,7 @@ class QAStore:
                 "   THEN :at ELSE first_reply_at END,"
                 " last_activity_at = MAX(last_activity_at, :at),"
                 " last_message_id = :message, archived_at = NULL"
-                f" WHERE thread_id = :thread AND last_message_id < :message RETURNING {_COLUMNS}",
+                f" WHERE thread_id = :thread AND last_message_id < :message RETURNING {QUESTION_COLUMNS}",
                 {"author": author_id, "at": at, "message": message_id, "thread": thread_id},
             )
             row = await cursor.fetchone()
@@ -292,13 +228,9 @@ class QAStore:
                 " attempts = 0, retry_at = NULL WHERE thread_id = :thread",
                 {"at": at, "message": message_id, "author": author_id, "text": text, "by": by_id, "thread": thread_id},
             )
-            await tx.execute(
-                "INSERT INTO qa_marks (thread_id, guild_id, action, message_id, author_id, by_id, at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (thread_id, before.guild_id, action, message_id, author_id, by_id, at),
-            )
+            await _log_mark(tx, before, action, message_id, author_id, by_id, at)
             after = await _refresh_due(tx, thread_id, timing)
-        return before, after
+        return None if after is None else (before, after)
 
     async def reopen(self, thread_id: int, *, by_id: int, at: int, timing: Timing) -> tuple[Question, Question] | None:
         """Undo the accepted answer (its credit goes with it); None when not tracked or not solved."""
@@ -312,13 +244,9 @@ class QAStore:
                 " notice_message_id = NULL, bot_activity_at = ?, attempts = 0, retry_at = NULL WHERE thread_id = ?",
                 (at, thread_id),
             )
-            await tx.execute(
-                "INSERT INTO qa_marks (thread_id, guild_id, action, message_id, author_id, by_id, at)"
-                " VALUES (?, ?, 'reopen', ?, ?, ?, ?)",
-                (thread_id, before.guild_id, before.answer_message_id, before.answer_author_id, by_id, at),
-            )
+            await _log_mark(tx, before, "reopen", before.answer_message_id, before.answer_author_id, by_id, at)
             after = await _refresh_due(tx, thread_id, timing)
-        return before, after
+        return None if after is None else (before, after)
 
     async def set_notice(self, thread_id: int, message_id: int | None) -> None:
         await self.db.execute(
@@ -329,24 +257,21 @@ class QAStore:
 
     async def earliest_due(self) -> int | None:
         """The soonest next_due_at over all questions (uses the partial index)."""
-        return await self.db.fetchval("SELECT MIN(next_due_at) FROM qa_questions WHERE next_due_at IS NOT NULL")
+        earliest = await self.db.fetchval("SELECT MIN(next_due_at) FROM qa_questions WHERE next_due_at IS NOT NULL")
+        return None if earliest is None else int(earliest)
 
     async def due(self, now: int, limit: int = 50) -> list[Question]:
         """Questions with something due at `now`, soonest first (uses the partial index)."""
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM qa_questions WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
+            f"SELECT {QUESTION_COLUMNS} FROM qa_questions WHERE next_due_at IS NOT NULL AND next_due_at <= ?"
             " ORDER BY next_due_at LIMIT ?",
             (now, limit),
         )
         return [Question.from_row(row) for row in rows]
 
-    async def refresh_due(self, thread_id: int, timing: Timing) -> Question | None:
-        async with self.db.transaction() as tx:
-            return await _refresh_due(tx, thread_id, timing)
-
     async def refresh_guild_due(self, guild_id: int, timing: Timing) -> int:
-        """Recompute next_due_at for a guild's questions that can still have something due (after a
-        settings change or at start); returns how many changed. Uses the two partial indexes."""
+        """Recompute next_due_at of a guild's questions that may still have something due; how many changed."""
+        # After a settings change or at load; the UNION lets each half use one of the two partial indexes.
         changed = 0
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
@@ -367,7 +292,7 @@ class QAStore:
         )
         return [row[0] for row in rows]
 
-    async def claim(self, thread_id: int, action: Action, now: int, timing: Timing) -> bool:
+    async def claim(self, thread_id: int, action: QuestionAction, now: int, timing: Timing) -> bool:
         """Note that `action` is being sent, before the Discord call (a restart then checks for it)."""
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
@@ -378,17 +303,10 @@ class QAStore:
             await _refresh_due(tx, thread_id, timing)
             return cursor.rowcount > 0
 
-    async def complete(self, thread_id: int, action: Action, now: int, timing: Timing, *, posted: bool) -> None:
+    async def complete(self, thread_id: int, action: QuestionAction, now: int, timing: Timing, *, posted: bool) -> None:
         """Discord accepted the action (or it turned out done already): mark it done, once."""
-        column = {Action.NUDGE: "nudged_at", Action.SURFACE: "surfaced_at", Action.ARCHIVE: "archived_at"}[action]
-        bot_activity = ", bot_activity_at = :now" if posted else ""
         async with self.db.transaction() as tx:
-            await tx.execute(
-                f"UPDATE qa_questions SET {column} = COALESCE({column}, :now){bot_activity},"
-                " pending_action = NULL, pending_since = NULL, attempts = 0, retry_at = NULL"
-                " WHERE thread_id = :thread",
-                {"now": now, "thread": thread_id},
-            )
+            await _mark_done(tx, thread_id, action, now, posted=posted)
             await _refresh_due(tx, thread_id, timing)
 
     async def release_claim(self, thread_id: int, timing: Timing) -> None:
@@ -408,7 +326,7 @@ class QAStore:
             )
             await _refresh_due(tx, thread_id, timing)
 
-    async def fail(self, thread_id: int, action: Action, now: int, timing: Timing) -> bool:
+    async def fail(self, thread_id: int, action: QuestionAction, now: int, timing: Timing) -> bool:
         """A try failed: back off; after MAX_ATTEMPTS the action is given up (True), as if done."""
         async with self.db.transaction() as tx:
             question = await _get(tx, thread_id)
@@ -416,13 +334,7 @@ class QAStore:
                 return False
             attempts = question.attempts + 1
             if attempts >= MAX_ATTEMPTS:
-                column = {Action.NUDGE: "nudged_at", Action.SURFACE: "surfaced_at", Action.ARCHIVE: "archived_at"}
-                await tx.execute(
-                    f"UPDATE qa_questions SET {column[action]} = COALESCE({column[action]}, ?),"
-                    " pending_action = NULL, pending_since = NULL, attempts = 0, retry_at = NULL"
-                    " WHERE thread_id = ?",
-                    (now, thread_id),
-                )
+                await _mark_done(tx, thread_id, action, now, posted=False)
             else:
                 await tx.execute(
                     "UPDATE qa_questions SET pending_action = NULL, pending_since = NULL, attempts = ?, retry_at = ?"
@@ -435,11 +347,12 @@ class QAStore:
     # --- drafts ----------------------------------------------------------------------------------
 
     async def save_draft(self, guild_id: int, user_id: int, title: str, body: str, tags: list[str], now: int) -> int:
-        cursor = await self.db.execute(
-            "INSERT INTO qa_drafts (guild_id, user_id, title, body, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [(draft_id,)] = await self.db.fetchall(
+            "INSERT INTO qa_drafts (guild_id, user_id, title, body, tags, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " RETURNING draft_id",
             (guild_id, user_id, title, body, join_tags(tags), now),
         )
-        return int(cursor.lastrowid)
+        return int(draft_id)
 
     async def update_draft(self, draft_id: int, title: str, body: str, tags: list[str]) -> bool:
         cursor = await self.db.execute(
@@ -478,5 +391,5 @@ class QAStore:
     # --- counts for /about -----------------------------------------------------------------------
 
     async def counts(self) -> dict[str, int]:
-        row = await self.db.fetchone("SELECT COUNT(*), COALESCE(SUM(state = 'solved'), 0) FROM qa_questions")
+        [row] = await self.db.fetchall("SELECT COUNT(*), COALESCE(SUM(state = 'solved'), 0) FROM qa_questions")
         return {"questions": int(row[0]), "solved questions": int(row[1])}

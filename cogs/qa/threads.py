@@ -4,36 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from typing import Any, Final
 
 import discord
 
 from bot.discord_helpers import NO_PINGS
-from cogs.qa.service import post_header
-from cogs.qa.text import MAX_APPLIED_TAGS, bare_title, inert, solved_title, split_message
+from cogs.qa.models import MAX_APPLIED_TAGS, Outcome
+from cogs.qa.render import post_header, split_message, text_post_starter
+from cogs.qa.rules import bare_title, solved_title
 
 log = logging.getLogger(__name__)
 
 FORUM_TAG_LIMIT = 20
 # Posts made by /ask stay visible for a week of quiet; the bot's own archive rule usually comes first.
-AUTO_ARCHIVE_MINUTES = 10080
+AUTO_ARCHIVE_MINUTES: Final = 10080
 SOLVED_EMOJI = discord.PartialEmoji(name="✅")
 BODY_PART = 1900  # leaves room for the header in the first message
 
 
 QuestionChannel = discord.ForumChannel | discord.TextChannel
-
-
-@dataclass
-class Outcome:
-    """What happened in Discord, for the reply to the member and the moderators' log."""
-
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def is_question_channel(channel: object) -> bool:
-    return isinstance(channel, discord.ForumChannel | discord.TextChannel)
 
 
 async def open_post(
@@ -52,7 +41,7 @@ async def open_post(
             allowed_mentions=NO_PINGS,
         )
         return created.thread, parts[1:]
-    starter = await channel.send(f"❓ **{inert(title)}**\n{header}", allowed_mentions=NO_PINGS)
+    starter = await channel.send(text_post_starter(title, asker_id), allowed_mentions=NO_PINGS)
     thread = await starter.create_thread(name=title, auto_archive_duration=AUTO_ARCHIVE_MINUTES)
     return thread, parts
 
@@ -102,18 +91,14 @@ async def show_solved(thread: discord.Thread, tag_name: str) -> Outcome:
         parent = thread.parent.mention if thread.parent else "the questions channel"
         outcome.problems.append(f"I need Manage Threads in {parent} to tag and retitle solved posts.")
         return outcome
-    changes: dict = {}
-    name = solved_title(thread.name)
-    if name != thread.name:
-        changes["name"] = name
+    tags = None
     if isinstance(thread.parent, discord.ForumChannel):
         tag = await _solved_tag(thread.parent, tag_name, outcome)
         current = list(thread.applied_tags)
         if tag is not None and tag.id not in {t.id for t in current}:
             # a post carries at most 5 tags: the solved tag takes the last slot when all are used
-            changes["applied_tags"] = [*[t for t in current if t.id != tag.id][: MAX_APPLIED_TAGS - 1], tag]
-    if changes:
-        await _edit(thread, outcome, **changes)
+            tags = [*[t for t in current if t.id != tag.id][: MAX_APPLIED_TAGS - 1], tag]
+    await _edit(thread, outcome, solved_title(thread.name), tags)
     return outcome
 
 
@@ -123,24 +108,27 @@ async def show_open(thread: discord.Thread, tag_name: str) -> Outcome:
     if not _can_edit(thread):
         outcome.problems.append("I need Manage Threads in the questions channel to retitle reopened posts.")
         return outcome
-    changes: dict = {}
-    name = bare_title(thread.name)
-    if name != thread.name:
-        changes["name"] = name
+    tags = None
     if isinstance(thread.parent, discord.ForumChannel):
         kept = [t for t in thread.applied_tags if t.name.casefold() != tag_name.casefold()]
         if len(kept) != len(thread.applied_tags):
-            changes["applied_tags"] = kept
-    if changes:
-        await _edit(thread, outcome, **changes)
+            tags = kept
+    await _edit(thread, outcome, bare_title(thread.name), tags)
     return outcome
 
 
-async def _edit(thread: discord.Thread, outcome: Outcome, **changes: object) -> None:
-    if thread.archived:
-        changes["archived"] = False
+async def _edit(thread: discord.Thread, outcome: Outcome, name: str, tags: list[discord.ForumTag] | None) -> None:
+    """Retitle and retag in one edit when either changes; an archived post is woken up by the same edit."""
+    if name == thread.name and tags is None:
+        return
+    missing: Any = discord.utils.MISSING  # discord.py's "leave unchanged"
     try:
-        await thread.edit(**changes, reason="Q&A: accepted answer changed")
+        await thread.edit(
+            name=name if name != thread.name else missing,
+            applied_tags=tags if tags is not None else missing,
+            archived=False if thread.archived else missing,
+            reason="Q&A: accepted answer changed",
+        )
     except discord.HTTPException as error:
         detail = error.text or "no detail"
         outcome.problems.append(f"Editing the post {thread.mention} failed ({error.status}: {detail}).")
@@ -153,7 +141,7 @@ async def post_notice(
     reference = None
     if reply_to is not None:
         reference = discord.MessageReference(message_id=reply_to, channel_id=thread.id, fail_if_not_exists=False)
-    kwargs: dict = {"allowed_mentions": NO_PINGS}
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
     if reference is not None:
         kwargs["reference"] = reference
     if view is not None:
@@ -170,10 +158,8 @@ async def delete_message(thread: discord.Thread, message_id: int | None) -> None
 
 
 async def fetch_thread(client: discord.Client, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
-    """A thread from the cache, or from the API (archived threads are not in the cache).
-
-    Returns None when the thread is gone (deleted); raises discord.HTTPException for other failures.
-    """
+    """A thread from the cache or the API; None when it is gone (deleted), HTTPException for other failures."""
+    # archived threads are not in the cache
     thread = guild.get_thread(thread_id)
     if thread is not None:
         return thread

@@ -14,12 +14,13 @@ import discord
 from discord.ext import commands
 
 from bot.discord_helpers import find_channel
-from cogs.qa.store import NewQuestion, Question, unix
-from cogs.qa.text import bare_title
+from bot.times import unix
+from cogs.qa.models import NewQuestion, Question
+from cogs.qa.rules import bare_title
 
 if TYPE_CHECKING:
     from bot.client import CommunityBot
-    from cogs.qa.runner import DueRunner
+    from cogs.qa.due import QADue
     from cogs.qa.store import QAStore
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class TrackingListeners:
 
     bot: CommunityBot
     store: QAStore
-    runner: DueRunner
+    due: QADue
 
     async def questions_channel_id(self, guild: discord.Guild) -> int | None:
         settings = await self.bot.guild_config(guild.id)
@@ -38,11 +39,11 @@ class TrackingListeners:
         return channel.id if isinstance(channel, discord.ForumChannel | discord.TextChannel) else None
 
     async def _tag_names(self, thread: discord.Thread) -> list[str]:
-        solved = (await self.bot.guild_config(thread.guild.id)).qa.solved_tag.casefold()
+        solved = (await self.due.settings(thread.guild.id)).solved_tag.casefold()
         return [t.name for t in thread.applied_tags if t.name.casefold() != solved]
 
     def _made_by_a_bot(self, thread: discord.Thread) -> bool:
-        if thread.owner_id == self.bot.user.id:
+        if self.bot.user is not None and thread.owner_id == self.bot.user.id:
             return True  # /ask posts are recorded by /ask itself, with the asker as the owner
         owner = thread.guild.get_member(thread.owner_id) if thread.owner_id else None
         return owner is not None and owner.bot
@@ -50,8 +51,6 @@ class TrackingListeners:
     async def track_thread(self, thread: discord.Thread, *, at: int) -> Question | None:
         """Start tracking a member's thread in the questions channel (a post made without /ask)."""
         if thread.parent_id != await self.questions_channel_id(thread.guild) or self._made_by_a_bot(thread):
-            return None
-        if thread.owner_id is None:
             return None
         starter = thread.starter_message  # only with Message Content does it carry the text
         body = starter.content if starter is not None and starter.author.id == thread.owner_id else ""
@@ -66,26 +65,24 @@ class TrackingListeners:
             source="direct",
             created_at=at,
         )
-        await self.store.add_question(new, await self.runner.timing(thread.guild.id))
+        await self.store.add_question(new, await self.due.timing(thread.guild.id))
         question = await self.store.get(thread.id)
-        self.runner.consider(question)
+        self.due.question_changed(question)
         return question
 
     async def track_late(self, thread: discord.Thread) -> Question | None:
-        """A post from before the bot was there (or made while it was down).
-
-        Reminders that would have been due already are skipped, so installing the bot on a busy forum
-        does not ping helpers and askers about every old post at once; archiving still applies.
-        """
+        """A post from before the bot was there (or made while it was down); overdue reminders are skipped."""
+        # Installing the bot on a busy forum must not ping helpers and askers about every old post at once;
+        # archiving still applies.
         if await self.store.get(thread.id) is not None:
             return None
         created = thread.created_at or discord.utils.snowflake_time(thread.id)
         now = unix(self.bot.clock.now())
         question = await self.track_thread(thread, at=min(unix(created), now))
         if question is not None:
-            timing = await self.runner.timing(thread.guild.id)
+            timing = await self.due.timing(thread.guild.id)
             question = await self.store.skip_overdue_reminders(thread.id, now, timing)
-            self.runner.consider(question)
+            self.due.question_changed(question)
         return question
 
     @commands.Cog.listener("on_guild_available")
@@ -115,12 +112,12 @@ class TrackingListeners:
             return
         if channel.parent_id != await self.questions_channel_id(message.guild):
             return
-        timing = await self.runner.timing(message.guild.id)
+        timing = await self.due.timing(message.guild.id)
         at = unix(self.bot.clock.now())
         question = await self.store.record_message(channel.id, message.id, message.author.id, at, timing)
         if question is None:
             return
-        self.runner.consider(question)
+        self.due.question_changed(question)
         if message.id == channel.id and message.content and message.author.id == question.asker_id:
             await self.store.set_body_if_empty(channel.id, message.content)
 
@@ -131,21 +128,21 @@ class TrackingListeners:
         if question is None:
             return
         data: dict[str, Any] = payload.data  # type: ignore[assignment]
-        timing = await self.runner.timing(question.guild_id)
+        timing = await self.due.timing(question.guild_id)
         metadata = data.get("thread_metadata") or {}
         title = bare_title(data["name"]) if data.get("name") else None
         tags = None
         guild = self.bot.get_guild(payload.guild_id)
         parent = guild.get_channel(payload.parent_id) if guild else None
         if isinstance(parent, discord.ForumChannel) and "applied_tags" in data:
-            solved = (await self.bot.guild_config(question.guild_id)).qa.solved_tag.casefold()
+            solved = (await self.due.settings(question.guild_id)).solved_tag.casefold()
             found = [parent.get_tag(int(tag_id)) for tag_id in data["applied_tags"]]
             tags = [t.name for t in found if t is not None and t.name.casefold() != solved]
         await self.store.update_thread_facts(payload.thread_id, title=title, tags=tags)
         if "archived" in metadata:
             archived_at = unix(self.bot.clock.now()) if metadata["archived"] else None
             await self.store.set_archived(payload.thread_id, archived_at, timing)
-            self.runner.consider(await self.store.get(payload.thread_id))
+            self.due.question_changed(await self.store.get(payload.thread_id))
         if metadata.get("locked") and question.notice_message_id and payload.thread is not None:
             # a locked post takes no interactions, so its Reopen button goes
             try:

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.discord_helpers import clip
 from bot.errors import BaseModal, guarded
+from bot.feature import feature_of
 
 if TYPE_CHECKING:
     from cogs.qa.cog import QACog
 
-COG_NAME = "Q&A"
 TITLE_MIN = 5
 DETAILS_MIN = 10
 
 
 def qa_cog(interaction: discord.Interaction) -> QACog:
-    cog = interaction.client.get_cog(COG_NAME)  # type: ignore[attr-defined]
-    if cog is None:
-        raise RuntimeError("the Q&A feature is not loaded")
-    return cog
+    """The running Q&A feature; the member is told when it is off."""
+    from cogs.qa.cog import QACog  # imported here: the cog imports this module
+
+    return feature_of(interaction, QACog)
 
 
 class AskModal(BaseModal, title="Ask a question"):
@@ -32,14 +33,14 @@ class AskModal(BaseModal, title="Ask a question"):
     ) -> None:
         super().__init__(timeout=900)
         self.draft_id = draft_id
-        self.question_title = discord.ui.TextInput(
+        self.question_title: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
             label="Title",
             placeholder="One line: what do you want to know?",
             min_length=TITLE_MIN,
             max_length=100,
             default=title or None,
         )
-        self.details = discord.ui.TextInput(
+        self.details: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
             label="Details",
             style=discord.TextStyle.paragraph,
             placeholder="What are you trying to do, what did you try, what happened? Put code in ``` blocks.",
@@ -47,7 +48,7 @@ class AskModal(BaseModal, title="Ask a question"):
             max_length=4000,
             default=details or None,
         )
-        self.tags = discord.ui.TextInput(
+        self.tags: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
             label="Tags (optional, comma separated)",
             placeholder=clip(tag_hint, 100) if tag_hint else "for example: python, sql",
             required=False,
@@ -67,6 +68,8 @@ class AskModal(BaseModal, title="Ask a question"):
         )
 
 
+Button = discord.ui.Button[discord.ui.View]
+
 _DRAFT_LABELS = {
     "post": ("Post my question", discord.ButtonStyle.primary),
     "edit": ("Edit", discord.ButtonStyle.secondary),
@@ -74,7 +77,7 @@ _DRAFT_LABELS = {
 }
 
 
-class DraftButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:draft:(?P<verb>post|edit|drop):(?P<id>\d+)"):
+class DraftButton(discord.ui.DynamicItem[Button], template=r"qa:draft:(?P<verb>post|edit|drop):(?P<id>\d+)"):
     """Post, edit or drop a kept /ask draft; works after a restart (the draft lives in SQLite)."""
 
     def __init__(self, verb: str, draft_id: int) -> None:
@@ -84,7 +87,9 @@ class DraftButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:draft
         self.draft_id = draft_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any) -> DraftButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DraftButton:
         return cls(match["verb"], int(match["id"]))
 
     @guarded
@@ -100,7 +105,7 @@ def draft_view(draft_id: int, *, can_post: bool = True) -> discord.ui.View:
     return view
 
 
-class ReopenButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:reopen:(?P<thread>\d+)"):
+class ReopenButton(discord.ui.DynamicItem[Button], template=r"qa:reopen:(?P<thread>\d+)"):
     """On the accepted-answer notice (never on a locked post): the asker or a moderator reopens."""
 
     def __init__(self, thread_id: int) -> None:
@@ -113,7 +118,7 @@ class ReopenButton(discord.ui.DynamicItem[discord.ui.Button], template=r"qa:reop
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ReopenButton:
         return cls(int(match["thread"]))
 

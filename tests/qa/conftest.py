@@ -1,32 +1,23 @@
-"""Fixtures for the Q&A service and store tests: a real SQLite file with the Q&A migrations."""
+"""Fixtures for the Q&A rules and store tests, on the shared migrated database (`db` in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from bot.client import all_migrations
 from bot.clock import ManualClock
 from bot.database import Database
+from bot.times import unix
+from cogs.qa.models import NewQuestion
 from cogs.qa.rules import Timing
-from cogs.qa.settings import QASettings as QA
-from cogs.qa.store import NewQuestion, QAStore, unix
+from cogs.qa.settings import QASettings
+from cogs.qa.store import QAStore
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 GUILD = 111111111111111111
 FORUM = 222222222222222222
 ASKER, HELPER, OTHER = 1001, 1002, 1003
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "qa.db")
-    await database.migrate(all_migrations(["qa"]))
-    yield database
-    await database.close()
 
 
 @pytest.fixture
@@ -41,7 +32,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def timing() -> Timing:
-    return Timing.from_settings(QA())
+    return Timing.from_settings(QASettings())
 
 
 def question(thread_id: int, at: datetime = START, **overrides: object) -> NewQuestion:

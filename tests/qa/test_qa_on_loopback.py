@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from bot.clock import ManualClock
 from bot.database.sqlite import READERS
-from cogs.qa.rules import Action
-from cogs.qa.service import nudge_text
-from cogs.qa.store import unix
+from bot.times import unix
+from cogs.qa.cog import QACog
+from cogs.qa.models import QuestionAction
+from cogs.qa.render import nudge_text
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord, payloads
 
@@ -57,11 +58,16 @@ async def test_ask_creates_the_forum_post_with_tags_and_tracks_it(loopback: Loop
     assert starter.allowed_mentions == {"parse": []}
     text = submit.content_text()
     assert f"/channels/{lb.guild.id}/{thread.id}" in text and "nope" in text
-    stored = await bot.get_cog("Q&A").store.get(thread.id)
+    stored = await qa_of(bot).store.get(thread.id)
     assert (stored.asker_id, stored.source, stored.tag_names) == (asker.id, "ask", ["python", "sql"])
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def qa_of(bot) -> QACog:
+    """The running Q&A feature."""
+    return bot.feature(QACog)
 
 
 async def eventually(check, within: float = 5.0):
@@ -98,7 +104,7 @@ class Cast:
 async def direct_post(lb: LoopbackDiscord, bot, author_id: int, title: str, content: str = "details", tags=()):
     """A member opens a post in the forum without /ask; returns the thread once the bot tracks it."""
     thread = await lb.create_forum_post(lb.guild.channel("questions").id, author_id, title, content, tags)
-    store = bot.get_cog("Q&A").store
+    store = qa_of(bot).store
     await eventually(lambda: store.get(thread.id))
     return thread
 
@@ -119,7 +125,7 @@ def bot_messages(lb: LoopbackDiscord, thread_id: int) -> list:
 async def test_a_post_made_directly_in_the_forum_is_tracked(loopback: LoopbackDiscord, bot) -> None:
     lb, cast = loopback, Cast(loopback)
     thread = await direct_post(lb, bot, cast.asker.id, "Spark job OOM on join", "executor memory?", ["ml"])
-    stored = await bot.get_cog("Q&A").store.get(thread.id)
+    stored = await qa_of(bot).store.get(thread.id)
     assert (stored.asker_id, stored.source, stored.title, stored.tag_names) == (
         cast.asker.id,
         "direct",
@@ -129,7 +135,7 @@ async def test_a_post_made_directly_in_the_forum_is_tracked(loopback: LoopbackDi
     assert stored.body == ""  # no Message Content intent: the starter text is not visible, the title is
     await lb.send_message(thread.id, cast.helper.id, "raise spark.executor.memory")
     await lb.send_message(thread.id, cast.asker.id, "thanks, trying")
-    store = bot.get_cog("Q&A").store
+    store = qa_of(bot).store
     stored = await eventually(lambda: _with(store, thread.id, lambda q: q.reply_count == 1 and q.first_reply_at))
     assert stored.first_reply_at is not None
 
@@ -149,7 +155,7 @@ async def test_only_the_asker_or_a_moderator_marks_and_moving_moves_the_credit(l
     refused = await mark(lb, thread.id, cast.bystander.id, first.id)
     assert refused.ephemeral
     assert "Only the person who asked" in refused.content_text()
-    assert not (await bot.get_cog("Q&A").store.get(thread.id)).solved
+    assert not (await qa_of(bot).store.get(thread.id)).solved
 
     marked = await mark(lb, thread.id, cast.asker.id, first.id)
     await marked.wait_followup()
@@ -189,7 +195,7 @@ async def test_only_the_asker_or_a_moderator_marks_and_moving_moves_the_credit(l
     assert "Reopened" in reopened.content_text()
     post = lb.world.channel(thread.id)
     assert post.name == "Why is my dbt model slow?" and solved_tag.id not in post.applied_tags
-    assert not (await bot.get_cog("Q&A").reports.leaderboard(guild.id, None))
+    assert not (await qa_of(bot).reports.leaderboard(guild.id, None))
 
 
 async def test_the_reopen_button_and_no_button_on_a_locked_post(loopback: LoopbackDiscord, bot) -> None:
@@ -203,7 +209,7 @@ async def test_the_reopen_button_and_no_button_on_a_locked_post(loopback: Loopba
     assert "Only the person who asked" in refused.content_text()
     clicked = await lb.click_button(notice.id, f"qa:reopen:{thread.id}", cast.asker.id)
     await clicked.wait_followup()
-    assert not (await bot.get_cog("Q&A").store.get(thread.id)).solved
+    assert not (await qa_of(bot).store.get(thread.id)).solved
 
     # marked again, then locked by a moderator: the button goes, since a locked post takes no clicks
     await (await mark(lb, thread.id, cast.asker.id, reply.id)).wait_followup()
@@ -267,7 +273,7 @@ async def test_a_restart_between_question_and_nudge_gives_exactly_one_nudge(
     bot = await harness.start(clock=clock)
     thread = await direct_post(lb, bot, cast.asker.id, "How to test a dbt macro?")
     await lb.send_message(thread.id, cast.helper.id, "use dbt-unit-testing")
-    store = bot.get_cog("Q&A").store
+    store = qa_of(bot).store
     await eventually(lambda: _with(store, thread.id, lambda q: q.reply_count == 1))
     await harness.stop()
 
@@ -276,12 +282,12 @@ async def test_a_restart_between_question_and_nudge_gives_exactly_one_nudge(
     nudge = await lb.wait_until(lambda: [m for m in bot_messages(lb, thread.id) if m.content.startswith("🔔")])
     assert nudge[0].mention_ids == [cast.asker.id]  # the asker, and only the asker, is pinged
     assert nudge[0].allowed_mentions == {"parse": [], "users": [cast.asker.id]}
-    store = bot.get_cog("Q&A").store
+    store = qa_of(bot).store
     await eventually(lambda: _with(store, thread.id, lambda q: q.nudged_at is not None))
 
     bot = await harness.restart(clock=clock)
     clock.advance(timedelta(hours=30))
-    await bot.get_cog("Q&A").runner.run_due()
+    await bot.scheduler.run_now("qa:actions")
     assert len([m for m in bot_messages(lb, thread.id) if m.content.startswith("🔔")]) == 1
 
 
@@ -294,16 +300,16 @@ async def test_a_nudge_sent_just_before_a_crash_is_not_sent_again(
     bot = await harness.start(clock=clock)
     thread = await direct_post(lb, bot, cast.asker.id, "Postgres vacuum question")
     await lb.send_message(thread.id, cast.helper.id, "autovacuum settings?")
-    cog = bot.get_cog("Q&A")
+    cog = qa_of(bot)
     await eventually(lambda: _with(cog.store, thread.id, lambda q: q.reply_count == 1))
     clock.advance(timedelta(hours=25))
-    timing = await cog.runner.timing(lb.guild.id)
-    await cog.store.claim(thread.id, Action.NUDGE, unix(clock.now()), timing)
+    timing = await cog.due.timing(lb.guild.id)
+    await cog.store.claim(thread.id, QuestionAction.NUDGE, unix(clock.now()), timing)
     await lb.post_message(lb.world.channel(thread.id), lb.bot_user, {"content": nudge_text(cast.asker.id)})
     await harness.stop()
 
     bot = await harness.start(clock=clock)
-    store = bot.get_cog("Q&A").store
+    store = qa_of(bot).store
     done = await eventually(lambda: _with(store, thread.id, lambda q: q.nudged_at is not None))
     assert done.pending_action is None
     assert len([m for m in bot_messages(lb, thread.id) if m.content.startswith("🔔")]) == 1
@@ -321,23 +327,22 @@ async def test_unanswered_questions_reach_helpers_and_quiet_posts_are_archived(
     answered = await direct_post(lb, bot, cast.asker.id, "Is DuckDB good for ETL?")
     reply = await lb.send_message(answered.id, cast.helper.id, "yes for local ETL")
     await (await mark(lb, answered.id, cast.asker.id, reply.id)).wait_followup()
-    runner = bot.get_cog("Q&A").runner
 
     clock.advance(timedelta(hours=24, minutes=1))
-    await runner.run_due()
+    await bot.scheduler.run_now("qa:actions")
     surfaced = [m for m in bot_messages(lb, lonely.id) if m.content.startswith("🙋")]
     assert len(surfaced) == 1 and surfaced[0].mention_roles == [helpers.id]
     assert lb.world.channel(answered.id).archived  # solved and quiet for a day
     assert not lb.world.channel(lonely.id).archived
 
     clock.advance(timedelta(days=7))
-    await runner.run_due()
+    await bot.scheduler.run_now("qa:actions")
     assert lb.world.channel(lonely.id).archived  # a week of quiet after the surfacing message
     assert len([m for m in bot_messages(lb, lonely.id) if m.content.startswith("🙋")]) == 1
     # a new message wakes the post up: it is open again and will be archived again later
     await lb.update_thread(lonely.id, archived=False)
     await lb.send_message(lonely.id, cast.helper.id, "late answer")
-    store = bot.get_cog("Q&A").store
+    store = qa_of(bot).store
     await eventually(lambda: _with(store, lonely.id, lambda q: q.archived_at is None and q.reply_count == 1))
 
 
@@ -475,7 +480,7 @@ async def test_mark_as_answer_refuses_what_cannot_be_an_answer(loopback: Loopbac
     bot_note = await lb.post_message(lb.world.channel(thread.id), lb.bot_user, {"content": "a bot note"})
     ix = await mark(lb, thread.id, cast.asker.id, bot_note.id)
     assert "from a bot" in ix.content_text()
-    assert not (await bot.get_cog("Q&A").store.get(thread.id)).solved
+    assert not (await qa_of(bot).store.get(thread.id)).solved
 
 
 async def test_a_text_channel_with_threads_works_as_the_questions_channel(loopback: LoopbackDiscord, bot) -> None:
@@ -494,7 +499,7 @@ async def test_a_text_channel_with_threads_works_as_the_questions_channel(loopba
     reply = await lb.send_message(thread.id, cast.helper.id, "Think Stats")
     await (await mark(lb, thread.id, cast.asker.id, reply.id)).wait_followup()
     assert lb.world.channel(thread.id).name == "[Solved] Best book on statistics?"
-    stored = await bot.get_cog("Q&A").store.get(thread.id)
+    stored = await qa_of(bot).store.get(thread.id)
     assert stored.solved and stored.tag_names == ["books"]
 
 
@@ -531,7 +536,7 @@ async def test_missing_permissions_are_reported_and_the_answer_still_counts(loop
     marked = await mark(lb, thread.id, cast.asker.id, reply.id)
     await marked.wait_followup()
     assert "Manage Threads" in marked.content_text()
-    assert (await bot.get_cog("Q&A").store.get(thread.id)).answer_author_id == cast.helper.id
+    assert (await qa_of(bot).store.get(thread.id)).answer_author_id == cast.helper.id
     assert lb.world.channel(thread.id).name == "Looker PDT keeps rebuilding"  # could not retitle: reported
     mod_log = await lb.wait_until(lambda: lb.channel_messages(lb.guild.channel("mod-log").id))
     assert "Manage Threads" in mod_log[0].content
@@ -554,13 +559,13 @@ async def test_posts_made_while_the_bot_was_down_are_tracked_without_old_pings(
     lb.world.channel(old.id).created_at = datetime.now(UTC) - timedelta(days=3)
 
     bot = await harness.start(clock=clock)
-    store = bot.get_cog("Q&A").store
+    store = qa_of(bot).store
     recent = await eventually(lambda: store.get(missed.id))
     ancient = await eventually(lambda: store.get(old.id))
     assert recent.surfaced_at is None  # still gets its reminder when due
     assert ancient.surfaced_at is not None and ancient.nudged_at is not None  # overdue: skipped, not sent
     clock.advance(timedelta(hours=25))
-    await bot.get_cog("Q&A").runner.run_due()
+    await bot.scheduler.run_now("qa:actions")
     assert [m for m in bot_messages(lb, missed.id) if m.content.startswith("🙋")]
     assert not bot_messages(lb, old.id)
 
@@ -657,7 +662,7 @@ async def test_a_forum_with_twenty_tags_gets_no_solved_tag_but_the_answer_counts
     assert "has 20 tags already" in marked.content_text()
     assert len(forum.available_tags) == 20 and not lb.calls_to("PATCH", rf"/channels/{forum.id}$")
     assert lb.world.channel(thread.id).name == "[Solved] Tag limit question"  # the title still says so
-    assert (await bot.get_cog("Q&A").store.get(thread.id)).solved
+    assert (await qa_of(bot).store.get(thread.id)).solved
 
 
 async def test_the_solved_tag_takes_the_last_slot_of_a_post_with_five_tags(
@@ -675,5 +680,5 @@ async def test_the_solved_tag_takes_the_last_slot_of_a_post_with_five_tags(
     await (await mark(lb, thread.id, cast.asker.id, reply.id)).wait_followup()
     applied = lb.world.channel(thread.id).applied_tags
     assert applied == [forum.tag(n).id for n in five[:4]] + [forum.tag("Solved").id]
-    stored = await bot.get_cog("Q&A").store.get(thread.id)
+    stored = await qa_of(bot).store.get(thread.id)
     assert stored.tag_names == five[:4]  # the question's own tags follow the post; Solved is not one of them

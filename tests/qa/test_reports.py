@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.database import Database
-from cogs.qa.reports import Reports
+from bot.times import unix
+from cogs.qa.render import stats_table
 from cogs.qa.rules import Timing
-from cogs.qa.store import QAStore, unix
+from cogs.qa.store import QAStore
+from cogs.qa.store_reports import QAReports
 from tests.qa.conftest import ASKER, GUILD, HELPER, OTHER, START, question
 
 HOUR = timedelta(hours=1)
@@ -19,7 +21,7 @@ async def test_unanswered_is_open_and_unarchived_oldest_first(db: Database, stor
         await store.add_question(question(n, START + n * HOUR, tags=["sql"] if n % 2 else ["python"]), timing)
     await store.mark_answer(3, message_id=30, author_id=HELPER, text="", by_id=ASKER, at=unix(START), timing=timing)
     await store.set_archived(4, unix(START), timing)
-    reports = Reports(db)
+    reports = QAReports(db)
     rows, total = await reports.unanswered(GUILD, None)
     assert [r.thread_id for r in rows] == [1, 2] and total == 2
     rows, total = await reports.unanswered(GUILD, "SQL")
@@ -34,7 +36,7 @@ async def test_moving_the_mark_moves_the_credit(db: Database, store: QAStore, ti
     at = unix(START)
     await store.mark_answer(1, message_id=10, author_id=HELPER, text="a", by_id=ASKER, at=at, timing=timing)
     await store.mark_answer(2, message_id=20, author_id=HELPER, text="b", by_id=ASKER, at=at, timing=timing)
-    reports = Reports(db)
+    reports = QAReports(db)
     assert await reports.leaderboard(GUILD, None) == [(HELPER, 2)]
     before, after = await store.mark_answer(
         1, message_id=11, author_id=OTHER, text="c", by_id=ASKER, at=at + 5, timing=timing
@@ -57,7 +59,7 @@ async def test_self_answers_and_old_marks_earn_nothing_in_the_period(
     await store.mark_answer(1, message_id=10, author_id=ASKER, text="", by_id=ASKER, at=unix(START), timing=timing)
     old = unix(START - timedelta(days=40))
     await store.mark_answer(2, message_id=20, author_id=HELPER, text="", by_id=ASKER, at=old, timing=timing)
-    reports = Reports(db)
+    reports = QAReports(db)
     assert await reports.leaderboard(GUILD, unix(START - timedelta(days=30))) == []
     assert await reports.leaderboard(GUILD, None) == [(HELPER, 1)]
 
@@ -74,7 +76,7 @@ async def test_stats_give_medians_overall_and_per_tag(db: Database, store: QASto
             await store.mark_answer(
                 thread_id, message_id=100, author_id=HELPER, text="", by_id=ASKER, at=at, timing=timing
             )
-    overall, tags = await Reports(db).stats(GUILD, None)
+    overall, tags = await QAReports(db).stats(GUILD, None)
     assert (overall.asked, overall.solved) == (4, 2)
     assert overall.median_first_reply == 3 * 3600
     assert overall.median_to_answer == 6.5 * 3600
@@ -82,5 +84,19 @@ async def test_stats_give_medians_overall_and_per_tag(db: Database, store: QASto
     assert [t.name for t in tags] == ["python", "sql"]  # as many questions each: by name
     assert (by_name["sql"].asked, by_name["sql"].solved_share, by_name["sql"].median_first_reply) == (2, 0.5, 2 * 3600)
     assert by_name["python"].median_to_answer is None
-    empty, none = await Reports(db).stats(GUILD, base + 10**6)
+    empty, none = await QAReports(db).stats(GUILD, base + 10**6)
     assert empty.asked == 0 and none == []
+
+
+async def test_the_stats_table_writes_medians_in_the_shared_duration_style(
+    db: Database, store: QAStore, timing: Timing
+) -> None:
+    base = unix(START)
+    await store.add_question(question(1, tags=["sql"]), timing)
+    await store.record_message(1, 100, HELPER, base + 3 * 3600 + 5 * 60, timing)
+    await store.mark_answer(1, message_id=100, author_id=HELPER, text="", by_id=ASKER, at=base + 2 * 86400 + 4 * 3600,
+                            timing=timing)
+    table = stats_table(*await QAReports(db).stats(GUILD, None))
+    lines = table.strip("`\n").splitlines()
+    assert lines[1].split() == ["all", "questions", "1", "100%", "3", "h", "5", "min", "2", "d", "4", "h"]
+    assert len({len(line) for line in lines}) == 1  # the columns line up

@@ -8,16 +8,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.clock import ManualClock
-from cogs.qa.rules import Action, QuestionTimes, Timing, due_now, next_due, pending_actions
-from cogs.qa.settings import QASettings as QA
-from cogs.qa.store import QAStore, unix
+from bot.times import unix
+from cogs.qa.models import QuestionAction, QuestionTimes
+from cogs.qa.rules import Timing, due_now, next_due, pending_actions
+from cogs.qa.settings import QASettings
+from cogs.qa.store import QAStore
 from tests.qa.conftest import ASKER, HELPER, question
 
 HOUR = timedelta(hours=1)
 
 
-async def _due_actions(store: QAStore, clock: ManualClock, timing: Timing, thread_id: int) -> list[Action]:
-    """What the runner would do now: due rows from the index, then the rules for each."""
+async def _due_actions(store: QAStore, clock: ManualClock, timing: Timing, thread_id: int) -> list[QuestionAction]:
+    """What the due work would do now: due rows from the index, then the rules for each."""
     now = unix(clock.now())
     rows = [q for q in await store.due(now) if q.thread_id == thread_id]
     return due_now(rows[0].times(), timing, now) if rows else []
@@ -30,9 +32,9 @@ async def test_a_reply_then_quiet_nudges_the_asker_once(store: QAStore, clock: M
     clock.advance(23 * HOUR + timedelta(minutes=59))
     assert await _due_actions(store, clock, timing, 1) == []
     clock.advance(timedelta(minutes=1))
-    assert await _due_actions(store, clock, timing, 1) == [Action.NUDGE]
-    await store.claim(1, Action.NUDGE, unix(clock.now()), timing)
-    await store.complete(1, Action.NUDGE, unix(clock.now()), timing, posted=True)
+    assert await _due_actions(store, clock, timing, 1) == [QuestionAction.NUDGE]
+    await store.claim(1, QuestionAction.NUDGE, unix(clock.now()), timing)
+    await store.complete(1, QuestionAction.NUDGE, unix(clock.now()), timing, posted=True)
     clock.advance(3 * HOUR)
     assert await _due_actions(store, clock, timing, 1) == []
     stored = await store.get(1)
@@ -49,7 +51,7 @@ async def test_new_activity_pushes_the_nudge_back(store: QAStore, clock: ManualC
     clock.advance(10 * HOUR)
     assert await _due_actions(store, clock, timing, 1) == []
     clock.advance(14 * HOUR)
-    assert await _due_actions(store, clock, timing, 1) == [Action.NUDGE]
+    assert await _due_actions(store, clock, timing, 1) == [QuestionAction.NUDGE]
 
 
 async def test_no_reply_at_all_is_surfaced_after_a_day(store: QAStore, clock: ManualClock, timing: Timing) -> None:
@@ -58,8 +60,8 @@ async def test_no_reply_at_all_is_surfaced_after_a_day(store: QAStore, clock: Ma
     clock.advance(23 * HOUR)
     assert await _due_actions(store, clock, timing, 1) == []
     clock.advance(HOUR)
-    assert await _due_actions(store, clock, timing, 1) == [Action.SURFACE]
-    await store.complete(1, Action.SURFACE, unix(clock.now()), timing, posted=True)
+    assert await _due_actions(store, clock, timing, 1) == [QuestionAction.SURFACE]
+    await store.complete(1, QuestionAction.SURFACE, unix(clock.now()), timing, posted=True)
     assert await _due_actions(store, clock, timing, 1) == []
 
 
@@ -73,13 +75,13 @@ async def test_solved_posts_archive_after_a_quiet_day_others_after_days(
         1, message_id=10, author_id=HELPER, text="x", by_id=ASKER, at=unix(clock.now()), timing=timing
     )
     clock.advance(24 * HOUR)
-    assert await _due_actions(store, clock, timing, 1) == [Action.ARCHIVE]
-    assert await _due_actions(store, clock, timing, 2) == [Action.NUDGE]
-    await store.complete(2, Action.NUDGE, unix(clock.now()), timing, posted=True)
+    assert await _due_actions(store, clock, timing, 1) == [QuestionAction.ARCHIVE]
+    assert await _due_actions(store, clock, timing, 2) == [QuestionAction.NUDGE]
+    await store.complete(2, QuestionAction.NUDGE, unix(clock.now()), timing, posted=True)
     clock.advance(7 * 24 * HOUR - HOUR)
     assert await _due_actions(store, clock, timing, 2) == []
     clock.advance(HOUR)
-    assert await _due_actions(store, clock, timing, 2) == [Action.ARCHIVE]
+    assert await _due_actions(store, clock, timing, 2) == [QuestionAction.ARCHIVE]
 
 
 async def test_a_message_wakes_an_archived_question(store: QAStore, clock: ManualClock, timing: Timing) -> None:
@@ -97,30 +99,30 @@ async def test_failures_back_off_then_give_up(store: QAStore, clock: ManualClock
     delays = []
     for _ in range(4):
         now = unix(clock.now())
-        await store.claim(1, Action.SURFACE, now, timing)
-        assert await store.fail(1, Action.SURFACE, now, timing) is False
+        await store.claim(1, QuestionAction.SURFACE, now, timing)
+        assert await store.fail(1, QuestionAction.SURFACE, now, timing) is False
         stored = await store.get(1)
         delays.append(stored.next_due_at - now)
         clock.advance(timedelta(seconds=stored.next_due_at - now))
     assert delays == [300, 600, 1200, 2400]
-    assert await store.fail(1, Action.SURFACE, unix(clock.now()), timing) is True
+    assert await store.fail(1, QuestionAction.SURFACE, unix(clock.now()), timing) is True
     assert (await store.get(1)).surfaced_at is not None
 
 
 async def test_a_settings_change_moves_what_is_due(store: QAStore, clock: ManualClock, timing: Timing) -> None:
     await store.add_question(question(1), timing)
     await store.record_message(1, 5, HELPER, unix(clock.now()), timing)
-    shorter = Timing.from_settings(QA(nudge_after_hours=2))
+    shorter = Timing.from_settings(QASettings(nudge_after_hours=2))
     assert await store.refresh_guild_due((await store.get(1)).guild_id, shorter) == 1
     clock.advance(2 * HOUR)
-    assert await _due_actions(store, clock, shorter, 1) == [Action.NUDGE]
+    assert await _due_actions(store, clock, shorter, 1) == [QuestionAction.NUDGE]
 
 
 async def test_a_claim_is_due_at_once_until_completed(store: QAStore, clock: ManualClock, timing: Timing) -> None:
     await store.add_question(question(1), timing)
     clock.advance(30 * HOUR)
     now = unix(clock.now())
-    await store.claim(1, Action.SURFACE, now, timing)
+    await store.claim(1, QuestionAction.SURFACE, now, timing)
     assert (await store.earliest_due()) == now  # a restart finds the claim and checks the thread
     await store.release_claim(1, timing)
     assert (await store.get(1)).pending_action is None
@@ -162,4 +164,4 @@ def test_next_due_is_exactly_when_something_becomes_due(
     assert due_now(q, timing, due) != []
     # one reminder at most per kind, and never on a solved question
     if solved:
-        assert set(due_now(q, timing, 10**9)) <= {Action.ARCHIVE}
+        assert set(due_now(q, timing, 10**9)) <= {QuestionAction.ARCHIVE}

@@ -7,18 +7,10 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.qa.search import HIT_END, HIT_START, match_expression
-from cogs.qa.service import snippet_text
-from cogs.qa.text import (
-    SOLVED_PREFIX,
-    bare_title,
-    clean_title,
-    inert,
-    match_tags,
-    parse_tags,
-    solved_title,
-    split_message,
-)
+from cogs.qa.models import HIT_END, HIT_START, SOLVED_PREFIX
+from cogs.qa.render import inert, snippet_text, split_message
+from cogs.qa.rules import bare_title, clean_title, match_tags, parse_tags, solved_title
+from cogs.qa.search import match_expression
 
 HOSTILE = st.lists(
     st.sampled_from([*"ab c\n*_~`|>#-[]()<>@&!:/\\", "@everyone", "@here", "<@123>", "<@&45>", "```", "[x](http://e)"]),

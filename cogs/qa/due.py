@@ -1,24 +1,27 @@
-"""The timing rules at work: one scheduler job armed at the earliest next_due_at, rebuilt from SQLite at start.
+"""Q&A's due work: nudges, surfacing and archiving when `next_due_at` says so, and housekeeping every 10 minutes.
 
-Each action is claimed in the database before the Discord call and marked done only after Discord
-accepted it. A restart in between finds the claim and looks in the thread for the bot's message before
-sending again, so nothing is lost or sent twice.
+Each action is claimed in the database before the Discord call and marked done only after Discord accepted it. A
+restart in between finds the claim and looks in the thread for the bot's message before sending again, so nothing
+is lost or sent twice. Arming, waiting for ready, one pass at a time and retries are the core scheduler's.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.discord_helpers import find_role
 from bot.mod_log import report
-from cogs.qa.rules import Action, Timing, due_now
-from cogs.qa.service import ACTION_PREFIX, nudge_text, surface_text
-from cogs.qa.store import QAStore, Question, unix
+from bot.scheduler import DueWork, Periodic
+from bot.times import unix, utc, utc_or_none
+from cogs.qa.models import Question, QuestionAction
+from cogs.qa.render import ACTION_PREFIX, action_failed_report, nudge_text, surface_text
+from cogs.qa.rules import Timing, due_now
+from cogs.qa.settings import QASettings
+from cogs.qa.store import QAStore
 from cogs.qa.threads import fetch_thread
 
 if TYPE_CHECKING:
@@ -26,8 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-JOB_ID = "qa:due"
-HOUSEKEEPING_JOB_ID = "qa:housekeeping"
+ACTIONS = "qa:actions"
+HOUSEKEEPING = "qa:housekeeping"
 HOUSEKEEPING_EVERY = timedelta(minutes=10)
 BATCH = 50
 CATCH_UP_LIMIT = 100
@@ -35,51 +38,43 @@ MAX_STEPS_PER_QUESTION = 3
 POSTPONE_SECONDS = 3600
 
 
-class DueRunner:
+class QADue:
     """Carries out nudges, surfacing and archiving when the database says they are due."""
 
     def __init__(self, bot: CommunityBot, store: QAStore) -> None:
         self.bot = bot
         self.store = store
-        self.armed_for: int | None = None  # the next_due_at (bot clock) the job is set for
         self._timings: dict[int, Timing] = {}  # per guild, as last used to compute next_due_at
-        self._running = asyncio.Lock()  # one sweep at a time, even if the job is re-armed meanwhile
+
+    def work(self) -> list[DueWork | Periodic]:
+        return [
+            DueWork(ACTIONS, self.next_due, self.run_due),
+            Periodic(HOUSEKEEPING, HOUSEKEEPING_EVERY, self.housekeeping),
+        ]
+
+    async def settings(self, guild_id: int) -> QASettings:
+        return (await self.bot.guild_config(guild_id)).section(QASettings)
 
     async def timing(self, guild_id: int) -> Timing:
-        return Timing.from_settings((await self.bot.guild_config(guild_id)).qa)
+        return Timing.from_settings(await self.settings(guild_id))
 
-    # --- arming ----------------------------------------------------------------------------------
+    async def next_due(self) -> datetime | None:
+        return utc_or_none(await self.store.earliest_due())
 
-    def _real_time(self, due: int) -> datetime:
-        """The wall-clock instant at which `due` (on the bot's clock) arrives."""
-        delay = due - self.bot.clock.now().timestamp()
-        return datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
-
-    async def arm(self) -> None:
-        """Set the single job for the earliest due question (or none)."""
-        earliest = await self.store.earliest_due()
-        self.armed_for = earliest
-        if earliest is None:
-            self.bot.scheduler.cancel(JOB_ID)
-            return
-        self.bot.scheduler.at(JOB_ID, self._real_time(earliest), self.run_due)
-
-    def consider(self, question: Question | None) -> None:
-        """Re-arm when a changed question fell due earlier than the job is set for."""
-        due = None if question is None else question.next_due_at
-        if due is None:
-            return
-        if self.armed_for is None or due < self.armed_for or not self.bot.scheduler.has(JOB_ID):
-            self.armed_for = due
-            self.bot.scheduler.at(JOB_ID, self._real_time(due), self.run_due)
+    def question_changed(self, question: Question | None) -> None:
+        """Tell the scheduler when a stored change made a question due (perhaps sooner than it is armed for)."""
+        if question is not None and question.next_due_at is not None:
+            self.bot.scheduler.due_at(ACTIONS, utc(question.next_due_at))
 
     async def rebuild(self) -> None:
-        """At start: recompute due times with the current settings (they may have changed), then arm."""
+        """At load: recompute due times with the current settings (they may have changed while the bot was off)."""
         for guild_id in await self.store.guilds_with_due():
             timing = await self.timing(guild_id)
             await self.store.refresh_guild_due(guild_id, timing)
             self._timings[guild_id] = timing
-        await self.arm()
+        earliest = await self.next_due()
+        if earliest is not None:
+            self.bot.scheduler.due_at(ACTIONS, earliest)  # armed by start() instead when the bot is starting
 
     async def housekeeping(self) -> None:
         """Every few minutes: follow /config changes of the timings; drop stale drafts."""
@@ -90,20 +85,14 @@ class DueRunner:
                 changed |= await self.store.refresh_guild_due(guild_id, timing) > 0
                 self._timings[guild_id] = timing
         await self.store.drop_stale_drafts(unix(self.bot.clock.now()))
-        if changed:
-            await self.arm()
+        earliest = await self.next_due() if changed else None
+        if earliest is not None:
+            self.bot.scheduler.due_at(ACTIONS, earliest)
 
     # --- running ---------------------------------------------------------------------------------
 
     async def run_due(self) -> int:
         """Carry out everything due now; returns how many actions Discord accepted."""
-        await self.bot.wait_until_ready()
-        async with self._running:
-            done = await self._sweep()
-        await self.arm()
-        return done
-
-    async def _sweep(self) -> int:
         done = 0
         seen: dict[int, int] = {}
         while True:
@@ -118,27 +107,27 @@ class DueRunner:
                     continue
                 # still due after several steps: something is off with it; do not let it block the rest
                 log.warning("Q&A thread %s stays due; looking again in an hour", question.thread_id)
-                await self.store.postpone(
-                    question.thread_id, now + POSTPONE_SECONDS, await self.timing(question.guild_id)
-                )
+                await self._postpone(question, now)
             for question in batch:
                 seen[question.thread_id] = seen.get(question.thread_id, 0) + 1
                 try:
                     done += await self._handle(question)
                 except Exception:
                     log.exception("Q&A action on thread %s failed unexpectedly", question.thread_id)
-                    timing = await self.timing(question.guild_id)
-                    later = unix(self.bot.clock.now()) + POSTPONE_SECONDS
-                    await self.store.postpone(question.thread_id, later, timing)
+                    await self._postpone(question, unix(self.bot.clock.now()))
         return done
+
+    async def _postpone(self, question: Question, now: int) -> None:
+        timing = await self.timing(question.guild_id)
+        await self.store.postpone(question.thread_id, now + POSTPONE_SECONDS, timing)
 
     async def _handle(self, question: Question) -> int:
         """Bring one due question up to date with Discord and carry out its due actions."""
         timing = await self.timing(question.guild_id)
         now = unix(self.bot.clock.now())
         guild = self.bot.get_guild(question.guild_id)
-        pending = Action(question.pending_action) if question.pending_action else None
-        first = pending or next(iter(due_now(question.times(), timing, now)), Action.ARCHIVE)
+        pending = QuestionAction(question.pending_action) if question.pending_action else None
+        first = pending or next(iter(due_now(question.times(), timing, now)), QuestionAction.ARCHIVE)
         if guild is None:  # not in that server now (or not yet): look again later, keep everything
             await self.store.postpone(question.thread_id, now + POSTPONE_SECONDS, timing)
             return 0
@@ -169,12 +158,12 @@ class DueRunner:
             done += 1
         return done
 
-    async def _catch_up(self, thread: discord.Thread, question: Question, timing: Timing) -> set[Action]:
+    async def _catch_up(self, thread: discord.Thread, question: Question, timing: Timing) -> set[QuestionAction]:
         """Record member messages the bot missed (it was down) and find reminders it sent already."""
         after = question.last_message_id or question.thread_id
         if question.pending_since is not None:
-            after = min(after, discord.utils.time_snowflake(datetime.fromtimestamp(question.pending_since - 5, UTC)))
-        sent: set[Action] = set()
+            after = min(after, discord.utils.time_snowflake(utc(question.pending_since - 5)))
+        sent: set[QuestionAction] = set()
         me = thread.guild.me.id
         now = self.bot.clock.now()
         try:
@@ -193,15 +182,16 @@ class DueRunner:
         guild: discord.Guild,
         thread: discord.Thread,
         question: Question,
-        action: Action,
+        action: QuestionAction,
         timing: Timing,
         now: int,
     ) -> bool:
         """One action: claim, call Discord, mark done. False when it failed (and was rescheduled)."""
         await self.store.claim(question.thread_id, action, now, timing)
         settings = await self.bot.guild_config(guild.id)
+        qa = settings.section(QASettings)
         try:
-            if action is Action.ARCHIVE:
+            if action is QuestionAction.ARCHIVE:
                 if not thread.archived:
                     thread = await thread.edit(archived=True, reason="Q&A: quiet for long enough")
                 await self.store.complete(question.thread_id, action, now, timing, posted=False)
@@ -209,18 +199,16 @@ class DueRunner:
             if thread.locked:  # a locked post takes no reminders; nothing to say there
                 await self.store.complete(question.thread_id, action, now, timing, posted=False)
                 return True
-            if action is Action.NUDGE:
+            if action is QuestionAction.NUDGE:
                 await thread.send(
                     nudge_text(question.asker_id),
                     allowed_mentions=discord.AllowedMentions(users=[discord.Object(question.asker_id)]),
                 )
             else:
-                role = find_role(guild, settings.qa.helper_role)
+                role = find_role(guild, qa.helper_role)
                 mentions = discord.AllowedMentions(roles=[role]) if role else discord.AllowedMentions.none()
-                await thread.send(
-                    surface_text(role.id if role else None, settings.qa.unanswered_after_hours),
-                    allowed_mentions=mentions,
-                )
+                await thread.send(surface_text(role.id if role else None, qa.unanswered_after_hours),
+                                  allowed_mentions=mentions)
         except discord.HTTPException as error:
             gave_up = await self.store.fail(question.thread_id, action, now, timing)
             log.warning("Q&A %s on thread %s failed (%s); gave up: %s", action, thread.id, error, gave_up)
@@ -229,8 +217,7 @@ class DueRunner:
                     self.bot.db,
                     guild,
                     settings.channels.mod_log,
-                    f"Q&A: I could not {action.value} {thread.mention} after several tries ({error.status}:"
-                    f" {error.text or 'no detail'}). Check my permissions in the questions channel.",
+                    action_failed_report(action, thread.mention, error.status, error.text),
                     once_key=f"qa:{action.value}:{thread.parent_id}:{error.status}",
                 )
             return False

@@ -1,4 +1,4 @@
-"""Read-only reports: open questions, the leaderboard of accepted answers, statistics per tag.
+"""SQL of the read-only reports: open questions, the leaderboard of accepted answers, statistics per tag.
 
 They run on the database's read-only connections (`Database.read_all`): over a million questions /qa stats
 reads every row of the period (seconds), and must not hold up the bot's writes meanwhile. Its figures are
@@ -8,56 +8,14 @@ computed in a worker thread, so the event loop keeps serving everyone else.
 from __future__ import annotations
 
 import asyncio
-import statistics
-from collections import defaultdict
-from dataclasses import dataclass
+from typing import Any
 
 from bot.database import Database
-
-PERIODS: dict[str, int | None] = {"week": 7, "month": 30, "year": 365, "all": None}
-
-
-@dataclass(frozen=True)
-class OpenQuestion:
-    thread_id: int
-    channel_id: int
-    title: str
-    created_at: int
-    reply_count: int
-    tags: str
+from cogs.qa.models import OpenQuestion, TagStats
+from cogs.qa.rules import tag_figures
 
 
-@dataclass(frozen=True)
-class TagStats:
-    """Figures for one tag (or for all questions when `name` is None)."""
-
-    name: str | None
-    asked: int
-    solved: int
-    median_first_reply: float | None  # seconds
-    median_to_answer: float | None  # seconds
-
-    @property
-    def solved_share(self) -> float:
-        return self.solved / self.asked if self.asked else 0.0
-
-
-def _median(values: list[int]) -> float | None:
-    return statistics.median(values) if values else None
-
-
-def _figures(name: str | None, rows: list[tuple[int, int | None, int | None]]) -> TagStats:
-    """rows: (created_at, first_reply_at, solved_at)."""
-    return TagStats(
-        name=name,
-        asked=len(rows),
-        solved=sum(1 for _, _, solved in rows if solved is not None),
-        median_first_reply=_median([first - created for created, first, _ in rows if first is not None]),
-        median_to_answer=_median([solved - created for created, _, solved in rows if solved is not None]),
-    )
-
-
-class Reports:
+class QAReports:
     """Queries behind /qa unanswered, /qa leaderboard and /qa stats."""
 
     def __init__(self, db: Database) -> None:
@@ -67,7 +25,7 @@ class Reports:
         """Open, not archived questions, oldest first, and how many there are in all."""
         source = "qa_questions q INDEXED BY qa_questions_open"  # see migration 0002_open_questions
         where = "q.guild_id = ? AND q.state = 'open' AND q.archived_at IS NULL"
-        params: list = [guild_id]
+        params: list[Any] = [guild_id]
         if tag:
             source += " JOIN qa_question_tags t ON t.thread_id = q.thread_id AND t.tag = ?"
             params.insert(0, tag)
@@ -118,17 +76,5 @@ class Reports:
             " WHERE q.guild_id = ? AND q.created_at >= ?",
             (guild_id, since or 0),
         )
-        return await asyncio.to_thread(_all_figures, rows, tag_rows, max_tags)
-
-
-def _all_figures(rows: list, tag_rows: list, max_tags: int) -> tuple[TagStats, list[TagStats]]:
-    """rows: (thread, created_at, first_reply_at, solved_at); tag_rows: (tag, thread)."""
-    by_thread = {row[0]: (row[1], row[2], row[3]) for row in rows}
-    per_tag: dict[str, list] = defaultdict(list)
-    names: dict[str, str] = {}
-    for tag, thread_id in tag_rows:
-        names.setdefault(tag.lower(), tag)
-        per_tag[tag.lower()].append(by_thread[thread_id])
-    overall = _figures(None, list(by_thread.values()))
-    tags = sorted(per_tag, key=lambda key: (-len(per_tag[key]), key))[:max_tags]
-    return overall, [_figures(names[key], per_tag[key]) for key in tags]
+        # Over a million questions the figures take a while: computed in a worker thread, off the event loop.
+        return await asyncio.to_thread(tag_figures, rows, tag_rows, max_tags)
