@@ -54,4 +54,4 @@ def build_calendar(entries: Iterable[tuple[Event, list[Occurrence]]], name: str,
         current = next((o for o in occurrences if o.state is OccurrenceState.UPCOMING), occurrences[-1])
         calendar.add_component(_vevent(event, current, stamp))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
