@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+from bot.client import all_migrations
 from bot.clock import ManualClock
 from bot.database import Database
+from bot.discovery import feature_packages
 from cogs.events.models import CHANNEL_TARGET, DeliveryState, NoticeKind, ReminderState, Rsvp
 from cogs.events.planner import EventPlanner
 from cogs.events.store import EventStore
@@ -163,3 +166,37 @@ async def test_old_delivery_rows_are_purged_but_recent_and_pending_ones_stay(
     assert await store.purge_deliveries(finished_before=planner.now() - 86400) == 0
     assert await store.purge_deliveries(finished_before=planner.now()) == 2
     assert len(await store.pending_deliveries(second.id)) == 2
+
+
+async def test_a_database_from_before_the_retry_times_upgrades(tmp_path: Path) -> None:
+    """Migration 0003 adds the retry times to an existing file: its reminders stay due when they were."""
+    db = await Database.open(tmp_path / "old.db")
+    try:
+        migrations = all_migrations(feature_packages())
+        await db.migrate([m for m in migrations if (m.namespace, m.version) != ("events", 3)])
+        due = 1_750_000_000
+        await db.execute(
+            "INSERT INTO events (id, guild_id, creator_id, title, tz, local_time, duration_s, reminder_offsets,"
+            " channel_id, state, created_at, updated_at) VALUES (1, ?, 1, 'Old', 'UTC', '18:00', 3600, '3600', 5,"
+            " 'active', 0, 0)",
+            (GUILD,),
+        )
+        await db.execute(
+            "INSERT INTO event_occurrences (id, event_id, seq, starts_at, ends_at, state, message_id)"
+            " VALUES (1, 1, 1, ?, ?, 'upcoming', 99)",
+            (due + 3600, due + 7200),
+        )
+        await db.execute(
+            "INSERT INTO event_reminders (occurrence_id, kind, offset_s, due_at, state) VALUES (1, 'reminder', 3600, ?,"
+            " 'pending')",
+            (due,),
+        )
+        applied = await db.migrate(migrations)
+        assert [(m.namespace, m.version) for m in applied] == [("events", 3)]
+        store = EventStore(db)
+        assert await store.next_due(due - 600) == due
+        [reminder] = await store.due_batch(GUILD, due, 10)
+        assert reminder.due_at == due and reminder.state is ReminderState.PENDING
+        assert await db.fetchval("SELECT retry_at FROM event_reminders") is None
+    finally:
+        await db.close()
