@@ -70,22 +70,28 @@ CHANNEL_TARGET = 0  # event_deliveries.user_id of the channel post
 
 
 @dataclass(frozen=True)
-class Event:
-    """An event or a series (one row of `events`)."""
+class EventFields:
+    """What the organiser decided about an event or series, as stored."""
 
-    id: int
     guild_id: int
     creator_id: int
     title: str
     description: str
     location: str
     tz: str
-    local_time: str
+    local_time: str  # 'HH:MM' the series keeps in its zone
     duration_s: int
     recurrence: Recurrence
     monthly_nth: int
     reminder_offsets: tuple[int, ...]
     ping_role_id: int | None
+
+
+@dataclass(frozen=True)
+class Event(EventFields):
+    """An event or a series (one row of `events`)."""
+
+    id: int
     channel_id: int | None
     state: EventState
     revision: int
@@ -225,21 +231,9 @@ class EventDefaults:
 
 
 @dataclass(frozen=True)
-class NewEvent:
-    """Everything needed to store a draft."""
+class NewEvent(EventFields):
+    """Everything needed to store a draft: the organiser's fields and the first start."""
 
-    guild_id: int
-    creator_id: int
-    title: str
-    description: str
-    location: str
-    tz: str
-    local_time: str
-    duration_s: int
-    recurrence: str
-    monthly_nth: int
-    reminder_offsets: tuple[int, ...]
-    ping_role_id: int | None
     starts_at: int
     note: str = ""
 

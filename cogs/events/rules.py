@@ -134,7 +134,7 @@ def plan_draft(
         tz=zone.key,
         local_time=f"{local:%H:%M}",
         duration_s=duration_seconds(typed.duration, defaults.duration_minutes),
-        recurrence=rule.value,
+        recurrence=rule,
         monthly_nth=nth_weekday_of(local.date()),
         reminder_offsets=offsets,
         ping_role_id=typed.ping_role_id,
