@@ -35,7 +35,7 @@ from cogs.events.rsvp_counts import CountSettler
 from cogs.events.settings import EventsSettings, events_section
 from cogs.events.store import EventStore
 from cogs.events.timeparse import zone_choices
-from cogs.events.views import DraftButton, RsvpButton, preview_view, rsvp_view
+from cogs.events.views import EventDraftButton, RsvpButton, preview_view, rsvp_view
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class EventsCog(Feature):
     name = "events"
     title = "Events"
     settings_section = EventsSettings
-    dynamic_items = (RsvpButton, DraftButton)
+    dynamic_items = (RsvpButton, EventDraftButton)
 
     event = app_commands.Group(
         name="event", description="Meetups: create, RSVP, reminders and calendar export", guild_only=True
@@ -217,11 +217,10 @@ class EventsCog(Feature):
     # ------------------------------------------------------------ RSVP
 
     async def on_rsvp_click(self, interaction: discord.Interaction, event_id: int, seq: int, choice: Rsvp) -> None:
-        """Record the answer; the member sees the new counts at once, and during a burst within a second.
-
-        A lone click updates the announcement in its own response, then confirms ephemerally. While other
-        clicks on the same announcement are in flight (a burst after an @everyone announcement), a click is
-        only confirmed ephemerally (one request, not two) and the counts follow in one coalesced edit."""
+        """Record the answer; the member sees the new counts at once, and during a burst within a second."""
+        # A lone click updates the announcement in its own response, then confirms ephemerally. While other
+        # clicks on the same announcement are in flight (a burst after an @everyone announcement), a click is
+        # only confirmed ephemerally (one request, not two) and the counts follow in one coalesced edit.
         key = (event_id, seq)
         if self.counts.busy(key):
             result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice)

@@ -1,14 +1,13 @@
-"""The events' due work: reminders, notices, series and owed announcements, sent exactly once; and housekeeping.
+"""The events' due work: reminders, notices, series and owed announcements, sent exactly once; and housekeeping."""
 
-`next_due` is the earliest instant the database says something is to do (store `next_due`, on its indexes); core
-arms one job for it, runs one pass at a time and re-arms after each. A pass closes ended occurrences (a series
-gets its next date), posts owed announcements, then per server records what is past the grace period as missed
-and sends the rest: each reminder is claimed (pending -> sending, with one delivery row per message), each
-message is marked sent only after Discord accepted it (its nonce makes a repeat after a crash return the same
-message), and the reminder is finished when no delivery is pending. What a pass cannot finish (a message to
-retry, a server the bot cannot see, an announcement Discord refused) gets a retry time in the database, which
-`next_due` then returns.
-"""
+# `next_due` is the earliest instant the database says something is to do (store `next_due`, on its indexes); core
+# arms one job for it, runs one pass at a time and re-arms after each. A pass closes ended occurrences (a series
+# gets its next date), posts owed announcements, then per server records what is past the grace period as missed
+# and sends the rest: each reminder is claimed (pending -> sending, with one delivery row per message), each
+# message is marked sent only after Discord accepted it (its nonce makes a repeat after a crash return the same
+# message), and the reminder is finished when no delivery is pending. What a pass cannot finish (a message to
+# retry, a server the bot cannot see, an announcement Discord refused) gets a retry time in the database, which
+# `next_due` then returns: never an instant already past that a pass would leave as it is (core would spin).
 
 from __future__ import annotations
 
@@ -131,8 +130,9 @@ class EventReminders:
             await self._send_due(_Target(guild, settings), now)
 
     async def _send_due(self, target: _Target, now: int) -> None:
-        """Send what is due in one server, a batch at a time: one query for the batch's events, one
-        transaction to claim it, one query for its deliveries, then the messages, CONCURRENCY at once."""
+        """Send what is due in one server, a batch at a time."""
+        # Per batch: one query for its events, one transaction to claim it, one query for its deliveries, then
+        # the messages, CONCURRENCY at once.
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def one(reminder: Reminder, event: Event, occurrence: Occurrence, todo: list[ReminderDelivery]) -> bool:

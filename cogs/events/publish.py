@@ -53,11 +53,10 @@ class Publisher:
         return channel if isinstance(channel, discord.TextChannel) else None
 
     async def post_announcement(self, guild: discord.Guild, event: Event, occurrence: Occurrence) -> int:
-        """Post an occurrence's announcement unless it is posted already; returns its message id, which is
-        stored only once Discord accepted the message. Callers in this process take turns per occurrence.
-
-        The nonce makes a repeat after a crash (between Discord's answer and our write) return the same
-        message instead of posting twice, within Discord's nonce window."""
+        """Post an occurrence's announcement unless it is posted already; returns its message id."""
+        # The id is stored only once Discord accepted the message; callers in this process take turns per
+        # occurrence. The nonce makes a repeat after a crash (between Discord's answer and our write) return the
+        # same message instead of posting twice, within Discord's nonce window.
         lock = self._posting.setdefault(occurrence.id, asyncio.Lock())
         try:
             async with lock:

@@ -38,12 +38,10 @@ class EventsSettings(FeatureSettings):
 
 
 def events_section(settings: Settings) -> EventsSettings:
-    """This feature's section of a server's settings (`Settings.section`, surviving a reload of the feature).
-
-    discord.py drops `cogs.events.*` from `sys.modules` when the extension unloads (at every bot close), so a
-    loaded-again feature imports a fresh `EventsSettings` while the composed settings model keeps the first one:
-    same fields, another class, and `section()`'s isinstance check fails. Such a value is re-validated.
-    """
+    """This feature's section of a server's settings (`Settings.section`, surviving a reload of the feature)."""
+    # discord.py drops `cogs.events.*` from `sys.modules` when the extension unloads (at every bot close), so a
+    # loaded-again feature imports a fresh `EventsSettings` while the composed settings model keeps the first one:
+    # same fields, another class, and `section()`'s isinstance check fails. Such a value is re-validated.
     value = getattr(settings, EventsSettings.section_name, None)
     if isinstance(value, FeatureSettings) and not isinstance(value, EventsSettings):
         return EventsSettings.model_validate(value.model_dump())

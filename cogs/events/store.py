@@ -201,8 +201,8 @@ class EventStore(ReminderQueries):
         return [(Event.from_row(r), _occurrence_from_joined(r)) for r in rows]
 
     async def unannounced(self, now: int, limit: int = 100) -> list[tuple[Event, Occurrence]]:
-        """Upcoming occurrences of active events with no announcement yet (a new one of a series, or a crash),
-        except those whose last try failed and waits for its retry time."""
+        """Upcoming occurrences of active events owed an announcement (a series' next one, or after a crash)."""
+        # Those whose last try failed wait for their retry time.
         rows = await self.db.fetchall(
             f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id"
             " WHERE o.state = ? AND o.message_id IS NULL AND e.state = ?"

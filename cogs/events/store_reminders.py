@@ -1,5 +1,4 @@
-"""SQL of reminders, notices and their deliveries (one row per message), and of when the reminder work is due next;
-closed DMs are the bot's shared memory."""
+"""SQL of reminders, notices, their deliveries (one row per message) and when the reminder work is due next."""
 
 from __future__ import annotations
 
@@ -75,10 +74,10 @@ class ReminderQueries:
     # ------------------------------------------------------------ what is due next
 
     async def next_due(self, now: int) -> int | None:
-        """The earliest instant the reminder pass has something to do, from the indexes: a reminder or notice
-        falling due, a claimed one to resume or retry, an occurrence ending (a series advances), an
-        announcement owed (`now`, or its retry time). None when nothing is stored."""
-        # Each part reads one index in order and stops at its first row.
+        """The earliest instant the reminder pass has something to do; None when nothing is stored."""
+        # The parts: a reminder or notice falling due, a claimed one to resume or its retry, an occurrence ending
+        # (a series advances), an announcement owed (`now`, or its retry time). Each part reads one index in
+        # order and stops at its first row, so this stays cheap however many reminders are pending.
         when = await self.db.fetchval(
             "SELECT MIN(t) FROM ("
             " SELECT (SELECT due_at FROM event_reminders WHERE state = ? AND retry_at IS NULL"
@@ -126,8 +125,8 @@ class ReminderQueries:
         return [r[0] for r in rows]
 
     async def expire(self, guild_id: int, now: int, grace_s: int) -> int:
-        """Record as missed what can no longer usefully go out: reminders later than the grace period, and
-        notices about an occurrence that has already ended. Returns how many reminders were missed."""
+        """Record as missed what can no longer usefully go out; returns how many."""
+        # Reminders later than the grace period, and notices about an occurrence that has already ended.
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
                 "SELECT r.id FROM event_reminders r JOIN event_occurrences o ON o.id = r.occurrence_id"
@@ -151,8 +150,7 @@ class ReminderQueries:
         return len(ids)
 
     async def due_batch(self, guild_id: int, now: int, limit: int, after: tuple[int, int] = (0, 0)) -> list[Reminder]:
-        """Reminders of a guild that are due, not finished and not waiting for a retry, oldest first, after a
-        (due_at, id) position."""
+        """A server's due reminders (unfinished, no retry pending), oldest first, after a (due_at, id) position."""
         rows = await self.db.fetchall(
             "SELECT r.* FROM event_reminders r JOIN event_occurrences o ON o.id = r.occurrence_id"
             f" JOIN events e ON e.id = o.event_id WHERE e.guild_id = ? AND {_DUE}"
@@ -166,11 +164,11 @@ class ReminderQueries:
         return reminder.id in await self.claim_many([reminder], now, dm_reminders=dm_reminders)
 
     async def claim_many(self, reminders: list[Reminder], now: int, *, dm_reminders: bool) -> set[int]:
-        """pending -> sending in one transaction, with one delivery row per message to send, fixed now: the
-        channel post (reminders only) and a DM to each member going at the time it fell due (for reminders,
-        unless DM reminders are off here or the member opted out; for notices, always), never to a member
-        whose DMs are known closed. Returns the ids to send: those claimed now, plus those already in
-        'sending' (resumed after a restart), which keep their rows."""
+        """pending -> sending in one transaction with a delivery row per message; returns the ids to send."""
+        # Who gets a message is fixed now: the channel post (reminders only) and a DM to each member going at
+        # the time it fell due (for reminders, unless DM reminders are off here or the member opted out; for
+        # notices, always), never to a member whose DMs are known closed. The ids to send are those claimed now
+        # plus those already 'sending' (resumed after a restart), which keep their rows.
         by_id = {r.id: r for r in reminders}
         chosen = {r.id for r in reminders if r.state is ReminderState.SENDING}
         pending = [r.id for r in reminders if r.state is ReminderState.PENDING]

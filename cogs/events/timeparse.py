@@ -1,9 +1,8 @@
-"""Reading what organisers type: event times, durations, reminder offsets and time zones.
+"""Reading what organisers type: event times, durations, reminder offsets and time zones."""
 
-Small and strict on purpose: anything that could mean two things is refused with a suggestion, never guessed.
-Local times are resolved in the event's IANA zone; daylight-saving gaps are shifted forward with a note and
-overlaps take the first of the two instants with a note.
-"""
+# Small and strict on purpose: anything that could mean two things is refused with a suggestion, never guessed.
+# Local times are resolved in the event's IANA zone; daylight-saving gaps are shifted forward with a note and
+# overlaps take the first of the two instants with a note.
 
 from __future__ import annotations
 

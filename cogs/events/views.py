@@ -57,7 +57,7 @@ _DRAFT_ACTIONS = {"confirm": ("Confirm", discord.ButtonStyle.success),
                   "discard": ("Discard", discord.ButtonStyle.secondary)}  # fmt: skip
 
 
-class DraftButton(discord.ui.DynamicItem[Button], template=r"ev:(?P<action>confirm|discard):(?P<event>\d+)"):
+class EventDraftButton(discord.ui.DynamicItem[Button], template=r"ev:(?P<action>confirm|discard):(?P<event>\d+)"):
     """Confirm (post a previewed draft) or Discard (drop it); works after a restart too, while the draft lasts."""
 
     def __init__(self, action: str, event_id: int) -> None:
@@ -68,7 +68,7 @@ class DraftButton(discord.ui.DynamicItem[Button], template=r"ev:(?P<action>confi
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> DraftButton:
+    ) -> EventDraftButton:
         return cls(match["action"], int(match["event"]))
 
     @guarded
@@ -90,6 +90,6 @@ def rsvp_view(event_id: int, seq: int, counts: RsvpCounts) -> discord.ui.View:
 
 def preview_view(event_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(DraftButton("confirm", event_id))
-    view.add_item(DraftButton("discard", event_id))
+    view.add_item(EventDraftButton("confirm", event_id))
+    view.add_item(EventDraftButton("discard", event_id))
     return view
