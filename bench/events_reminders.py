@@ -4,10 +4,11 @@ Three measurements, each against a baseline run in the same process tree:
 
 1. Start-up: the real bot (`python -m bot`) against the loopback Discord, on a database holding 10,000 future
    events with 100,000 pending reminders, versus the same bot on a database whose events tables are empty.
-   Start-up is spawn -> first answered `/about`; RSS is read after a second idle. The bot logs how many due
-   times it loaded into the scheduler: only the next window, however many are pending.
-2. Loading the scheduler: the windowed refill the bot does, versus the naive way (one APScheduler job per
-   pending reminder), in this process: time and Python memory (tracemalloc peak).
+   Start-up is spawn -> first answered `/about`; RSS is read after a second idle.
+2. Arming the scheduler: the bot's core scheduler (`bot/scheduler.py`) with the events' due work, as the bot
+   starts it (one job for the earliest due instant from an indexed query, one for housekeeping, however many
+   are pending), versus the naive way (one APScheduler job per pending reminder), in this process: jobs held,
+   time and Python memory (tracemalloc peak).
 3. Lateness: `--burst` reminders fall due at the same second (each for its own event, one member going, so a
    channel post and a DM each) on top of the 100,000 pending. Lateness is when the loopback received each
    message minus the due time. Baseline: a bare discord.py client that sends the same messages at the same
@@ -31,12 +32,10 @@ import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import median, now, percentile, process_env, rss_mib, terminate, write_results
-from bench.startup import time_to_first_answer
+from bench.common import first_answer, median, now, percentile, process_env, rss_mib, terminate, write_results
 from tests.loopback import Guild, LoopbackDiscord
 
 OFFSETS = (7 * 86400, 3 * 86400, 2 * 86400, 86400, 43200, 21600, 10800, 3600, 1800, 600)
-WINDOW_LINE = re.compile(r"Events: (\d+) due times in the next window")
 
 
 # ---------------------------------------------------------------- data
@@ -134,60 +133,68 @@ async def spawn_logged(module: str, env: dict[str, str], cwd: Path, log: Path) -
         handle.close()
 
 
-async def start_run(lb: LoopbackDiscord, guild: Guild, database: Path) -> tuple[float, float, int]:
-    """(seconds to first answer, RSS MiB after a second idle, due times loaded into the scheduler)."""
+async def start_run(lb: LoopbackDiscord, guild: Guild, database: Path) -> tuple[float, float]:
+    """(seconds to first answer, RSS MiB after a second idle)."""
     log = database.with_suffix(".log")
     env = process_env(lb, BOT_DATABASE=str(database))
     before = lb.gateway.identify_count
     started = now()
     proc = await spawn_logged("bot", env, database.parent, log)
     try:
-        await asyncio.wait_for(time_to_first_answer(lb, guild, before), timeout=120)
+        await asyncio.wait_for(first_answer(lb, guild, before, within=60), timeout=120)
         elapsed = now() - started
         await asyncio.sleep(1.0)
         rss = rss_mib(proc.pid)
     finally:
         await terminate(proc)
         await asyncio.sleep(0.2)
-    found = WINDOW_LINE.findall(log.read_text(errors="replace"))
-    return elapsed, rss, int(found[-1]) if found else -1
+    return elapsed, rss
 
 
-# ---------------------------------------------------------------- 2: loading the scheduler in-process
+# ---------------------------------------------------------------- 2: arming the scheduler in-process
 
 
 async def scheduler_loading(database: Path, naive_limit: int) -> dict[str, float]:
-    """Windowed (what the bot does) vs naive (a job per pending reminder): time without tracing, then
+    """Core due work (what the bot does) vs naive (a job per pending reminder): time without tracing, then
     Python memory with tracemalloc in a second, identical load."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+    from bot.clock import SystemClock
     from bot.database import Database
-    from cogs.events.dispatcher import MAX_JOBS, WINDOW
+    from bot.scheduler import Scheduler
+    from cogs.events.due import REMINDERS, EventReminders
+    from cogs.events.planner import EventPlanner
     from cogs.events.store import EventStore
 
     async def noop() -> None:
         return None
 
     db = await Database.open(database)
-    store = EventStore(db)
+    clock = SystemClock()
+    # Arming reads only the store (next_due); the bot and the publisher are used by a pass, which never runs here.
+    reminders = EventReminders(None, EventPlanner(EventStore(db), clock), None)  # type: ignore[arg-type]
 
     async def load(label: str) -> int:
+        if label == "due_work":
+            core = Scheduler(clock, noop)
+            for work in reminders.work():
+                core.register("events", work)
+            await core.start()  # arms each work from the database, as at the bot's start
+            count = core.job_count()
+            assert core.armed_for(REMINDERS) is not None, "the reminders were not armed"
+            core.shutdown()
+            return count
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.start(paused=True)
-        if label == "windowed":
-            due = await store.next_due_times(int(time.time()) + int(WINDOW.total_seconds()), MAX_JOBS)
-            jobs = [(f"t{t}", t) for t in due]
-        else:
-            sql = "SELECT id, due_at FROM event_reminders WHERE state = 'pending' LIMIT ?"
-            jobs = [(f"r{r[0]}", r[1]) for r in await db.fetchall(sql, (naive_limit,))]
-        for job_id, due_at in jobs:
-            scheduler.add_job(noop, "date", run_date=datetime.fromtimestamp(due_at, UTC), id=job_id)
+        sql = "SELECT id, due_at FROM event_reminders WHERE state = 'pending' LIMIT ?"
+        for reminder_id, due_at in await db.fetchall(sql, (naive_limit,)):
+            scheduler.add_job(noop, "date", run_date=datetime.fromtimestamp(due_at, UTC), id=f"r{reminder_id}")
         count = len(scheduler.get_jobs())
         scheduler.shutdown(wait=False)
         return count
 
     out: dict[str, float] = {}
-    for label in ("windowed", "naive"):
+    for label in ("due_work", "naive"):
         started = now()
         out[f"{label}_jobs"] = await load(label)
         out[f"{label}_s"] = now() - started
@@ -221,7 +228,7 @@ async def burst_run(lb: LoopbackDiscord, guild: Guild, base_db: Path, burst: int
     before = lb.gateway.identify_count
     proc = await spawn_logged("bot", env, database.parent, database.with_suffix(".log"))
     try:
-        await asyncio.wait_for(time_to_first_answer(lb, guild, before), timeout=120)
+        await asyncio.wait_for(first_answer(lb, guild, before, within=60), timeout=120)
         channel_rx = re.compile(rf"^/channels/{guild.channel('events').id}/messages$")
 
         def delivered() -> bool:
@@ -264,7 +271,7 @@ async def bare_sender() -> None:
     import discord
 
     from bot.environment import point_discord_at
-    from cogs.events.dispatcher import CONCURRENCY
+    from cogs.events.due import CONCURRENCY
 
     point_discord_at(os.environ["DISCORD_API_BASE"], os.environ["DISCORD_GATEWAY_URL"])
     due, count = int(os.environ["BENCH_DUE"]), int(os.environ["BENCH_COUNT"])
@@ -317,14 +324,14 @@ async def main(events: int, per_event: int, burst: int, runs: int, naive_limit: 
             pending = fill(loaded, guild, events, per_event, time.time())
             fill_s = now() - started
             await start_run(lb, guild, workdir / "warmup.db")  # registers the commands once
-            raw: dict[str, dict[str, list[float]]] = {k: {"start_s": [], "rss_mib": [], "jobs": []}
+            raw: dict[str, dict[str, list[float]]] = {k: {"start_s": [], "rss_mib": []}
                                                       for k in ("empty", "loaded")}  # fmt: skip
             for i in range(runs):  # interleaved, so machine noise hits both alike
                 for label, source in (("empty", empty), ("loaded", loaded)):
                     database = workdir / f"{label}-{i}.db"
                     shutil.copy(source, database)
-                    elapsed, rss, jobs = await start_run(lb, guild, database)
-                    for key, value in (("start_s", elapsed), ("rss_mib", rss), ("jobs", jobs)):
+                    elapsed, rss = await start_run(lb, guild, database)
+                    for key, value in (("start_s", elapsed), ("rss_mib", rss)):
                         raw[label][key].append(value)
             loading = await scheduler_loading(loaded, naive_limit)
             ours = await burst_run(lb, guild, loaded, burst, going)
@@ -347,13 +354,13 @@ async def main(events: int, per_event: int, burst: int, runs: int, naive_limit: 
         (f"start-up to first answer, s (median of {runs})", f"{e['start_s']:.2f} (empty tables)",
          f"{lo['start_s']:.2f} ({pending:,} pending)", f"{lo['start_s'] / e['start_s']:.2f}"),
         ("RSS after start, MiB", f"{e['rss_mib']:.1f}", f"{lo['rss_mib']:.1f}", f"{lo['rss_mib'] / e['rss_mib']:.2f}"),
-        ("due times loaded into the scheduler (6 h window)", f"{e['jobs']:.0f}", f"{lo['jobs']:.0f}", "-"),
-        (f"load scheduler: jobs (naive{naive_note} vs windowed)", f"{loading['naive_jobs']:,.0f}",
-         f"{loading['windowed_jobs']:,.0f}", f"{loading['windowed_jobs'] / max(1, loading['naive_jobs']):.4f}"),
-        ("load scheduler: s (naive vs windowed)", f"{loading['naive_s']:.2f}", f"{loading['windowed_s']:.3f}",
-         f"{loading['windowed_s'] / loading['naive_s']:.4f}"),
-        ("load scheduler: peak MiB (naive vs windowed)", f"{loading['naive_peak_mib']:.1f}",
-         f"{loading['windowed_peak_mib']:.2f}", f"{loading['windowed_peak_mib'] / loading['naive_peak_mib']:.4f}"),
+        (f"scheduler jobs held (naive: one per reminder{naive_note}; bot: core due work)",
+         f"{loading['naive_jobs']:,.0f}", f"{loading['due_work_jobs']:,.0f}",
+         f"{loading['due_work_jobs'] / max(1, loading['naive_jobs']):.5f}"),
+        ("arm scheduler: s (naive vs core due work)", f"{loading['naive_s']:.2f}", f"{loading['due_work_s']:.3f}",
+         f"{loading['due_work_s'] / loading['naive_s']:.4f}"),
+        ("arm scheduler: peak MiB (naive vs core due work)", f"{loading['naive_peak_mib']:.1f}",
+         f"{loading['due_work_peak_mib']:.2f}", f"{loading['due_work_peak_mib'] / loading['naive_peak_mib']:.4f}"),
         (f"lateness p50, ms ({burst} due at once: post + DM each)", f"{bare_all['p50_ms']:.0f} (bare client)",
          f"{bot_all['p50_ms']:.0f}", f"{bot_all['p50_ms'] / bare_all['p50_ms']:.2f}"),
         ("lateness p99, ms", f"{bare_all['p99_ms']:.0f}", f"{bot_all['p99_ms']:.0f}",

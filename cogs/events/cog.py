@@ -1,28 +1,41 @@
-"""`/event ...`: create with a preview, RSVP buttons, edit, cancel, list, export; the reminder dispatcher."""
+"""`/event ...`: create with a preview, RSVP buttons, edit, cancel, list, export; members' reminder DMs."""
 
 from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Sequence
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import CommunityBot
-from bot.discord_helpers import clip, escape, find_role
+from bot.discord_helpers import clip, escape, find_role, guild_of, member_of
 from bot.errors import UserFacingError
-from cogs.events.dispatcher import ReminderDispatcher
+from bot.feature import Feature
+from bot.scheduler import DueWork, Periodic
+from bot.times import utc
+from cogs.events.due import REMINDERS, EventReminders
 from cogs.events.ics import build_calendar
-from cogs.events.models import Event, EventState, OccurrenceState, Rsvp
+from cogs.events.models import (
+    Event,
+    EventDefaults,
+    EventInput,
+    EventState,
+    Occurrence,
+    OccurrenceState,
+    Rsvp,
+    RsvpResult,
+)
+from cogs.events.planner import EventPlanner, present
 from cogs.events.publish import Publisher
 from cogs.events.recurrence import Recurrence
-from cogs.events.render import announcement_embed, list_line, preview_embed
+from cogs.events.render import announcement_embed, list_line, offsets_text, preview_embed
 from cogs.events.rsvp_counts import CountSettler
-from cogs.events.service import Defaults, EventService, RsvpResult
+from cogs.events.settings import EventsSettings, events_section
 from cogs.events.store import EventStore
-from cogs.events.timeparse import format_offsets, zone_choices
-from cogs.events.views import COG_NAME, DYNAMIC_ITEMS, preview_view, rsvp_view
+from cogs.events.timeparse import zone_choices
+from cogs.events.views import EventDraftButton, RsvpButton, preview_view, rsvp_view
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +48,13 @@ RECURRENCE_CHOICES = [
 LIST_LIMIT = 15
 
 
-class EventsCog(commands.Cog, name=COG_NAME):
+class EventsCog(Feature):
     """Meetups with RSVPs, announcements, reminders and calendar export."""
+
+    name = "events"
+    title = "Events"
+    settings_section = EventsSettings
+    dynamic_items = (RsvpButton, EventDraftButton)
 
     event = app_commands.Group(
         name="event", description="Meetups: create, RSVP, reminders and calendar export", guild_only=True
@@ -44,18 +62,17 @@ class EventsCog(commands.Cog, name=COG_NAME):
     reminders_group = app_commands.Group(name="reminders", description="Your reminder DMs", parent=event)
 
     def __init__(self, bot: CommunityBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.store = EventStore(bot.db, bot.dm_closed)
-        self.service = EventService(self.store, bot.clock)
+        self.planner = EventPlanner(self.store, bot.clock)
         self.publisher = Publisher(bot, self.store)
-        self.dispatcher = ReminderDispatcher(bot, self.service, self.publisher)
+        self.reminders = EventReminders(bot, self.planner, self.publisher)
         self.counts = CountSettler(self._settle_counts)
 
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.scheduler.register_rebuilder("events", self.dispatcher.refill)
+    def due_work(self) -> Sequence[DueWork | Periodic]:
+        return self.reminders.work()
 
-    async def cog_unload(self) -> None:
+    async def on_unload(self) -> None:
         await self.counts.close()
 
     async def about_counts(self) -> dict[str, int]:
@@ -63,6 +80,14 @@ class EventsCog(commands.Cog, name=COG_NAME):
         return await self.store.stats()
 
     # ------------------------------------------------------------ helpers
+
+    def _due(self, *times: int) -> None:
+        """Something newly stored falls due at these times: the reminder work runs by the earliest."""
+        if times:
+            self.bot.scheduler.due_at(REMINDERS, utc(min(times)))
+
+    async def _events_settings(self, guild_id: int) -> EventsSettings:
+        return events_section(await self.guild_config(guild_id))
 
     async def _require_organiser(self, interaction: discord.Interaction, event: Event | None = None) -> None:
         """Manage Events, Manage Server, the organiser or moderator role, or (for an event) its creator."""
@@ -74,33 +99,38 @@ class EventsCog(commands.Cog, name=COG_NAME):
             return
         if event is not None and event.creator_id == member.id:
             return
-        settings = await self.bot.guild_config(interaction.guild.id)
-        allowed = [find_role(interaction.guild, settings.events.organiser_role),
-                   find_role(interaction.guild, settings.roles.moderator)]  # fmt: skip
+        settings = await self.guild_config(member.guild.id)
+        allowed = [find_role(member.guild, events_section(settings).organiser_role),
+                   find_role(member.guild, settings.roles.moderator)]  # fmt: skip
         if any(role is not None and role in member.roles for role in allowed):
             return
         role = allowed[0]
         extra = f" or the {role.mention} role" if role else ""
         raise UserFacingError(f"Organising events needs the **Manage Events** permission{extra}.")
 
-    async def _defaults(self, guild_id: int) -> Defaults:
-        settings = await self.bot.guild_config(guild_id)
-        return Defaults(settings.timezone, settings.events.default_reminders, settings.events.default_duration_minutes)
+    async def _defaults(self, guild_id: int) -> EventDefaults:
+        settings = await self.guild_config(guild_id)
+        events = events_section(settings)
+        return EventDefaults(settings.timezone, events.default_reminders, events.default_duration_minutes)
 
-    async def _resolve(self, interaction: discord.Interaction, text: str) -> Event:
+    async def _resolve(self, guild: discord.Guild, text: str) -> Event:
         """An event of this server from the autocomplete value (its id) or its exact title."""
         cleaned = text.strip().lstrip("#")
         event = None
         if cleaned.isascii() and cleaned.isdigit() and len(cleaned) < 19:
             event = await self.store.event(int(cleaned))
         else:
-            matches = await self.store.find_by_title(interaction.guild.id, cleaned)
+            matches = await self.store.find_by_title(guild.id, cleaned)
             event = matches[0] if matches else None
-        if event is None or event.guild_id != interaction.guild.id or event.state is EventState.DRAFT:
+        if event is None or event.guild_id != guild.id or event.state is EventState.DRAFT:
             raise UserFacingError(f"No event here matches `{clip(text, 60)}`; pick one from the list.")
         return event
 
-    def _ping_role_id(self, role: discord.Role | None) -> int | None:
+    async def _latest(self, event: Event) -> Occurrence:
+        return present(await self.store.latest_occurrence(event.id))
+
+    @staticmethod
+    def _ping_role_id(role: discord.Role | None) -> int | None:
         if role is None:
             return None
         if role.is_default():
@@ -135,26 +165,19 @@ class EventsCog(commands.Cog, name=COG_NAME):
         reminders: app_commands.Range[str, 1, 100] | None = None,
         ping_role: discord.Role | None = None,
     ) -> None:
+        guild = guild_of(interaction)
         await self._require_organiser(interaction)
-        await self.publisher.events_channel(interaction.guild)  # refuse early if it cannot be posted
-        draft = await self.service.create_draft(
-            guild_id=interaction.guild.id,
-            creator_id=interaction.user.id,
-            title=title,
-            when=when,
-            defaults=await self._defaults(interaction.guild.id),
-            timezone=timezone,
-            duration=duration,
-            location=location,
-            description=description,
-            recurrence=recurrence.value if recurrence else None,
-            reminders=reminders,
+        await self.publisher.events_channel(guild)  # refuse early if it cannot be posted
+        typed = EventInput(
+            title=title, when=when, timezone=timezone, duration=duration, location=location, description=description,
+            recurrence=recurrence.value if recurrence else None, reminders=reminders,
             ping_role_id=self._ping_role_id(ping_role),
-        )
+        )  # fmt: skip
+        draft = await self.planner.create_draft(guild.id, interaction.user.id, typed, await self._defaults(guild.id))
         notes = draft.notes
-        if ping_role is not None and not ping_role.mentionable and not self._can_ping_all(interaction.guild):
+        if ping_role is not None and not ping_role.mentionable and not self._can_ping_all(guild):
             notes += (f"{ping_role.name} is not mentionable and I lack Mention Everyone, so it will not be pinged.",)
-        embed = preview_embed(draft.event, draft.occurrence, notes, self.publisher.can_make_native(interaction.guild))
+        embed = preview_embed(draft.event, draft.occurrence, notes, self.publisher.can_make_native(guild))
         await interaction.response.send_message(embed=embed, view=preview_view(draft.event.id), ephemeral=True)
 
     @staticmethod
@@ -163,19 +186,19 @@ class EventsCog(commands.Cog, name=COG_NAME):
 
     async def on_confirm_click(self, interaction: discord.Interaction, event_id: int) -> None:
         """Confirm on a preview: post the announcement, schedule reminders, make Discord's event."""
-        guild = interaction.guild
+        guild = guild_of(interaction)
         await interaction.response.defer()
         channel = await self.publisher.events_channel(guild)
-        event, occurrence, due = await self.service.confirm(event_id, interaction.user.id, channel.id)
+        event, occurrence, due = await self.planner.confirm(event_id, interaction.user.id, channel.id)
         try:
             await self.publisher.post_announcement(guild, event, occurrence)
         except discord.HTTPException as error:
-            await self.store.back_to_draft(event_id, self.service.now())
+            await self.store.back_to_draft(event_id, self.planner.now())
             raise UserFacingError(
                 f"Discord refused the announcement (HTTP {error.status}); the draft is kept, so press Confirm again."
             ) from None
-        self.dispatcher.note_due([*due, occurrence.ends_at])
-        occurrence = await self.store.occurrence(occurrence.id)
+        self._due(*due, occurrence.ends_at)
+        occurrence = present(await self.store.occurrence(occurrence.id))
         native = await self.publisher.create_native(guild, event, occurrence)
         link = f"https://discord.com/channels/{guild.id}/{channel.id}/{occurrence.message_id}"
         text = f"Posted **{escape(event.title)}** in {channel.mention}: {link}"
@@ -194,20 +217,19 @@ class EventsCog(commands.Cog, name=COG_NAME):
     # ------------------------------------------------------------ RSVP
 
     async def on_rsvp_click(self, interaction: discord.Interaction, event_id: int, seq: int, choice: Rsvp) -> None:
-        """Record the answer; the member sees the new counts at once, and during a burst within a second.
-
-        A lone click updates the announcement in its own response, then confirms ephemerally. While other
-        clicks on the same announcement are in flight (a burst after an @everyone announcement), a click is
-        only confirmed ephemerally (one request, not two) and the counts follow in one coalesced edit."""
+        """Record the answer; the member sees the new counts at once, and during a burst within a second."""
+        # A lone click updates the announcement in its own response, then confirms ephemerally. While other
+        # clicks on the same announcement are in flight (a burst after an @everyone announcement), a click is
+        # only confirmed ephemerally (one request, not two) and the counts follow in one coalesced edit.
         key = (event_id, seq)
         if self.counts.busy(key):
-            result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
+            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice)
             self.counts.settle(key)  # after the write, so the settling edit reads it
             await interaction.response.send_message(await self._rsvp_text(interaction, result, choice), ephemeral=True)
             return
         ticket = self.counts.begin(key)
         try:
-            result = await self.service.rsvp(event_id, seq, interaction.user.id, choice)
+            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice)
             await interaction.response.edit_message(
                 embed=announcement_embed(result.event, result.occurrence, result.counts),
                 view=rsvp_view(event_id, seq, result.counts),
@@ -220,7 +242,7 @@ class EventsCog(commands.Cog, name=COG_NAME):
         """Re-render one announcement from the database (after overlapping clicks)."""
         event, occurrence = await self.store.event(key[0]), await self.store.occurrence_by_seq(*key)
         guild = self.bot.get_guild(event.guild_id) if event else None
-        if guild is not None and occurrence is not None and occurrence.state is OccurrenceState.UPCOMING:
+        if event and guild is not None and occurrence is not None and occurrence.state is OccurrenceState.UPCOMING:
             await self.publisher.refresh_announcement(guild, event, occurrence)
 
     async def _rsvp_text(self, interaction: discord.Interaction, result: RsvpResult, choice: Rsvp) -> str:
@@ -231,29 +253,30 @@ class EventsCog(commands.Cog, name=COG_NAME):
         if choice is Rsvp.DECLINED:
             return f"Marked as **can't go** for **{title}**. Thanks for letting the organiser know."
         text = f"You're **going** to **{title}** on {when}."
-        settings = await self.bot.guild_config(interaction.guild.id)
+        guild = guild_of(interaction)
         offsets = result.event.reminder_offsets
-        if not offsets or not settings.events.dm_reminders:
+        if not offsets or not (await self._events_settings(guild.id)).dm_reminders:
             return text
         if await self.store.dm_closed(interaction.user.id):
             return text + (
                 f" Your DMs were closed to me last time, so reminders appear only in <#{result.event.channel_id}>."
                 " If you have opened them, run `/event reminders on`."
             )
-        if not await self.store.dm_reminders_enabled(interaction.guild.id, interaction.user.id):
+        if not await self.store.dm_reminders_enabled(guild.id, interaction.user.id):
             return text + " Reminder DMs are off for you (`/event reminders on` to turn them on)."
-        return text + f" I'll DM you a reminder ({format_offsets(offsets)} before); `/event reminders off` stops them."
+        return text + f" I'll DM you a reminder ({offsets_text(offsets)} before); `/event reminders off` stops them."
 
     # ------------------------------------------------------------ list, info, rsvps, export
 
     @event.command(name="list", description="Upcoming events in this server")
     async def event_list(self, interaction: discord.Interaction) -> None:
-        now = self.service.now()
-        rows = await self.store.upcoming(interaction.guild.id, now, LIST_LIMIT)
+        guild = guild_of(interaction)
+        now = self.planner.now()
+        rows = await self.store.upcoming(guild.id, now, LIST_LIMIT)
         if not rows:
             await interaction.response.send_message("No upcoming events.", ephemeral=True)
             return
-        total = await self.store.count_upcoming(interaction.guild.id, now)
+        total = await self.store.count_upcoming(guild.id, now)
         lines = [list_line(e, o, await self.store.counts(o.id)) for e, o in rows]
         if total > len(rows):
             lines.append(f"…and {total - len(rows)} more. `/event export` gives them all as a calendar file.")
@@ -263,11 +286,11 @@ class EventsCog(commands.Cog, name=COG_NAME):
     @event.command(name="info", description="Details of one event")
     @app_commands.describe(event="The event")
     async def event_info(self, interaction: discord.Interaction, event: app_commands.Range[str, 1, 100]) -> None:
-        found = await self._resolve(interaction, event)
-        occurrence = await self.store.latest_occurrence(found.id)
+        found = await self._resolve(guild_of(interaction), event)
+        occurrence = await self._latest(found)
         embed = announcement_embed(found, occurrence, await self.store.counts(occurrence.id))
         reminders = await self.store.reminders_of(occurrence.id)
-        states = ", ".join(f"{r.kind.value} {format_offsets([r.offset_s]) if r.offset_s else ''} {r.state.value}"
+        states = ", ".join(f"{r.kind.value} {offsets_text([r.offset_s]) if r.offset_s else ''} {r.state.value}"
                            for r in reminders[:10])  # fmt: skip
         embed.add_field(name="Reminders", value=clip(states or "none", 1024), inline=False)
         if occurrence.scheduled_event_id:
@@ -278,13 +301,14 @@ class EventsCog(commands.Cog, name=COG_NAME):
     @event.command(name="rsvps", description="Who is going, maybe going, or can't go")
     @app_commands.describe(event="The event")
     async def event_rsvps(self, interaction: discord.Interaction, event: app_commands.Range[str, 1, 100]) -> None:
-        found = await self._resolve(interaction, event)
-        occurrence = await self.store.latest_occurrence(found.id)
+        found = await self._resolve(guild_of(interaction), event)
+        occurrence = await self._latest(found)
         counts = await self.store.counts(occurrence.id)
         embed = discord.Embed(title=f"RSVPs: {clip(found.title, 200)}", description=f"<t:{occurrence.starts_at}:F>")
         for choice in Rsvp:
             members = await self.store.members(occurrence.id, choice, limit=200)
-            shown, used = [], 0
+            shown: list[str] = []
+            used = 0
             for user_id in members:
                 mention = f"<@{user_id}>"
                 if used + len(mention) + 1 > 1000:
@@ -301,17 +325,18 @@ class EventsCog(commands.Cog, name=COG_NAME):
     async def event_export(
         self, interaction: discord.Interaction, event: app_commands.Range[str, 1, 100] | None = None
     ) -> None:
+        guild = guild_of(interaction)
         if event:
-            found = await self._resolve(interaction, event)
+            found = await self._resolve(guild, event)
             entries = [(found, await self.store.occurrences(found.id))]
             filename = f"event-{found.id}.ics"
         else:
-            rows = await self.store.upcoming(interaction.guild.id, self.service.now(), 500)
+            rows = await self.store.upcoming(guild.id, self.planner.now(), 500)
             entries = [(e, await self.store.occurrences(e.id)) for e, _ in rows]
             filename = "events.ics"
         if not entries:
             raise UserFacingError("No upcoming events to export.")
-        data = build_calendar(entries, f"{interaction.guild.name} events", self.bot.clock.now())
+        data = build_calendar(entries, f"{guild.name} events", self.bot.clock.now())
         await interaction.response.send_message(
             f"{len(entries)} event(s); open the file with your calendar app.",
             file=discord.File(io.BytesIO(data), filename=filename),
@@ -343,25 +368,19 @@ class EventsCog(commands.Cog, name=COG_NAME):
         ping_role: discord.Role | None = None,
         clear_ping_role: bool = False,
     ) -> None:
-        found = await self._resolve(interaction, event)
+        guild = guild_of(interaction)
+        found = await self._resolve(guild, event)
         await self._require_organiser(interaction, found)
-        result = await self.service.edit(
-            found,
-            title=title,
-            when=when,
-            timezone=timezone,
-            duration=duration,
-            location=location,
-            description=description,
-            recurrence=recurrence.value if recurrence else None,
-            reminders=reminders,
-            ping_role_id=self._ping_role_id(ping_role),
-            clear_ping_role=clear_ping_role,
-        )
+        typed = EventInput(
+            title=title, when=when, timezone=timezone, duration=duration, location=location, description=description,
+            recurrence=recurrence.value if recurrence else None, reminders=reminders,
+            ping_role_id=self._ping_role_id(ping_role), clear_ping_role=clear_ping_role,
+        )  # fmt: skip
+        result = await self.planner.edit(found, typed)
         await interaction.response.defer(ephemeral=True)
-        await self.publisher.refresh_announcement(interaction.guild, result.event, result.occurrence)
-        await self.publisher.update_native(interaction.guild, result.event, result.occurrence)
-        self.dispatcher.note_due([*result.due_times, result.occurrence.ends_at])
+        await self.publisher.refresh_announcement(guild, result.event, result.occurrence)
+        await self.publisher.update_native(guild, result.event, result.occurrence)
+        self._due(*result.due_times, result.occurrence.ends_at)
         text = f"Updated **{escape(result.event.title)}**: {', '.join(c.replace('_', ' ') for c in result.changed)}."
         if result.moved_from is not None:
             text += f"\nNow <t:{result.occurrence.starts_at}:F>; those going get a DM about the new time."
@@ -383,38 +402,40 @@ class EventsCog(commands.Cog, name=COG_NAME):
         scope: app_commands.Choice[str] | None = None,
         reason: app_commands.Range[str, 1, 300] | None = None,
     ) -> None:
-        found = await self._resolve(interaction, event)
+        guild = guild_of(interaction)
+        found = await self._resolve(guild, event)
         await self._require_organiser(interaction, found)
         whole = scope is None or scope.value == "series"
-        result = await self.service.cancel(found, whole_series=whole, reason=reason or "")
+        result = await self.planner.cancel(found, whole_series=whole, reason=reason or "")
         await interaction.response.defer(ephemeral=True)
         going = len(await self.store.members(result.cancelled.id, Rsvp.GOING, limit=100000))
-        await self.publisher.refresh_announcement(interaction.guild, result.event, result.cancelled)
-        await self.publisher.update_native(interaction.guild, result.event, result.cancelled)
-        self.dispatcher.note_due(result.due_times)
-        if result.next_occurrence is not None:
-            self.dispatcher.note_due([result.next_occurrence.ends_at])
+        await self.publisher.refresh_announcement(guild, result.event, result.cancelled)
+        await self.publisher.update_native(guild, result.event, result.cancelled)
+        following = result.next_occurrence
+        self._due(*result.due_times, *([following.ends_at] if following else []))
         what = "the whole series" if result.whole_series and found.recurring else f"<t:{result.cancelled.starts_at}:F>"
         text = f"Cancelled **{escape(found.title)}** ({what}). {going} member(s) who said Going will get a DM."
-        if result.next_occurrence is not None:
-            text += f"\nThe series continues on <t:{result.next_occurrence.starts_at}:F>."
+        if following is not None:
+            text += f"\nThe series continues on <t:{following.starts_at}:F>."
         await interaction.followup.send(text, ephemeral=True)
 
     # ------------------------------------------------------------ members' reminders
 
     @reminders_group.command(name="off", description="Stop reminder DMs for events you said Going to")
     async def reminders_off(self, interaction: discord.Interaction) -> None:
-        await self.store.set_dm_reminders(interaction.guild.id, interaction.user.id, False, self.service.now())
+        member = member_of(interaction)
+        await self.store.set_dm_reminders(member.guild.id, member.id, False, self.planner.now())
         await interaction.response.send_message(
             "Reminder DMs are **off** for you here. Reminders still appear in the events channel.", ephemeral=True
         )
 
     @reminders_group.command(name="on", description="Get reminder DMs for events you said Going to")
     async def reminders_on(self, interaction: discord.Interaction) -> None:
-        await self.store.set_dm_reminders(interaction.guild.id, interaction.user.id, True, self.service.now())
+        member = member_of(interaction)
+        await self.store.set_dm_reminders(member.guild.id, member.id, True, self.planner.now())
         # The member says their DMs are open: this clears the bot's shared mark, so every feature (onboarding and
         # mentoring too) tries their DMs again. Right, since the refusal was about the bot's one DM channel with them.
-        reopened = await self.store.forget_dm_closed(interaction.user.id)
+        reopened = await self.store.forget_dm_closed(member.id)
         text = "Reminder DMs are **on** for you here."
         if reopened:
             text += " I'll try your DMs again (they were closed last time); make sure server members may DM you."
@@ -424,7 +445,9 @@ class EventsCog(commands.Cog, name=COG_NAME):
 
     @event_create.autocomplete("timezone")
     @event_edit.autocomplete("timezone")
-    async def _zone_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
+    async def _zone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in zone_choices(current)]
 
     @event_info.autocomplete("event")
@@ -432,7 +455,9 @@ class EventsCog(commands.Cog, name=COG_NAME):
     @event_export.autocomplete("event")
     @event_edit.autocomplete("event")
     @event_cancel.autocomplete("event")
-    async def _event_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice]:
+    async def _event_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         if interaction.guild is None:
             return []
         active_only = interaction.command is not None and interaction.command.name in ("edit", "cancel")

@@ -40,8 +40,8 @@ def _vevent(event: Event, occurrence: Occurrence, stamp: datetime) -> CalendarEv
 
 
 def build_calendar(entries: Iterable[tuple[Event, list[Occurrence]]], name: str, now: datetime | None = None) -> bytes:
-    """An .ics file. Each entry is an event with its occurrences (oldest first); a series is exported from its
-    current occurrence on (earlier ones are over), with its rule."""
+    """An .ics file of events, each given with its occurrences (oldest first)."""
+    # A series is exported from its current occurrence on (earlier ones are over), with its rule.
     stamp = (now or datetime.now(UTC)).astimezone(UTC)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -54,4 +54,4 @@ def build_calendar(entries: Iterable[tuple[Event, list[Occurrence]]], name: str,
         current = next((o for o in occurrences if o.state is OccurrenceState.UPCOMING), occurrences[-1])
         calendar.add_component(_vevent(event, current, stamp))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from dataclasses import dataclass, field
+from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.times import utc
 from cogs.events.recurrence import Recurrence, Series
 
 
@@ -68,25 +69,29 @@ class DeliveryState(StrEnum):
 CHANNEL_TARGET = 0  # event_deliveries.user_id of the channel post
 
 
-def utc(unix: int) -> datetime:
-    return datetime.fromtimestamp(unix, UTC)
-
-
 @dataclass(frozen=True)
-class Event:
-    id: int
+class EventFields:
+    """What the organiser decided about an event or series, as stored."""
+
     guild_id: int
     creator_id: int
     title: str
     description: str
     location: str
     tz: str
-    local_time: str
+    local_time: str  # 'HH:MM' the series keeps in its zone
     duration_s: int
     recurrence: Recurrence
     monthly_nth: int
     reminder_offsets: tuple[int, ...]
     ping_role_id: int | None
+
+
+@dataclass(frozen=True)
+class Event(EventFields):
+    """An event or a series (one row of `events`)."""
+
+    id: int
     channel_id: int | None
     state: EventState
     revision: int
@@ -124,6 +129,8 @@ class Event:
 
 @dataclass(frozen=True)
 class Occurrence:
+    """One dated instance of an event."""
+
     id: int
     event_id: int
     seq: int
@@ -153,6 +160,8 @@ class Occurrence:
 
 @dataclass(frozen=True)
 class RsvpCounts:
+    """How many members answered each choice for one occurrence."""
+
     going: int = 0
     maybe: int = 0
     declined: int = 0
@@ -163,6 +172,8 @@ class RsvpCounts:
 
 @dataclass(frozen=True)
 class Reminder:
+    """Something to tell at a time: a reminder at an offset, or a cancelled/moved notice."""
+
     id: int
     occurrence_id: int
     kind: NoticeKind
@@ -180,7 +191,9 @@ class Reminder:
 
 
 @dataclass(frozen=True)
-class Delivery:
+class ReminderDelivery:
+    """One message of a reminder or notice: the channel post (user 0) or one member's DM."""
+
     id: int
     reminder_id: int
     user_id: int
@@ -190,3 +203,88 @@ class Delivery:
     @property
     def is_channel(self) -> bool:
         return self.user_id == CHANNEL_TARGET
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """What an organiser typed in `/event create` or `/event edit` (None: not given)."""
+
+    title: str | None = None
+    when: str | None = None
+    timezone: str | None = None
+    duration: str | None = None
+    location: str | None = None
+    description: str | None = None
+    recurrence: str | None = None
+    reminders: str | None = None
+    ping_role_id: int | None = None
+    clear_ping_role: bool = False
+
+
+@dataclass(frozen=True)
+class EventDefaults:
+    """The server's settings that fill what the organiser left out."""
+
+    zone: str
+    reminders: str
+    duration_minutes: int
+
+
+@dataclass(frozen=True)
+class NewEvent(EventFields):
+    """Everything needed to store a draft: the organiser's fields and the first start."""
+
+    starts_at: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    """A stored draft and what the organiser should check in the preview."""
+
+    event: Event
+    occurrence: Occurrence
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RsvpResult:
+    """A recorded RSVP with the counts it leaves."""
+
+    event: Event
+    occurrence: Occurrence
+    counts: RsvpCounts
+    previous: Rsvp | None
+
+
+@dataclass
+class EditResult:
+    """An applied edit: what changed, and the due times it added."""
+
+    event: Event
+    occurrence: Occurrence
+    changed: list[str] = field(default_factory=list)
+    moved_from: int | None = None  # the old start when the time changed
+    notes: tuple[str, ...] = ()
+    due_times: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """A cancelled occurrence (and series), and the due times it added."""
+
+    event: Event
+    cancelled: Occurrence
+    whole_series: bool
+    next_occurrence: Occurrence | None
+    due_times: list[int]
+
+
+@dataclass(frozen=True)
+class OccurrenceEnded:
+    """An occurrence closed at its end, with the series' next one (None for a one-off)."""
+
+    event: Event
+    ended: Occurrence
+    next_occurrence: Occurrence | None
+    due_times: list[int]

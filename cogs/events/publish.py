@@ -12,6 +12,7 @@ from bot import mod_log
 from bot.discord_helpers import NO_PINGS, channel_problem, clip, find_channel, jump_url
 from bot.errors import UserFacingError
 from cogs.events.models import Event, Occurrence, OccurrenceState
+from cogs.events.planner import present
 from cogs.events.render import announcement_embed
 from cogs.events.store import EventStore
 from cogs.events.views import rsvp_view
@@ -39,27 +40,27 @@ class Publisher:
         """The configured events channel, or a clear error saying what to fix."""
         settings = await self.bot.guild_config(guild.id)
         problem = channel_problem(guild, settings.channels.events, ("text",))
-        if problem:
+        channel = find_channel(guild, settings.channels.events)
+        if problem or not isinstance(channel, discord.TextChannel):  # a text or news channel passes the check
             raise UserFacingError(
-                f"I cannot post in the events channel: {problem}. A moderator can fix it with "
-                "`/config set channels.events`."
+                f"I cannot post in the events channel: {problem or 'not a text channel'}. A moderator can fix it"
+                " with `/config set channels.events`."
             )
-        return find_channel(guild, settings.channels.events)  # type: ignore[return-value]
+        return channel
 
     def _channel_of(self, guild: discord.Guild, event: Event) -> discord.TextChannel | None:
         channel = guild.get_channel(event.channel_id) if event.channel_id else None
         return channel if isinstance(channel, discord.TextChannel) else None
 
     async def post_announcement(self, guild: discord.Guild, event: Event, occurrence: Occurrence) -> int:
-        """Post an occurrence's announcement unless it is posted already; returns its message id, which is
-        stored only once Discord accepted the message. Callers in this process take turns per occurrence.
-
-        The nonce makes a repeat after a crash (between Discord's answer and our write) return the same
-        message instead of posting twice, within Discord's nonce window."""
+        """Post an occurrence's announcement unless it is posted already; returns its message id."""
+        # The id is stored only once Discord accepted the message; callers in this process take turns per
+        # occurrence. The nonce makes a repeat after a crash (between Discord's answer and our write) return the
+        # same message instead of posting twice, within Discord's nonce window.
         lock = self._posting.setdefault(occurrence.id, asyncio.Lock())
         try:
             async with lock:
-                fresh = await self.store.occurrence(occurrence.id)
+                fresh = present(await self.store.occurrence(occurrence.id))
                 if fresh.message_id is not None:
                     return fresh.message_id
                 channel = self._channel_of(guild, event) or await self.events_channel(guild)
@@ -94,9 +95,11 @@ class Publisher:
             return False
         return True
 
-    def _partial_channel(self, channel_id: int) -> discord.abc.Messageable:
+    def _partial_channel(self, channel_id: int) -> discord.TextChannel | discord.Thread | discord.PartialMessageable:
         channel = self.bot.get_channel(channel_id)
-        return channel if channel is not None else self.bot.get_partial_messageable(channel_id)  # type: ignore
+        if isinstance(channel, discord.TextChannel | discord.Thread):
+            return channel
+        return self.bot.get_partial_messageable(channel_id)
 
     # ------------------------------------------------------------ Discord's scheduled events
 

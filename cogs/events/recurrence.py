@@ -1,8 +1,7 @@
-"""Recurring series: the next start of a weekly, fortnightly or monthly-nth-weekday event, in its own zone.
+"""Recurring series: the next start of a weekly, fortnightly or monthly-nth-weekday event, in its own zone."""
 
-A series keeps its wall-clock time (18:00 stays 18:00 across daylight-saving changes) because each start is
-computed as a local date plus the local time, then resolved in the event's IANA zone.
-"""
+# A series keeps its wall-clock time (18:00 stays 18:00 across daylight-saving changes) because each start is
+# computed as a local date plus the local time, then resolved in the event's IANA zone.
 
 from __future__ import annotations
 

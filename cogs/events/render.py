@@ -5,8 +5,8 @@ from __future__ import annotations
 import discord
 
 from bot.discord_helpers import clip, escape, jump_url
-from cogs.events.models import Event, Occurrence, OccurrenceState, RsvpCounts
-from cogs.events.timeparse import format_offsets, format_span
+from bot.formatting import duration
+from cogs.events.models import Event, NoticeKind, Occurrence, OccurrenceState, Reminder, RsvpCounts
 
 LATE_NOTE = "This reminder is late because the bot was offline when it was due."
 COLOUR = discord.Colour.blurple()
@@ -14,9 +14,14 @@ CANCELLED_COLOUR = discord.Colour.red()
 ENDED_COLOUR = discord.Colour.dark_grey()
 
 
+def offsets_text(offsets: tuple[int, ...] | list[int]) -> str:
+    """Reminder offsets as members read them, "1 d, 1 h 30 min" (an organiser can type it back), or "none"."""
+    return ", ".join(duration(s, parts=3) for s in offsets) if offsets else "none"
+
+
 def when_text(occurrence: Occurrence, duration_s: int) -> str:
-    """'<t:…:F> (<t:…:R>) · 1h30m' — every reader sees their own local time."""
-    return f"<t:{occurrence.starts_at}:F> (<t:{occurrence.starts_at}:R>) · {format_span(duration_s)}"
+    """'<t:…:F> (<t:…:R>) · 1 h 30 min' — every reader sees their own local time."""
+    return f"<t:{occurrence.starts_at}:F> (<t:{occurrence.starts_at}:R>) · {duration(duration_s, parts=3)}"
 
 
 def where_text(location: str) -> str:
@@ -56,7 +61,7 @@ def preview_embed(event: Event, occurrence: Occurrence, notes: tuple[str, ...], 
     embed.title = f"Preview: {clip(event.title, 230)}"
     local = occurrence.start.astimezone(event.zone)
     embed.insert_field_at(1, name="In the event's zone", value=f"{local:%a %d %b %Y %H:%M} ({event.tz})")
-    reminders = format_offsets(event.reminder_offsets)
+    reminders = offsets_text(event.reminder_offsets)
     embed.add_field(name="Reminders", value=reminders + (f" · pings <@&{event.ping_role_id}>" if event.ping_role_id
                                                           else ""), inline=False)  # fmt: skip
     extra = [f"⚠️ {n}" for n in notes]
@@ -119,6 +124,15 @@ def moved_dm_text(event: Event, occurrence: Occurrence, guild_name: str, old_sta
         "You get this because you said Going; your RSVP still stands.",
         2000,
     )
+
+
+def notice_dm_text(event: Event, occurrence: Occurrence, reminder: Reminder, guild_name: str, late: bool) -> str:
+    """The DM of a reminder or notice, by its kind."""
+    if reminder.kind is NoticeKind.CANCELLED:
+        return cancelled_dm_text(event, occurrence, guild_name, reminder.detail)
+    if reminder.kind is NoticeKind.MOVED:
+        return moved_dm_text(event, occurrence, guild_name, int(reminder.detail or occurrence.starts_at))
+    return reminder_dm_text(event, occurrence, guild_name, late)
 
 
 def list_line(event: Event, occurrence: Occurrence, counts: RsvpCounts | None = None) -> str:

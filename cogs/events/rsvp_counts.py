@@ -1,13 +1,12 @@
-"""An announcement's RSVP counts that end up right when many members click at once.
+"""An announcement's RSVP counts that end up right when many members click at once."""
 
-A click's response edits the announcement with the counts stored with that click, without waiting for
-other clicks: a lock per event held across the round trip to Discord capped a popular meetup at one click
-per round trip (225 clicks/s in bench/interactions.py). Responses of overlapping clicks can land out of
-order, so an older count could be left showing; a click that overlapped another therefore asks for one
-more edit with the latest counts from the database. During a burst (`busy`), clicks skip their own edit
-and just ask for that one. Those edits are coalesced to one per announcement per SETTLE_AFTER seconds, so
-a burst of clicks costs a handful of message edits, well inside the channel's rate limit.
-"""
+# A click's response edits the announcement with the counts stored with that click, without waiting for
+# other clicks: a lock per event held across the round trip to Discord capped a popular meetup at one click
+# per round trip (225 clicks/s in bench/interactions.py). Responses of overlapping clicks can land out of
+# order, so an older count could be left showing; a click that overlapped another therefore asks for one
+# more edit with the latest counts from the database. During a burst (`busy`), clicks skip their own edit
+# and just ask for that one. Those edits are coalesced to one per announcement per SETTLE_AFTER seconds, so
+# a burst of clicks costs a handful of message edits, well inside the channel's rate limit.
 
 from __future__ import annotations
 
@@ -34,8 +33,8 @@ class CountSettler:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def busy(self, key: Key) -> bool:
-        """Whether a render of these counts is in flight or a settling edit is scheduled: a click now is part
-        of a burst, and the settling edit can show its answer."""
+        """Whether a click now is part of a burst (a render in flight or a settling edit scheduled)."""
+        # Then the settling edit can show its answer, and the click need not render itself.
         return key in self._open or key in self._waiting
 
     def begin(self, key: Key) -> int:
@@ -45,8 +44,8 @@ class CountSettler:
         return ticket
 
     def end(self, key: Key, ticket: int) -> None:
-        """Call once the render landed (or failed). If another render began since ours, either may have
-        landed last, so settle. (One begun before ours that lands after it settles at its own end.)"""
+        """Call once the render landed (or failed); settles when another render began since ours."""
+        # Either may have landed last. (One begun before ours that lands after it settles at its own end.)
         overlapped = self._stored[key] != ticket
         self._open[key] -= 1
         if not self._open[key]:

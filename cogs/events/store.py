@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from bot.database import Database
 from bot.dm_closed import DmClosedStore
 from cogs.events.models import (
     Event,
     EventState,
+    NewEvent,
     Occurrence,
     OccurrenceState,
     ReminderState,
     Rsvp,
     RsvpCounts,
 )
-from cogs.events.reminder_store import ReminderQueries
-
-
-@dataclass(frozen=True)
-class NewEvent:
-    """Everything needed to store a draft."""
-
-    guild_id: int
-    creator_id: int
-    title: str
-    description: str
-    location: str
-    tz: str
-    local_time: str
-    duration_s: int
-    recurrence: str
-    monthly_nth: int
-    reminder_offsets: tuple[int, ...]
-    ping_role_id: int | None
-    starts_at: int
-    note: str = ""
+from cogs.events.store_reminders import ReminderQueries
 
 
 def _offsets_text(offsets: Iterable[int]) -> str:
@@ -44,7 +25,7 @@ def _offsets_text(offsets: Iterable[int]) -> str:
 
 
 class EventStore(ReminderQueries):
-    """Reads and writes the events tables (reminders and deliveries: see ReminderQueries)."""
+    """Reads and writes the events tables (reminders, deliveries and what is due next: see ReminderQueries)."""
 
     def __init__(self, db: Database, dm_memory: DmClosedStore | None = None) -> None:
         self.db = db
@@ -59,18 +40,19 @@ class EventStore(ReminderQueries):
             cursor = await tx.execute(
                 "INSERT INTO events (guild_id, creator_id, title, description, location, tz, local_time, duration_s,"
                 " recurrence, monthly_nth, reminder_offsets, ping_role_id, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (new.guild_id, new.creator_id, new.title, new.description, new.location, new.tz, new.local_time,
                  new.duration_s, new.recurrence, new.monthly_nth, _offsets_text(new.reminder_offsets),
                  new.ping_role_id, EventState.DRAFT, now, now),
             )  # fmt: skip
-            event_id = cursor.lastrowid
+            [(event_id,)] = await cursor.fetchall()
             cursor = await tx.execute(
                 "INSERT INTO event_occurrences (event_id, seq, starts_at, ends_at, state, note)"
-                " VALUES (?, 1, ?, ?, ?, ?)",
+                " VALUES (?, 1, ?, ?, ?, ?) RETURNING id",
                 (event_id, new.starts_at, new.starts_at + new.duration_s, OccurrenceState.UPCOMING, new.note),
             )
-            return event_id, cursor.lastrowid
+            [(occurrence_id,)] = await cursor.fetchall()
+            return int(event_id), int(occurrence_id)
 
     async def event(self, event_id: int) -> Event | None:
         row = await self.db.fetchone("SELECT * FROM events WHERE id = ?", (event_id,))
@@ -133,8 +115,9 @@ class EventStore(ReminderQueries):
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not event columns: {unknown}")
-        if "reminder_offsets" in fields:
-            fields["reminder_offsets"] = _offsets_text(fields["reminder_offsets"])  # type: ignore[arg-type]
+        offsets = fields.get("reminder_offsets")
+        if isinstance(offsets, tuple):
+            fields["reminder_offsets"] = _offsets_text(offsets)
         assignments = ", ".join(f"{name} = ?" for name in fields)
         await self.db.execute(
             f"UPDATE events SET {assignments}, revision = revision + 1, updated_at = ? WHERE id = ?",
@@ -163,12 +146,14 @@ class EventStore(ReminderQueries):
 
     async def add_occurrence(self, event_id: int, seq: int, starts_at: int, ends_at: int, note: str) -> int | None:
         """The next occurrence of a series; None when it already exists (a second pass found it done)."""
-        cursor = await self.db.execute(
-            "INSERT OR IGNORE INTO event_occurrences (event_id, seq, starts_at, ends_at, state, note)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (event_id, seq, starts_at, ends_at, OccurrenceState.UPCOMING, note),
-        )
-        return cursor.lastrowid if cursor.rowcount == 1 else None
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO event_occurrences (event_id, seq, starts_at, ends_at, state, note)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, seq) DO NOTHING RETURNING id",
+                (event_id, seq, starts_at, ends_at, OccurrenceState.UPCOMING, note),
+            )
+            rows = list(await cursor.fetchall())
+        return int(rows[0][0]) if rows else None
 
     async def upcoming(self, guild_id: int, now: int, limit: int = 25) -> list[tuple[Event, Occurrence]]:
         """Active events of a guild whose current occurrence has not ended, soonest first."""
@@ -215,22 +200,20 @@ class EventStore(ReminderQueries):
         )
         return [(Event.from_row(r), _occurrence_from_joined(r)) for r in rows]
 
-    async def unannounced(self, limit: int = 100) -> list[tuple[Event, Occurrence]]:
-        """Upcoming occurrences of active events with no announcement yet (a new one of a series, or a crash)."""
+    async def unannounced(self, now: int, limit: int = 100) -> list[tuple[Event, Occurrence]]:
+        """Upcoming occurrences of active events owed an announcement (a series' next one, or after a crash)."""
+        # Those whose last try failed wait for their retry time.
         rows = await self.db.fetchall(
             f"SELECT e.*, {_OCCURRENCE_COLUMNS} FROM event_occurrences o JOIN events e ON e.id = o.event_id"
-            " WHERE o.state = ? AND o.message_id IS NULL AND e.state = ? ORDER BY o.starts_at LIMIT ?",
-            (OccurrenceState.UPCOMING, EventState.ACTIVE, limit),
+            " WHERE o.state = ? AND o.message_id IS NULL AND e.state = ?"
+            " AND (o.announce_after IS NULL OR o.announce_after <= ?) ORDER BY o.starts_at LIMIT ?",
+            (OccurrenceState.UPCOMING, EventState.ACTIVE, now, limit),
         )
         return [(Event.from_row(r), _occurrence_from_joined(r)) for r in rows]
 
-    async def next_ends(self, until: int, limit: int) -> list[int]:
-        """Distinct end times of upcoming occurrences before `until` (scheduler wake-ups)."""
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT ends_at FROM event_occurrences WHERE state = ? AND ends_at <= ? ORDER BY ends_at LIMIT ?",
-            (OccurrenceState.UPCOMING, until, limit),
-        )
-        return [r[0] for r in rows]
+    async def announce_later(self, occurrence_id: int, when: int) -> None:
+        """Posting the announcement failed (or the server is unavailable): try again at `when`."""
+        await self.db.execute("UPDATE event_occurrences SET announce_after = ? WHERE id = ?", (when, occurrence_id))
 
     async def contexts(self, occurrence_ids: set[int]) -> dict[int, tuple[Event, Occurrence]]:
         """Event and occurrence for each occurrence id, in one query per 500."""
@@ -303,7 +286,8 @@ class EventStore(ReminderQueries):
             " (SELECT COUNT(*) FROM event_reminders WHERE state = ?)",
             (EventState.ACTIVE, ReminderState.PENDING, ReminderState.SENT),
         )
-        return {"events active": row[0], "reminders pending": row[1], "reminders sent": row[2]}
+        active, pending, sent = tuple(row) if row is not None else (0, 0, 0)
+        return {"events active": active, "reminders pending": pending, "reminders sent": sent}
 
 
 _OCCURRENCE_COLUMNS = (
@@ -312,7 +296,7 @@ _OCCURRENCE_COLUMNS = (
 )
 
 
-def _occurrence_from_joined(row: object) -> Occurrence:
+def _occurrence_from_joined(row: sqlite3.Row) -> Occurrence:
     return Occurrence(
         id=row["o_id"], event_id=row["event_id"], seq=row["seq"], starts_at=row["starts_at"], ends_at=row["ends_at"],
         state=OccurrenceState(row["o_state"]), message_id=row["message_id"],

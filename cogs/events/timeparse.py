@@ -1,9 +1,8 @@
-"""Reading what organisers type: event times, durations, reminder offsets and time zones.
+"""Reading what organisers type: event times, durations, reminder offsets and time zones."""
 
-Small and strict on purpose: anything that could mean two things is refused with a suggestion, never guessed.
-Local times are resolved in the event's IANA zone; daylight-saving gaps are shifted forward with a note and
-overlaps take the first of the two instants with a note.
-"""
+# Small and strict on purpose: anything that could mean two things is refused with a suggestion, never guessed.
+# Local times are resolved in the event's IANA zone; daylight-saving gaps are shifted forward with a note and
+# overlaps take the first of the two instants with a note.
 
 from __future__ import annotations
 
@@ -14,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from difflib import get_close_matches
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.times import unix
 
 EXAMPLES = "`2025-12-03 18:00`, `next thursday 18:00`, `dec 3 6pm`, `tomorrow 7:30pm` or `in 2 hours`"
 
@@ -36,7 +37,7 @@ class ParsedTime:
 
     @property
     def unix(self) -> int:
-        return int(self.instant.timestamp())
+        return unix(self.instant)
 
 
 # ---------------------------------------------------------------- zones
@@ -124,7 +125,7 @@ def localize(naive: datetime, zone: ZoneInfo) -> tuple[datetime, tuple[str, ...]
 
 
 def _offset(moment: datetime) -> str:
-    minutes = int(moment.utcoffset().total_seconds() // 60)
+    minutes = int((moment.utcoffset() or timedelta(0)).total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
     return f"{sign}{hours:02d}:{mins:02d}"
@@ -238,22 +239,6 @@ def parse_offsets(text: str) -> tuple[int, ...]:
     if len(offsets) > MAX_REMINDERS:
         raise TimeParseError(f"At most {MAX_REMINDERS} reminders per event.")
     return tuple(sorted(offsets, reverse=True))
-
-
-def format_span(seconds: int) -> str:
-    """Seconds as the compact form organisers type: 86400 -> '1d', 5400 -> '1h30m'."""
-    if seconds <= 0:
-        return "0m"
-    parts = []
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        amount, seconds = divmod(seconds, size)
-        if amount:
-            parts.append(f"{amount}{unit}")
-    return "".join(parts) or "0m"
-
-
-def format_offsets(offsets: tuple[int, ...] | list[int]) -> str:
-    return ",".join(format_span(s) for s in offsets) if offsets else "none"
 
 
 # ---------------------------------------------------------------- the main parser
@@ -493,7 +478,7 @@ def _calendar_day(pieces: _Pieces, today: date, zone: ZoneInfo, notes: list[str]
     assert pieces.month is not None and pieces.day is not None
     if pieces.year is not None:
         return _checked_date(pieces.year, pieces.month, pieces.day)
-    candidate = _checked_date(today.year, pieces.month, pieces.day, allow_leap_miss=True)
+    candidate = _date_unless_leap_miss(today.year, pieces.month, pieces.day)
     if candidate is not None and candidate >= today:
         return candidate
     if candidate is not None and (today - candidate).days <= 7:
@@ -501,22 +486,27 @@ def _calendar_day(pieces: _Pieces, today: date, zone: ZoneInfo, notes: list[str]
             f"{candidate:%d %b} has just passed. Add the year if you mean next year (`{_shown(pieces.said)} "
             f"{today.year + 1}`)."
         )
-    following = _checked_date(today.year + 1, pieces.month, pieces.day, allow_leap_miss=True)
+    following = _date_unless_leap_miss(today.year + 1, pieces.month, pieces.day)
     if following is None:
         following = _checked_date(today.year + 4 - (today.year % 4), pieces.month, pieces.day)
     notes.append(f"{following:%d %b} has passed this year, so this is {following:%d %b %Y}.")
     return following
 
 
-def _checked_date(year: int, month: int, day: int, *, allow_leap_miss: bool = False) -> date | None:
+def _checked_date(year: int, month: int, day: int) -> date:
     if not 1 <= month <= 12:
         raise TimeParseError(f"There is no month {month}.")
     try:
         return date(year, month, day)
     except ValueError:
-        if allow_leap_miss and month == 2 and day == 29:
-            return None
         raise TimeParseError(f"{calendar.month_name[month]} has no day {day}.") from None
+
+
+def _date_unless_leap_miss(year: int, month: int, day: int) -> date | None:
+    """The date, or None for 29 February of a year without one (a later year is looked for)."""
+    if month == 2 and day == 29 and not calendar.isleap(year):
+        return None
+    return _checked_date(year, month, day)
 
 
 def _instant(day: date, at: time, zone: ZoneInfo) -> tuple[datetime, tuple[str, ...]]:

@@ -8,29 +8,26 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import guarded
+from bot.feature import feature_of
 from cogs.events.models import Rsvp, RsvpCounts
 
 if TYPE_CHECKING:
     from cogs.events.cog import EventsCog
 
-COG_NAME = "Events"
-
 _STYLES = {Rsvp.GOING: discord.ButtonStyle.success, Rsvp.MAYBE: discord.ButtonStyle.secondary,
            Rsvp.DECLINED: discord.ButtonStyle.danger}  # fmt: skip
 _EMOJI = {Rsvp.GOING: "✅", Rsvp.MAYBE: "🤔", Rsvp.DECLINED: "❌"}
 
+Button = discord.ui.Button[discord.ui.View]
+
 
 def _cog(interaction: discord.Interaction) -> EventsCog:
-    cog = interaction.client.get_cog(COG_NAME)  # type: ignore[union-attr]
-    if cog is None:
-        raise RuntimeError("the events feature is not loaded")
-    return cog  # type: ignore[return-value]
+    from cogs.events.cog import EventsCog  # the cog module imports this one
+
+    return feature_of(interaction, EventsCog)
 
 
-_RSVP_TEMPLATE = r"ev:rsvp:(?P<event>\d+):(?P<seq>\d+):(?P<c>[gmn])"
-
-
-class RsvpButton(discord.ui.DynamicItem[discord.ui.Button], template=_RSVP_TEMPLATE):
+class RsvpButton(discord.ui.DynamicItem[Button], template=r"ev:rsvp:(?P<event>\d+):(?P<seq>\d+):(?P<c>[gmn])"):
     """Going / Maybe / Can't go on an announcement; the label carries the current count."""
 
     def __init__(self, event_id: int, seq: int, choice: Rsvp, count: int | None = None) -> None:
@@ -47,7 +44,7 @@ class RsvpButton(discord.ui.DynamicItem[discord.ui.Button], template=_RSVP_TEMPL
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RsvpButton:
         return cls(int(match["event"]), int(match["seq"]), Rsvp.from_code(match["c"]))
 
@@ -56,47 +53,31 @@ class RsvpButton(discord.ui.DynamicItem[discord.ui.Button], template=_RSVP_TEMPL
         await _cog(interaction).on_rsvp_click(interaction, self.event_id, self.seq, self.choice)
 
 
-class ConfirmButton(discord.ui.DynamicItem[discord.ui.Button], template=r"ev:confirm:(?P<event>\d+)"):
-    """Posts a previewed draft (works after a restart too, while the draft lasts)."""
-
-    def __init__(self, event_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(label="Confirm", style=discord.ButtonStyle.success, custom_id=f"ev:confirm:{event_id}")
-        )
-        self.event_id = event_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> ConfirmButton:
-        return cls(int(match["event"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> Any:
-        await _cog(interaction).on_confirm_click(interaction, self.event_id)
+_DRAFT_ACTIONS = {"confirm": ("Confirm", discord.ButtonStyle.success),
+                  "discard": ("Discard", discord.ButtonStyle.secondary)}  # fmt: skip
 
 
-class DiscardButton(discord.ui.DynamicItem[discord.ui.Button], template=r"ev:discard:(?P<event>\d+)"):
-    """Drops a draft."""
+class EventDraftButton(discord.ui.DynamicItem[Button], template=r"ev:(?P<action>confirm|discard):(?P<event>\d+)"):
+    """Confirm (post a previewed draft) or Discard (drop it); works after a restart too, while the draft lasts."""
 
-    def __init__(self, event_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(label="Discard", style=discord.ButtonStyle.secondary, custom_id=f"ev:discard:{event_id}")
-        )
-        self.event_id = event_id
+    def __init__(self, action: str, event_id: int) -> None:
+        label, style = _DRAFT_ACTIONS[action]
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"ev:{action}:{event_id}"))
+        self.action, self.event_id = action, event_id
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> DiscardButton:
-        return cls(int(match["event"]))
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> EventDraftButton:
+        return cls(match["action"], int(match["event"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> Any:
-        await _cog(interaction).on_discard_click(interaction, self.event_id)
-
-
-DYNAMIC_ITEMS = (RsvpButton, ConfirmButton, DiscardButton)
+        cog = _cog(interaction)
+        if self.action == "confirm":
+            await cog.on_confirm_click(interaction, self.event_id)
+        else:
+            await cog.on_discard_click(interaction, self.event_id)
 
 
 def rsvp_view(event_id: int, seq: int, counts: RsvpCounts) -> discord.ui.View:
@@ -109,6 +90,6 @@ def rsvp_view(event_id: int, seq: int, counts: RsvpCounts) -> discord.ui.View:
 
 def preview_view(event_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(ConfirmButton(event_id))
-    view.add_item(DiscardButton(event_id))
+    view.add_item(EventDraftButton("confirm", event_id))
+    view.add_item(EventDraftButton("discard", event_id))
     return view

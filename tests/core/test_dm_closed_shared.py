@@ -18,14 +18,13 @@ async def test_a_refusal_noticed_by_one_feature_spares_the_others(
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
     bot = await harness.start(clock=clock)
     event_id, announcement = await create_and_confirm(lb, when="in 3 hours", reminders="2h,1h")
-    dispatcher = bot.get_cog("Events").dispatcher
 
     # Events notices first: alice's reminder DM is refused once.
     alice = member(lb, "alice")
     lb.close_dms(alice)
     await rsvp(lb, announcement.id, event_id, alice, "g")
     clock.advance(timedelta(hours=1))
-    await dispatcher.run_pass()
+    await bot.scheduler.run_now("events:reminders")
     assert [c.status for c in lb.calls if c.status == 403] == [403]
 
     # Onboarding then greets her in the welcome channel without spending a DM (and a 403) on it.
@@ -44,7 +43,7 @@ async def test_a_refusal_noticed_by_one_feature_spares_the_others(
     assert len([c for c in lb.calls if c.status == 403]) == 2
     await rsvp(lb, announcement.id, event_id, cy.id, "g")
     clock.advance(timedelta(hours=1))
-    await dispatcher.run_pass()
+    await bot.scheduler.run_now("events:reminders")
     assert len([c for c in lb.calls if c.status == 403]) == 2 and lb.dm_messages(cy.id) == []
     assert await bot.dm_closed.count() == 2
 

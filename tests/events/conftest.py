@@ -1,22 +1,20 @@
-"""Fixtures of the events tests: a real SQLite file with the events migrations, and a clock the test moves."""
+"""Fixtures of the events tests: the planner over the shared migrated database, and a clock the test moves."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from bot.client import all_migrations
 from bot.clock import ManualClock
 from bot.database import Database
-from cogs.events.service import Defaults, EventService
+from cogs.events.models import EventDefaults
+from cogs.events.planner import EventPlanner
 from cogs.events.store import EventStore
 
 GUILD = 111
 ORGANISER = 222
-DEFAULTS = Defaults(zone="Europe/Berlin", reminders="1d,1h", duration_minutes=60)
+DEFAULTS = EventDefaults(zone="Europe/Berlin", reminders="1d,1h", duration_minutes=60)
 
 
 @pytest.fixture
@@ -25,13 +23,5 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def events_db(tmp_path: Path) -> AsyncIterator[Database]:
-    db = await Database.open(tmp_path / "events.db")
-    await db.migrate(all_migrations(["events"]))
-    yield db
-    await db.close()
-
-
-@pytest.fixture
-def service(events_db: Database, clock: ManualClock) -> EventService:
-    return EventService(EventStore(events_db), clock)
+def planner(db: Database, clock: ManualClock) -> EventPlanner:
+    return EventPlanner(EventStore(db), clock)

@@ -12,6 +12,7 @@ from icalendar import Calendar
 
 from cogs.events.ics import build_calendar
 from cogs.events.models import Event, EventState, Occurrence, OccurrenceState, RsvpCounts
+from cogs.events.planner import EventPlanner
 from cogs.events.recurrence import Recurrence
 from cogs.events.render import (
     announcement_embed,
@@ -22,15 +23,14 @@ from cogs.events.render import (
     reminder_channel_text,
     reminder_dm_text,
 )
-from cogs.events.service import EventService
-from tests.events.test_service import make
+from tests.events.test_planner import make
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-async def test_export_of_a_weekly_series_keeps_its_zone_and_rule(service: EventService) -> None:
-    event, _, _ = await make(service, "2025-03-20 18:00", recurrence="weekly", location="Impact Hub")
-    data = build_calendar([(event, await service.store.occurrences(event.id))], "Data Community events")
+async def test_export_of_a_weekly_series_keeps_its_zone_and_rule(planner: EventPlanner) -> None:
+    event, _, _ = await make(planner, "2025-03-20 18:00", recurrence="weekly", location="Impact Hub")
+    data = build_calendar([(event, await planner.store.occurrences(event.id))], "Data Community events")
     calendar = Calendar.from_ical(data)
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
     [vevent] = calendar.walk("VEVENT")
@@ -45,12 +45,12 @@ async def test_export_of_a_weekly_series_keeps_its_zone_and_rule(service: EventS
     assert "BEGIN:VCALENDAR" in data.decode() and data.decode().count("BEGIN:VEVENT") == 1
 
 
-async def test_export_of_a_one_off_and_a_cancelled_event(service: EventService) -> None:
-    one, _, _ = await make(service)
-    monthly, _, _ = await make(service, "next friday 18:00", title="Monthly", recurrence="monthly")
-    await service.cancel(monthly)
-    monthly = await service.store.event(monthly.id)
-    entries = [(e, await service.store.occurrences(e.id)) for e in (one, monthly)]
+async def test_export_of_a_one_off_and_a_cancelled_event(planner: EventPlanner) -> None:
+    one, _, _ = await make(planner)
+    monthly, _, _ = await make(planner, "next friday 18:00", title="Monthly", recurrence="monthly")
+    await planner.cancel(monthly)
+    monthly = await planner.store.event(monthly.id)
+    entries = [(e, await planner.store.occurrences(e.id)) for e in (one, monthly)]
     events = Calendar.from_ical(build_calendar(entries, "x")).walk("VEVENT")
     assert "RRULE" not in events[0] and str(events[0]["STATUS"]) == "CONFIRMED"
     assert str(events[1]["STATUS"]) == "CANCELLED" and "RRULE" not in events[1]
@@ -98,7 +98,7 @@ def test_whatever_organisers_type_stays_within_discords_limits(title: str, descr
 def test_the_announcement_shows_discord_timestamps_and_counts() -> None:
     embed = announcement_embed(_event("Meetup", "About", "https://meet.example"), OCCURRENCE, RsvpCounts(3, 1, 2))
     fields = {f.name: f.value for f in embed.fields}
-    assert fields["When"] == "<t:1741280400:F> (<t:1741280400:R>) · 1h30m"
+    assert fields["When"] == "<t:1741280400:F> (<t:1741280400:R>) · 1 h 30 min"
     assert fields["Where"] == "https://meet.example"
     assert fields["RSVPs"] == "✅ 3 going · 🤔 1 maybe · ❌ 2 can't go"
     assert fields["Repeats"] == "Every week on Thursday at 18:00 (Europe/Berlin)"

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
+from bot.client import CommunityBot
 from bot.clock import ManualClock
 from bot.database import Database
 from bot.settings import Settings
+from cogs.events.due import REMINDERS
 from cogs.events.models import ReminderState
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
 from tests.loopback.interactions import InteractionRecord
 from tests.loopback.world import Message, Perm
+
+if TYPE_CHECKING:
+    from cogs.events.cog import EventsCog
 
 CONFIRM = "ev:confirm:{}"
 
@@ -71,6 +76,14 @@ async def rsvp(lb: LoopbackDiscord, message_id: int, event_id: int, user_id: int
     return click
 
 
+def events_of(bot: CommunityBot) -> EventsCog:
+    """The running events feature. Imported here, at the call: discord.py drops the feature's modules when a bot
+    closes, so a class imported by an earlier test is not the running one's."""
+    from cogs.events.cog import EventsCog
+
+    return bot.feature(EventsCog)
+
+
 def member(lb: LoopbackDiscord, name: str) -> int:
     user = lb.add_user(name)
     lb.add_member(lb.guild.id, user)
@@ -99,7 +112,7 @@ async def test_create_shows_a_preview_and_confirm_posts_the_announcement(loopbac
     rows = await bot.db.fetchall("SELECT offset_s, state FROM event_reminders ORDER BY due_at")
     assert [(r["offset_s"], r["state"]) for r in rows] == [(3600, "pending"), (600, "pending")]
     assert "Posted **Intro to dbt**" in preview.original.text()
-    assert (await bot.get_cog("Events").store.event(event_id)).state.value == "active"
+    assert (await events_of(bot).store.event(event_id)).state.value == "active"
 
 
 async def test_going_updates_the_count_and_works_after_a_restart(
@@ -177,9 +190,9 @@ async def test_a_reminder_due_while_the_bot_was_down_goes_out_once_with_a_note(
     assert "⏰ **Data meetup** starts <t:" in reminder.content
     assert "late because the bot was offline" in reminder.content
     assert "late because the bot was offline" in lb.dm_messages(alice)[0].content
-    await bot.get_cog("Events").dispatcher.run_pass()  # another pass, then another start: nothing more
+    await bot.scheduler.run_now(REMINDERS)  # another pass, then another start: nothing more
     bot = await harness.restart(clock=clock)
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1  # exactly once
     [row] = await bot.db.fetchall("SELECT state FROM event_reminders")
     assert row["state"] == ReminderState.SENT
@@ -195,7 +208,7 @@ async def test_a_reminder_past_the_grace_period_is_recorded_as_missed(
     await harness.stop()
     clock.advance(timedelta(hours=1, minutes=31))  # 31 minutes past due; grace is 30
     bot = await harness.start(clock=clock)
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     assert len(lb.channel_messages(lb.guild.channel("events").id)) == 1  # only the announcement
     [row] = await bot.db.fetchall("SELECT state FROM event_reminders")
     assert row["state"] == ReminderState.MISSED
@@ -253,15 +266,14 @@ async def test_closed_dms_are_remembered_and_not_retried(loopback: LoopbackDisco
     lb.close_dms(alice)
     for user in (alice, bob):
         await rsvp(lb, announcement.id, event_id, user, "g")
-    dispatcher = bot.get_cog("Events").dispatcher
     clock.advance(timedelta(hours=1))
-    await dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     refused = [c for c in lb.calls if c.status == 403 and c.method == "POST"]
     assert len(refused) == 1 and len(lb.dm_messages(bob)) == 1
     clock.advance(timedelta(hours=1))
-    await dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     assert len([c for c in lb.calls if c.status == 403]) == 1  # alice was not tried again
-    assert len(lb.dm_messages(bob)) == 2 and dispatcher.stats.dm_closed == 1
+    assert len(lb.dm_messages(bob)) == 2 and events_of(bot).reminders.stats.dm_closed == 1
     assert await bot.dm_closed.count() == 1  # the bot's shared memory (counted in /about by the admin feature)
 
 
@@ -310,7 +322,7 @@ async def test_hostile_titles_do_not_ping_and_the_role_ping_is_the_only_one(
     title = f"@everyone <@&{lb.guild.id}> **free pizza** @here <@{lb.guild.owner_id}>"
     await create_and_confirm(lb, title=title, when="in 3 hours", reminders="2h", ping_role=role.id)
     clock.advance(timedelta(hours=1))
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     [post] = [c for c in lb.calls_to("POST", r"/channels/\d+/messages") if "⏰" in (c.body.get("content") or "")]
     assert post.body["content"].startswith(f"<@&{role.id}> ⏰")
     allowed = post.body["allowed_mentions"]
@@ -339,10 +351,10 @@ async def test_moving_an_event_updates_everything_and_tells_those_going(
     new_start = datetime.fromisoformat(native["scheduled_start_time"])
     assert new_start == (clock.now() + timedelta(hours=5)).replace(second=0)
     clock.advance(timedelta(hours=2, minutes=1))  # the old 1h reminder time: nothing may go out
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     assert len(lb.channel_messages(lb.guild.channel("events").id)) == 1
     clock.advance(timedelta(hours=2))  # the new one
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     assert len(lb.channel_messages(lb.guild.channel("events").id)) == 2
 
 
@@ -362,7 +374,7 @@ async def test_a_weekly_series_posts_its_next_date_when_one_ends(
     assert lb.message(first.id).components == [] and "has ended" in lb.message(first.id).embeds[0]["footer"]["text"]
     second = lb.channel_messages(events)[-1]
     assert f"ev:rsvp:{event_id}:2:g" in buttons(second)
-    store = bot.get_cog("Events").store
+    store = events_of(bot).store
     new_york = ZoneInfo("America/New_York")
     before, after = [(await store.occurrence_by_seq(event_id, n)).start.astimezone(new_york) for n in (1, 2)]
     assert after.date() - before.date() == timedelta(days=7) and after.time() == before.time()
@@ -379,7 +391,7 @@ async def test_a_500_on_the_reminder_post_is_retried_and_it_goes_out_once(
     events = lb.guild.channel("events")
     lb.inject("POST", rf"/channels/{events.id}/messages", 500, times=1)
     clock.advance(timedelta(hours=2))
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     posts = [c.status for c in lb.calls_to("POST", rf"/channels/{events.id}/messages")]
     assert posts == [200, 500, 200]  # the announcement, then the reminder: refused once, accepted once
     assert len(lb.channel_messages(events.id)) == 2
@@ -421,7 +433,7 @@ async def test_reminders_off_stops_the_dm_but_not_the_channel_post(
     off = await slash(lb, alice, "off", group="reminders")
     assert off.ephemeral and "Reminder DMs are **off**" in off.content_text()
     clock.advance(timedelta(hours=2))
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     assert len(lb.channel_messages(lb.guild.channel("events").id)) == 2
     assert lb.dm_messages(alice) == [] and len(lb.dm_messages(bob)) == 1
     on = await slash(lb, alice, "on", group="reminders")
@@ -438,7 +450,7 @@ async def test_a_crash_between_discords_answer_and_our_write_does_not_double_the
     alice = member(lb, "alice")
     await rsvp(lb, announcement.id, event_id, alice, "g")
     clock.advance(timedelta(hours=2))
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     events = lb.guild.channel("events").id
     assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1
     await harness.stop()
@@ -448,7 +460,7 @@ async def test_a_crash_between_discords_answer_and_our_write_does_not_double_the
     await db.execute("UPDATE event_reminders SET state = 'sending', finished_at = NULL")
     await db.close()
     bot = await harness.start(clock=clock)
-    await bot.get_cog("Events").dispatcher.run_pass()
+    await bot.scheduler.run_now(REMINDERS)
     resent = [c for c in lb.calls_to("POST", r"/channels/\d+/messages") if "⏰" in (c.body.get("content") or "")]
     assert len(resent) == 4  # both messages were sent again, with the same nonces ...
     assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1  # ... and Discord kept one each

@@ -11,8 +11,8 @@ from pathlib import Path
 from bot.client import all_migrations
 from bot.database import Database
 from bot.discovery import feature_packages
-from cogs.events.models import CHANNEL_TARGET, Rsvp
-from cogs.events.store import EventStore, NewEvent
+from cogs.events.models import CHANNEL_TARGET, NewEvent, Rsvp
+from cogs.events.store import EventStore
 from tests.faults.bot_process import BotProcess
 from tests.loopback import LoopbackDiscord, RecordedCall
 

@@ -107,7 +107,6 @@ async def test_event_announcements_and_reminders_land_once_through_429_500_503(
         await asyncio.gather(*(c.wait_response(timeout=20) for c in clicks))
 
     # Reminders: 3 channel posts and 36 DMs under a mixed burst, while /about traffic runs.
-    dispatcher = bot.get_cog("Events").dispatcher
     lb.inject("POST", r"/users/@me/channels$", 429, times=5, retry_after=0.01)
     lb.inject("POST", MESSAGES, 500, times=2, after=True)  # first, so a request meets it on its first try
     lb.inject("POST", MESSAGES, 429, times=8, retry_after=0.01)
@@ -115,11 +114,11 @@ async def test_event_announcements_and_reminders_land_once_through_429_500_503(
     stop = asyncio.Event()
     traffic = asyncio.create_task(_about_traffic(lb, stop))
     clock.advance(timedelta(hours=2))
-    await dispatcher.run_pass()
+    await bot.scheduler.run_now("events:reminders")
     left = await bot.db.fetchval("SELECT COUNT(*) FROM event_deliveries WHERE state = 'pending' AND attempts > 0")
-    assert left >= 4  # each 503 (and any 429 that outlasted discord.py's tries) waits for the dispatcher's retry
+    assert left >= 4  # each 503 (and any 429 that outlasted discord.py's tries) waits for the reminder work's retry
     clock.advance(timedelta(seconds=61))
-    await dispatcher.run_pass()
+    await bot.scheduler.run_now("events:reminders")
     stop.set()
     await _all_answered(await traffic)
 

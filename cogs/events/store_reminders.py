@@ -1,21 +1,26 @@
-"""SQL of reminders, notices and their deliveries (one row per message); closed DMs are the bot's shared memory."""
+"""SQL of reminders, notices, their deliveries (one row per message) and when the reminder work is due next."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from bot.database import Database
 from bot.dm_closed import DmClosedStore
+from bot.times import utc
 from cogs.events.models import (
     CHANNEL_TARGET,
-    Delivery,
     DeliveryState,
+    EventState,
     NoticeKind,
+    OccurrenceState,
     Reminder,
+    ReminderDelivery,
     ReminderState,
     Rsvp,
 )
+
+# Due now: pending or claimed and unfinished, and not waiting for a retry time.
+_DUE = "r.state IN (?, ?) AND r.due_at <= ? AND (r.retry_at IS NULL OR r.retry_at <= ?)"
 
 
 class ReminderQueries:
@@ -35,7 +40,7 @@ class ReminderQueries:
             await self.db.executemany(
                 "INSERT INTO event_reminders (occurrence_id, kind, offset_s, due_at, state) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (occurrence_id, kind, offset_s, due_at) DO UPDATE SET state = excluded.state,"
-                " finished_at = NULL WHERE event_reminders.state = 'cancelled'",
+                " finished_at = NULL, retry_at = NULL WHERE event_reminders.state = 'cancelled'",
                 due,
             )
         return [row[3] for row in due]
@@ -49,12 +54,16 @@ class ReminderQueries:
         return cursor.rowcount
 
     async def add_notice(self, occurrence_id: int, kind: NoticeKind, due_at: int, detail: str) -> int | None:
-        cursor = await self.db.execute(
-            "INSERT OR IGNORE INTO event_reminders (occurrence_id, kind, offset_s, due_at, state, detail)"
-            " VALUES (?, ?, 0, ?, ?, ?)",
-            (occurrence_id, kind, due_at, ReminderState.PENDING, detail),
-        )
-        return cursor.lastrowid if cursor.rowcount == 1 else None
+        """A cancelled or moved notice for those going; None when the same one is already queued."""
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO event_reminders (occurrence_id, kind, offset_s, due_at, state, detail)"
+                " VALUES (?, ?, 0, ?, ?, ?)"
+                " ON CONFLICT (occurrence_id, kind, offset_s, due_at) DO NOTHING RETURNING id",
+                (occurrence_id, kind, due_at, ReminderState.PENDING, detail),
+            )
+            rows = list(await cursor.fetchall())
+        return int(rows[0][0]) if rows else None
 
     async def reminders_of(self, occurrence_id: int) -> list[Reminder]:
         rows = await self.db.fetchall(
@@ -62,13 +71,49 @@ class ReminderQueries:
         )
         return [Reminder.from_row(r) for r in rows]
 
-    async def next_due_times(self, until: int, limit: int) -> list[int]:
-        """Distinct due times of pending reminders up to `until`, soonest first (the scheduler's window)."""
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT due_at FROM event_reminders WHERE state = ? AND due_at <= ? ORDER BY due_at LIMIT ?",
-            (ReminderState.PENDING, until, limit),
+    # ------------------------------------------------------------ what is due next
+
+    async def next_due(self, now: int) -> int | None:
+        """The earliest instant the reminder pass has something to do; None when nothing is stored."""
+        # The parts: a reminder or notice falling due, a claimed one to resume or its retry, an occurrence ending
+        # (a series advances), an announcement owed (`now`, or its retry time). Each part reads one index in
+        # order and stops at its first row, so this stays cheap however many reminders are pending.
+        when = await self.db.fetchval(
+            "SELECT MIN(t) FROM ("
+            " SELECT (SELECT due_at FROM event_reminders WHERE state = ? AND retry_at IS NULL"
+            "  ORDER BY due_at LIMIT 1) AS t"
+            " UNION ALL SELECT (SELECT due_at FROM event_reminders WHERE state = ? AND retry_at IS NULL"
+            "  ORDER BY due_at LIMIT 1)"
+            " UNION ALL SELECT MIN(retry_at) FROM event_reminders WHERE state = ? AND retry_at IS NOT NULL"
+            " UNION ALL SELECT MIN(retry_at) FROM event_reminders WHERE state = ? AND retry_at IS NOT NULL"
+            " UNION ALL SELECT (SELECT o.ends_at FROM event_occurrences o JOIN events e ON e.id = o.event_id"
+            "  WHERE o.state = ? AND e.state = ? ORDER BY o.ends_at LIMIT 1)"
+            " UNION ALL SELECT MIN(COALESCE(o.announce_after, ?)) FROM event_occurrences o"
+            "  JOIN events e ON e.id = o.event_id WHERE o.state = ? AND o.message_id IS NULL AND e.state = ?"
+            ")",
+            (ReminderState.PENDING, ReminderState.SENDING, ReminderState.PENDING, ReminderState.SENDING,
+             OccurrenceState.UPCOMING, EventState.ACTIVE, now, OccurrenceState.UPCOMING, EventState.ACTIVE),
+        )  # fmt: skip
+        return None if when is None else int(when)
+
+    async def defer(self, reminder_ids: list[int], until: int) -> None:
+        """Claimed reminders with messages left to retry: the next pass for them is at `until`."""
+        for start in range(0, len(reminder_ids), 500):
+            chunk = reminder_ids[start : start + 500]
+            await self.db.execute(
+                f"UPDATE event_reminders SET retry_at = ? WHERE id IN ({','.join('?' * len(chunk))})", (until, *chunk)
+            )
+
+    async def defer_guild(self, guild_id: int, now: int, until: int) -> int:
+        """What is due in a server the bot cannot see right now waits until `until` (or its grace runs out)."""
+        cursor = await self.db.execute(
+            f"UPDATE event_reminders AS r SET retry_at = ? WHERE {_DUE} AND r.occurrence_id IN"
+            " (SELECT o.id FROM event_occurrences o JOIN events e ON e.id = o.event_id WHERE e.guild_id = ?)",
+            (until, ReminderState.PENDING, ReminderState.SENDING, now, now, guild_id),
         )
-        return [r[0] for r in rows]
+        return cursor.rowcount
+
+    # ------------------------------------------------------------ a pass
 
     async def due_guilds(self, now: int) -> list[int]:
         """Guilds with reminders due now (pending, or claimed and not finished)."""
@@ -80,8 +125,8 @@ class ReminderQueries:
         return [r[0] for r in rows]
 
     async def expire(self, guild_id: int, now: int, grace_s: int) -> int:
-        """Record as missed what can no longer usefully go out: reminders later than the grace period, and
-        notices about an occurrence that has already ended. Returns how many reminders were missed."""
+        """Record as missed what can no longer usefully go out; returns how many."""
+        # Reminders later than the grace period, and notices about an occurrence that has already ended.
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
                 "SELECT r.id FROM event_reminders r JOIN event_occurrences o ON o.id = r.occurrence_id"
@@ -105,12 +150,12 @@ class ReminderQueries:
         return len(ids)
 
     async def due_batch(self, guild_id: int, now: int, limit: int, after: tuple[int, int] = (0, 0)) -> list[Reminder]:
-        """Reminders of a guild that are due and not finished, oldest first, after a (due_at, id) position."""
+        """A server's due reminders (unfinished, no retry pending), oldest first, after a (due_at, id) position."""
         rows = await self.db.fetchall(
             "SELECT r.* FROM event_reminders r JOIN event_occurrences o ON o.id = r.occurrence_id"
-            " JOIN events e ON e.id = o.event_id WHERE e.guild_id = ? AND r.state IN (?, ?) AND r.due_at <= ?"
+            f" JOIN events e ON e.id = o.event_id WHERE e.guild_id = ? AND {_DUE}"
             " AND (r.due_at, r.id) > (?, ?) ORDER BY r.due_at, r.id LIMIT ?",
-            (guild_id, ReminderState.PENDING, ReminderState.SENDING, now, *after, limit),
+            (guild_id, ReminderState.PENDING, ReminderState.SENDING, now, now, *after, limit),
         )
         return [Reminder.from_row(r) for r in rows]
 
@@ -119,11 +164,11 @@ class ReminderQueries:
         return reminder.id in await self.claim_many([reminder], now, dm_reminders=dm_reminders)
 
     async def claim_many(self, reminders: list[Reminder], now: int, *, dm_reminders: bool) -> set[int]:
-        """pending -> sending in one transaction, with one delivery row per message to send, fixed now: the
-        channel post (reminders only) and a DM to each member going at the time it fell due (for reminders,
-        unless DM reminders are off here or the member opted out; for notices, always), never to a member
-        whose DMs are known closed. Returns the ids to send: those claimed now, plus those already in
-        'sending' (resumed after a restart), which keep their rows."""
+        """pending -> sending in one transaction with a delivery row per message; returns the ids to send."""
+        # Who gets a message is fixed now: the channel post (reminders only) and a DM to each member going at
+        # the time it fell due (for reminders, unless DM reminders are off here or the member opted out; for
+        # notices, always), never to a member whose DMs are known closed. The ids to send are those claimed now
+        # plus those already 'sending' (resumed after a restart), which keep their rows.
         by_id = {r.id: r for r in reminders}
         chosen = {r.id for r in reminders if r.state is ReminderState.SENDING}
         pending = [r.id for r in reminders if r.state is ReminderState.PENDING]
@@ -140,7 +185,8 @@ class ReminderQueries:
                 )
                 claimed |= {row[0] for row in await cursor.fetchall()}
             await tx.executemany(
-                "INSERT OR IGNORE INTO event_deliveries (reminder_id, user_id, state) VALUES (?, ?, ?)",
+                "INSERT INTO event_deliveries (reminder_id, user_id, state) VALUES (?, ?, ?)"
+                " ON CONFLICT (reminder_id, user_id) DO NOTHING",
                 [(rid, CHANNEL_TARGET, DeliveryState.PENDING) for rid in claimed
                  if by_id[rid].kind is NoticeKind.REMINDER],
             )  # fmt: skip
@@ -150,22 +196,23 @@ class ReminderQueries:
                 for rid in claimed if dm_reminders or by_id[rid].kind is not NoticeKind.REMINDER
             ]  # fmt: skip
             await tx.executemany(
-                "INSERT OR IGNORE INTO event_deliveries (reminder_id, user_id, state)"
+                "INSERT INTO event_deliveries (reminder_id, user_id, state)"
                 " SELECT ?, v.user_id, ? FROM event_rsvps v JOIN event_occurrences o ON o.id = v.occurrence_id"
                 " JOIN events e ON e.id = o.event_id WHERE v.occurrence_id = ? AND v.status = ?"
                 " AND (? = 0 OR NOT EXISTS (SELECT 1 FROM event_member_prefs p WHERE p.guild_id = e.guild_id"
                 "   AND p.user_id = v.user_id AND p.dm_reminders = 0))"
-                " AND NOT EXISTS (SELECT 1 FROM dm_closed c WHERE c.user_id = v.user_id)",
+                " AND NOT EXISTS (SELECT 1 FROM dm_closed c WHERE c.user_id = v.user_id)"
+                " ON CONFLICT (reminder_id, user_id) DO NOTHING",
                 dm_rows,
             )
         return chosen | claimed
 
-    async def pending_deliveries(self, reminder_id: int) -> list[Delivery]:
+    async def pending_deliveries(self, reminder_id: int) -> list[ReminderDelivery]:
         return (await self.pending_deliveries_many([reminder_id])).get(reminder_id, [])
 
-    async def pending_deliveries_many(self, reminder_ids: list[int]) -> dict[int, list[Delivery]]:
+    async def pending_deliveries_many(self, reminder_ids: list[int]) -> dict[int, list[ReminderDelivery]]:
         """Unsent deliveries per reminder, the channel post first, then DMs by user id."""
-        found: dict[int, list[Delivery]] = {}
+        found: dict[int, list[ReminderDelivery]] = {}
         for start in range(0, len(reminder_ids), 500):
             chunk = reminder_ids[start : start + 500]
             rows = await self.db.fetchall(
@@ -175,7 +222,7 @@ class ReminderQueries:
             )
             for r in rows:
                 found.setdefault(r["reminder_id"], []).append(
-                    Delivery(r["id"], r["reminder_id"], r["user_id"], DeliveryState(r["state"]), r["attempts"])
+                    ReminderDelivery(r["id"], r["reminder_id"], r["user_id"], DeliveryState(r["state"]), r["attempts"])
                 )
         return found
 
@@ -238,7 +285,7 @@ class ReminderQueries:
     # ------------------------------------------------------------ closed DMs (the bot's shared memory)
 
     async def remember_dm_closed(self, user_id: int, now: int, guild_id: int | None = None) -> None:
-        await self.dm_memory.remember(user_id, guild_id, datetime.fromtimestamp(now, UTC))
+        await self.dm_memory.remember(user_id, guild_id, utc(now))
 
     async def dm_closed(self, user_id: int) -> bool:
         return await self.dm_memory.is_closed(user_id)
