@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from enum import StrEnum
 import aiosqlite
 from pydantic import ValidationError
 
-from bot.database import Database
+from bot.database import Database, Row
 from cogs.communities.models import CommunityEntry
 
 log = logging.getLogger(__name__)
@@ -330,7 +329,7 @@ class DirectoryStore:
         }
 
 
-def _suggestion(row: sqlite3.Row) -> Suggestion:
+def _suggestion(row: Row) -> Suggestion:
     return Suggestion(
         id=row["id"],
         guild_id=row["guild_id"],

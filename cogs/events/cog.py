@@ -32,7 +32,7 @@ from cogs.events.publish import Publisher
 from cogs.events.recurrence import Recurrence
 from cogs.events.render import announcement_embed, list_line, offsets_text, preview_embed
 from cogs.events.rsvp_counts import CountSettler
-from cogs.events.settings import EventsSettings, events_section
+from cogs.events.settings import EventsSettings
 from cogs.events.store import EventStore
 from cogs.events.timeparse import zone_choices
 from cogs.events.views import EventDraftButton, RsvpButton, preview_view, rsvp_view
@@ -87,7 +87,7 @@ class EventsCog(Feature):
             self.bot.scheduler.due_at(REMINDERS, utc(min(times)))
 
     async def _events_settings(self, guild_id: int) -> EventsSettings:
-        return events_section(await self.guild_config(guild_id))
+        return (await self.guild_config(guild_id)).section(EventsSettings)
 
     async def _require_organiser(self, interaction: discord.Interaction, event: Event | None = None) -> None:
         """Manage Events, Manage Server, the organiser or moderator role, or (for an event) its creator."""
@@ -100,7 +100,7 @@ class EventsCog(Feature):
         if event is not None and event.creator_id == member.id:
             return
         settings = await self.guild_config(member.guild.id)
-        allowed = [find_role(member.guild, events_section(settings).organiser_role),
+        allowed = [find_role(member.guild, settings.section(EventsSettings).organiser_role),
                    find_role(member.guild, settings.roles.moderator)]  # fmt: skip
         if any(role is not None and role in member.roles for role in allowed):
             return
@@ -110,7 +110,7 @@ class EventsCog(Feature):
 
     async def _defaults(self, guild_id: int) -> EventDefaults:
         settings = await self.guild_config(guild_id)
-        events = events_section(settings)
+        events = settings.section(EventsSettings)
         return EventDefaults(settings.timezone, events.default_reminders, events.default_duration_minutes)
 
     async def _resolve(self, guild: discord.Guild, text: str) -> Event:
@@ -223,13 +223,13 @@ class EventsCog(Feature):
         # only confirmed ephemerally (one request, not two) and the counts follow in one coalesced edit.
         key = (event_id, seq)
         if self.counts.busy(key):
-            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice)
+            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id)
             self.counts.settle(key)  # after the write, so the settling edit reads it
             await interaction.response.send_message(await self._rsvp_text(interaction, result, choice), ephemeral=True)
             return
         ticket = self.counts.begin(key)
         try:
-            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice)
+            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id)
             await interaction.response.edit_message(
                 embed=announcement_embed(result.event, result.occurrence, result.counts),
                 view=rsvp_view(event_id, seq, result.counts),

@@ -38,7 +38,7 @@ from cogs.events.planner import EventPlanner
 from cogs.events.publish import Publisher
 from cogs.events.render import notice_dm_text, reminder_channel_text
 from cogs.events.rules import DRAFT_LIFETIME, is_late
-from cogs.events.settings import EventsSettings, events_section
+from cogs.events.settings import EventsSettings
 
 if TYPE_CHECKING:
     from bot.client import CommunityBot
@@ -79,7 +79,7 @@ class _Target:
 
     @property
     def events(self) -> EventsSettings:
-        return events_section(self.settings)
+        return self.settings.section(EventsSettings)
 
 
 class EventReminders:
@@ -118,7 +118,7 @@ class EventReminders:
         now = self.planner.now()
         for guild_id in await self.store.due_guilds(now):
             settings = await self.bot.guild_config(guild_id)
-            grace_s = events_section(settings).reminder_grace_minutes * 60
+            grace_s = settings.section(EventsSettings).reminder_grace_minutes * 60
             missed = await self.store.expire(guild_id, now, grace_s)
             if missed:
                 self.stats.missed += missed

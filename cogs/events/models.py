@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.database import Row
 from bot.times import utc
 from cogs.events.recurrence import Recurrence, Series
 
@@ -98,7 +98,7 @@ class Event(EventFields):
     created_at: int
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Event:
+    def from_row(cls, row: Row) -> Event:
         offsets = tuple(int(x) for x in row["reminder_offsets"].split(",") if x)
         return cls(
             id=row["id"], guild_id=row["guild_id"], creator_id=row["creator_id"], title=row["title"],
@@ -142,7 +142,7 @@ class Occurrence:
     note: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Occurrence:
+    def from_row(cls, row: Row) -> Occurrence:
         return cls(
             id=row["id"], event_id=row["event_id"], seq=row["seq"], starts_at=row["starts_at"],
             ends_at=row["ends_at"], state=OccurrenceState(row["state"]), message_id=row["message_id"],
@@ -183,7 +183,7 @@ class Reminder:
     detail: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Reminder:
+    def from_row(cls, row: Row) -> Reminder:
         return cls(
             id=row["id"], occurrence_id=row["occurrence_id"], kind=NoticeKind(row["kind"]), offset_s=row["offset_s"],
             due_at=row["due_at"], state=ReminderState(row["state"]), detail=row["detail"],

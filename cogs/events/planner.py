@@ -88,11 +88,12 @@ class EventPlanner:
 
     # ------------------------------------------------------------ RSVPs
 
-    async def rsvp(self, event_id: int, seq: int, user_id: int, choice: Rsvp) -> RsvpResult:
+    async def rsvp(self, event_id: int, seq: int, user_id: int, choice: Rsvp, clicked_id: int) -> RsvpResult:
+        """Record a click on an RSVP button; `clicked_id` (the interaction's ID) orders a member's clicks."""
         found = await self.store.event(event_id)
         event, occurrence = check_rsvp(found, await self.store.occurrence_by_seq(event_id, seq) if found else None,
                                        self.now())  # fmt: skip
-        previous = await self.store.set_rsvp(occurrence.id, user_id, choice, self.now())
+        previous = await self.store.set_rsvp(occurrence.id, user_id, choice, self.now(), clicked_id)
         return RsvpResult(event, occurrence, await self.store.counts(occurrence.id), previous)
 
     # ------------------------------------------------------------ editing

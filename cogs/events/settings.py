@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field
 
-from bot.settings import FeatureSettings, OptionalRoleRef, Settings
+from bot.settings import FeatureSettings, OptionalRoleRef
 
 _OFFSET_LIST = re.compile(r"^\s*(none|off|(\d+\s*[mhdw]\s*)+(,\s*(\d+\s*[mhdw]\s*)+)*)\s*$", re.IGNORECASE)
 
@@ -36,13 +36,3 @@ class EventsSettings(FeatureSettings):
     )
     dm_reminders: bool = Field(True, description="also DM reminders to members who said Going")
 
-
-def events_section(settings: Settings) -> EventsSettings:
-    """This feature's section of a server's settings (`Settings.section`, surviving a reload of the feature)."""
-    # discord.py drops `cogs.events.*` from `sys.modules` when the extension unloads (at every bot close), so a
-    # loaded-again feature imports a fresh `EventsSettings` while the composed settings model keeps the first one:
-    # same fields, another class, and `section()`'s isinstance check fails. Such a value is re-validated.
-    value = getattr(settings, EventsSettings.section_name, None)
-    if isinstance(value, FeatureSettings) and not isinstance(value, EventsSettings):
-        return EventsSettings.model_validate(value.model_dump())
-    return settings.section(EventsSettings)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
-from bot.database import Database
+from bot.database import Database, Row
 from bot.dm_closed import DmClosedStore
 from cogs.events.models import (
     Event,
@@ -232,20 +231,23 @@ class EventStore(ReminderQueries):
 
     # ------------------------------------------------------------ RSVPs
 
-    async def set_rsvp(self, occurrence_id: int, user_id: int, choice: Rsvp, now: int) -> Rsvp | None:
-        """Record a member's answer; returns their previous one."""
+    async def set_rsvp(
+        self, occurrence_id: int, user_id: int, choice: Rsvp, now: int, clicked_id: int
+    ) -> Rsvp | None:
+        """Record a member's answer unless a later click of theirs is already stored; returns their previous one."""
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(
+            previous = await tx.fetchval(
                 "SELECT status FROM event_rsvps WHERE occurrence_id = ? AND user_id = ?", (occurrence_id, user_id)
             )
-            previous = await cursor.fetchone()
             await tx.execute(
-                "INSERT INTO event_rsvps (occurrence_id, user_id, status, updated_at) VALUES (?, ?, ?, ?)"
+                "INSERT INTO event_rsvps (occurrence_id, user_id, status, updated_at, clicked_id)"
+                " VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (occurrence_id, user_id) DO UPDATE SET status = excluded.status,"
-                " updated_at = excluded.updated_at",
-                (occurrence_id, user_id, choice, now),
+                " updated_at = excluded.updated_at, clicked_id = excluded.clicked_id"
+                " WHERE event_rsvps.clicked_id < excluded.clicked_id",
+                (occurrence_id, user_id, choice, now, clicked_id),
             )
-        return None if previous is None else Rsvp(previous[0])
+        return None if previous is None else Rsvp(previous)
 
     async def counts(self, occurrence_id: int) -> RsvpCounts:
         rows = await self.db.fetchall(
@@ -296,7 +298,7 @@ _OCCURRENCE_COLUMNS = (
 )
 
 
-def _occurrence_from_joined(row: sqlite3.Row) -> Occurrence:
+def _occurrence_from_joined(row: Row) -> Occurrence:
     return Occurrence(
         id=row["o_id"], event_id=row["event_id"], seq=row["seq"], starts_at=row["starts_at"], ends_at=row["ends_at"],
         state=OccurrenceState(row["o_state"]), message_id=row["message_id"],

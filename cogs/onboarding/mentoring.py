@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.database import Database
+from bot.database import Database, Row
 from cogs.onboarding.mentor_types import (
     AnswerOutcome,
     AnswerResult,
@@ -30,7 +29,7 @@ _OFFER_SELECT = (
 )
 
 
-def _offer(row: sqlite3.Row) -> Offer:
+def _offer(row: Row) -> Offer:
     return Offer(
         row["id"],
         row["request_id"],
@@ -397,7 +396,7 @@ class MentorService:
             expired.append(offer)
         return expired
 
-    async def open_request(self, guild_id: int, mentee_id: int) -> sqlite3.Row | None:
+    async def open_request(self, guild_id: int, mentee_id: int) -> Row | None:
         return await self.db.fetchone(
             "SELECT r.*, (SELECT o.mentor_id FROM mentor_offers o WHERE o.request_id = r.id AND o.status = 'open')"
             " AS asked FROM mentor_requests r WHERE r.guild_id = ? AND r.mentee_id = ?"

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.database import Database
+from bot.database import Database, Row
 from bot.dm_closed import DmClosedStore
 from cogs.onboarding.flow import Step
 
@@ -60,7 +59,7 @@ class Welcome:
     queued_at: str
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Welcome:
+    def from_row(cls, row: Row) -> Welcome:
         return cls(
             row["guild_id"],
             row["user_id"],
@@ -80,7 +79,7 @@ class OnboardingStore:
         # The bot's one memory of closed DMs (bot.dm_closed); a store of its own over the same file in store tests.
         self.dm_memory = dm_memory or DmClosedStore(db)
 
-    async def _returning(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+    async def _returning(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         # RETURNING needs the statement stepped to its end inside a transaction before the commit.
         async with self.db.transaction() as tx:
             cursor = await tx.execute(sql, params)
@@ -88,12 +87,12 @@ class OnboardingStore:
 
     # --- profiles -------------------------------------------------------------------------------------------------
 
-    async def profile(self, guild_id: int, user_id: int) -> sqlite3.Row | None:
+    async def profile(self, guild_id: int, user_id: int) -> Row | None:
         return await self.db.fetchone(
             "SELECT * FROM onboarding_profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
         )
 
-    async def ensure_profile(self, guild_id: int, user_id: int, now: datetime) -> sqlite3.Row:
+    async def ensure_profile(self, guild_id: int, user_id: int, now: datetime) -> Row:
         """The member's profile, created (no answers yet) when the first question is shown."""
         await self.db.execute(
             "INSERT OR IGNORE INTO onboarding_profiles (guild_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -305,14 +304,14 @@ class OnboardingStore:
         text = await self.db.fetchval("SELECT MIN(due_at) FROM onboarding_reminders WHERE state = 'due'")
         return None if text is None else parse(text)
 
-    async def due_reminders(self, now: datetime, limit: int = 100) -> list[sqlite3.Row]:
+    async def due_reminders(self, now: datetime, limit: int = 100) -> list[Row]:
         return await self.db.fetchall(
             "SELECT guild_id, user_id FROM onboarding_reminders WHERE state = 'due' AND due_at <= ?"
             " ORDER BY due_at LIMIT ?",
             (iso(now), limit),
         )
 
-    async def interrupted_reminders(self) -> list[sqlite3.Row]:
+    async def interrupted_reminders(self) -> list[Row]:
         """Reminders whose send was in flight when the bot stopped."""
         return await self.db.fetchall(
             "SELECT guild_id, user_id, done_at FROM onboarding_reminders WHERE state = 'sending'"
@@ -342,7 +341,7 @@ class OnboardingStore:
             (iso(due), guild_id, user_id),
         )
 
-    async def reminder(self, guild_id: int, user_id: int) -> sqlite3.Row | None:
+    async def reminder(self, guild_id: int, user_id: int) -> Row | None:
         return await self.db.fetchone(
             "SELECT * FROM onboarding_reminders WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
         )

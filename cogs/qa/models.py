@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+
+from bot.database import Row
 
 SOLVED_PREFIX = "[Solved] "
 THREAD_NAME_LIMIT = 100
@@ -111,7 +112,7 @@ class Question:
     next_due_at: int | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Question:
+    def from_row(cls, row: Row) -> Question:
         return cls(**{f.name: row[f.name] for f in fields(cls)})
 
     @property

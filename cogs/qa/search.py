@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
-from bot.database import Database
+from bot.database import Database, Row
 from cogs.qa.models import HIT_END, HIT_START, Hit
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -135,7 +134,7 @@ _RANKED = (
 )
 
 
-def _hit(row: sqlite3.Row, snippet: str) -> Hit:
+def _hit(row: Row, snippet: str) -> Hit:
     thread_id, channel_id, title, solved, answer_message_id, answer_author_id, created_at, tags = row
     return Hit(
         thread_id, channel_id, title, bool(solved), answer_message_id, answer_author_id, created_at, tags, snippet

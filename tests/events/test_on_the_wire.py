@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -14,15 +14,13 @@ from bot.client import CommunityBot
 from bot.clock import ManualClock
 from bot.database import Database
 from bot.settings import Settings
+from cogs.events.cog import EventsCog
 from cogs.events.due import REMINDERS
 from cogs.events.models import ReminderState
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
 from tests.loopback.interactions import InteractionRecord
 from tests.loopback.world import Message, Perm
-
-if TYPE_CHECKING:
-    from cogs.events.cog import EventsCog
 
 CONFIRM = "ev:confirm:{}"
 
@@ -77,10 +75,7 @@ async def rsvp(lb: LoopbackDiscord, message_id: int, event_id: int, user_id: int
 
 
 def events_of(bot: CommunityBot) -> EventsCog:
-    """The running events feature. Imported here, at the call: discord.py drops the feature's modules when a bot
-    closes, so a class imported by an earlier test is not the running one's."""
-    from cogs.events.cog import EventsCog
-
+    """The running events feature."""
     return bot.feature(EventsCog)
 
 

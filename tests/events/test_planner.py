@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,8 @@ from bot.errors import UserFacingError
 from cogs.events.models import EventInput, EventState, NoticeKind, OccurrenceState, ReminderState, Rsvp
 from cogs.events.planner import EventPlanner
 from tests.events.conftest import DEFAULTS, GUILD, ORGANISER
+
+CLICKS = itertools.count(1)  # interaction IDs: each click later than the one before
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -79,15 +82,15 @@ async def test_bad_input_gets_a_clear_message_and_stores_nothing(
 
 async def test_rsvps_count_and_change(planner: EventPlanner) -> None:
     event, _, _ = await make(planner)
-    await planner.rsvp(event.id, 1, 1, Rsvp.GOING)
-    await planner.rsvp(event.id, 1, 2, Rsvp.GOING)
-    result = await planner.rsvp(event.id, 1, 3, Rsvp.MAYBE)
+    await planner.rsvp(event.id, 1, 1, Rsvp.GOING, next(CLICKS))
+    await planner.rsvp(event.id, 1, 2, Rsvp.GOING, next(CLICKS))
+    result = await planner.rsvp(event.id, 1, 3, Rsvp.MAYBE, next(CLICKS))
     assert (result.counts.going, result.counts.maybe, result.counts.declined) == (2, 1, 0)
-    result = await planner.rsvp(event.id, 1, 2, Rsvp.DECLINED)
+    result = await planner.rsvp(event.id, 1, 2, Rsvp.DECLINED, next(CLICKS))
     assert result.previous is Rsvp.GOING
     assert (result.counts.going, result.counts.maybe, result.counts.declined) == (1, 1, 1)
     with pytest.raises(UserFacingError, match="no longer exists"):
-        await planner.rsvp(event.id, 7, 1, Rsvp.GOING)
+        await planner.rsvp(event.id, 7, 1, Rsvp.GOING, next(CLICKS))
 
 
 async def test_rsvp_after_the_end_or_a_cancel_is_refused(planner: EventPlanner, clock: ManualClock) -> None:
@@ -95,10 +98,10 @@ async def test_rsvp_after_the_end_or_a_cancel_is_refused(planner: EventPlanner, 
     other, _, _ = await make(planner, "next friday 18:00", title="Other")
     await planner.cancel(other)
     with pytest.raises(UserFacingError, match="cancelled"):
-        await planner.rsvp(other.id, 1, 1, Rsvp.GOING)
+        await planner.rsvp(other.id, 1, 1, Rsvp.GOING, next(CLICKS))
     clock.set(datetime(2025, 3, 6, 18, 1, tzinfo=UTC))  # after 19:00 Berlin: over
     with pytest.raises(UserFacingError, match="over"):
-        await planner.rsvp(event.id, 1, 1, Rsvp.GOING)
+        await planner.rsvp(event.id, 1, 1, Rsvp.GOING, next(CLICKS))
 
 
 async def test_moving_an_event_moves_its_reminders_and_tells_those_going(planner: EventPlanner) -> None:

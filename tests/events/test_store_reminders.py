@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from cogs.events.planner import EventPlanner
 from cogs.events.store import EventStore
 from tests.events.conftest import GUILD
 from tests.events.test_planner import make
+
+CLICKS = itertools.count(1)  # interaction IDs: each click later than the one before
 
 GRACE = 30 * 60
 
@@ -70,7 +73,7 @@ async def test_grace_rule_late_within_grace_missed_after(planner: EventPlanner, 
 
 async def test_notices_do_not_expire_by_grace_but_with_the_event(planner: EventPlanner, clock: ManualClock) -> None:
     event, occurrence, _ = await make(planner)
-    await planner.rsvp(event.id, 1, 7, Rsvp.GOING)
+    await planner.rsvp(event.id, 1, 7, Rsvp.GOING, next(CLICKS))
     await planner.cancel(event, reason="rain")
     clock.advance(timedelta(hours=2))  # the bot was down for two hours: the cancel notice is still useful
     assert await planner.store.expire(GUILD, planner.now(), GRACE) == 0
@@ -83,15 +86,15 @@ async def test_claim_fixes_who_is_messaged_and_respects_opt_outs(planner: EventP
     event, occurrence, _ = await make(planner, reminders="1h")
     store = planner.store
     for user in (1, 2, 3, 4):
-        await planner.rsvp(event.id, 1, user, Rsvp.GOING)
-    await planner.rsvp(event.id, 1, 5, Rsvp.MAYBE)
+        await planner.rsvp(event.id, 1, user, Rsvp.GOING, next(CLICKS))
+    await planner.rsvp(event.id, 1, 5, Rsvp.MAYBE, next(CLICKS))
     await store.set_dm_reminders(GUILD, 2, False, planner.now())
     await store.remember_dm_closed(3, planner.now())
     clock.set(occurrence.start - timedelta(hours=1))
     [reminder] = await store.due_batch(GUILD, planner.now(), 10)
     assert await store.claim(reminder, planner.now())
     assert not await store.claim(reminder, planner.now())  # already claimed
-    await planner.rsvp(event.id, 1, 6, Rsvp.GOING)  # too late for this reminder's list
+    await planner.rsvp(event.id, 1, 6, Rsvp.GOING, next(CLICKS))  # too late for this reminder's list
     targets = [d.user_id for d in await store.pending_deliveries(reminder.id)]
     assert targets == [CHANNEL_TARGET, 1, 4]
 
@@ -101,7 +104,7 @@ async def test_a_crash_mid_reminder_resends_only_what_discord_had_not_accepted(
 ) -> None:
     event, occurrence, _ = await make(planner, reminders="1h")
     for user in (1, 2):
-        await planner.rsvp(event.id, 1, user, Rsvp.GOING)
+        await planner.rsvp(event.id, 1, user, Rsvp.GOING, next(CLICKS))
     clock.set(occurrence.start - timedelta(hours=1))
     store = planner.store
     [reminder] = await store.due_batch(GUILD, planner.now(), 10)
@@ -152,7 +155,7 @@ async def test_old_delivery_rows_are_purged_but_recent_and_pending_ones_stay(
     planner: EventPlanner, clock: ManualClock
 ) -> None:
     event, occurrence, _ = await make(planner, reminders="1d,1h")
-    await planner.rsvp(event.id, 1, 7, Rsvp.GOING)
+    await planner.rsvp(event.id, 1, 7, Rsvp.GOING, next(CLICKS))
     store = planner.store
     clock.set(occurrence.start - timedelta(hours=23))
     [first] = await store.due_batch(GUILD, planner.now(), 10)
@@ -200,3 +203,12 @@ async def test_a_database_from_before_the_retry_times_upgrades(tmp_path: Path) -
         assert await db.fetchval("SELECT retry_at FROM event_reminders") is None
     finally:
         await db.close()
+
+
+async def test_a_members_clicks_count_in_the_order_they_were_made(planner: EventPlanner, clock: ManualClock) -> None:
+    """Two quick clicks handled out of order (the bot works on several at once): the later click wins."""
+    event, occurrence, _ = await make(planner)
+    await planner.rsvp(event.id, 1, 7, Rsvp.DECLINED, 200)
+    await planner.rsvp(event.id, 1, 7, Rsvp.GOING, 100)  # clicked first, handled second
+    counts = await planner.store.counts(occurrence.id)
+    assert (counts.going, counts.declined) == (0, 1)

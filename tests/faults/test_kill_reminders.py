@@ -44,7 +44,7 @@ async def seed(lb: LoopbackDiscord, database: Path) -> tuple[list[int], list[int
         announcement = await lb.send_message(events_channel.id, lb.bot_user.id, f"Meetup {n} announcement")
         await store.set_message(occurrence_id, announcement.id)
         for user_id in members:
-            await store.set_rsvp(occurrence_id, user_id, Rsvp.GOING, now)
+            await store.set_rsvp(occurrence_id, user_id, Rsvp.GOING, now, user_id)
         event_ids.append(event_id)
     await db.close()
     return event_ids, members, closed
