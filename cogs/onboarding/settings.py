@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, cast
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
@@ -12,6 +12,7 @@ from bot.settings import (
     FeatureSettings,
     ForumOrTextChannelRef,
     OptionalRoleRef,
+    Settings,
     SettingsSection,
     ZoneName,
 )
@@ -155,3 +156,12 @@ class OnboardingSettings(FeatureSettings):
         if duplicates:
             raise ValueError(f"the key {duplicates[0]!r} is used twice")
         return options
+
+
+def onboarding_settings(config: Settings) -> OnboardingSettings:
+    """A server's `onboarding` section.
+
+    Not `config.section(OnboardingSettings)`: discord.py drops this package's modules when the extension unloads,
+    so after a reload this class is a new one while the composed settings model keeps the first (isinstance fails).
+    """
+    return cast(OnboardingSettings, getattr(config, OnboardingSettings.section_name))

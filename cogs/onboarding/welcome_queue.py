@@ -73,7 +73,7 @@ class WelcomeQueue:
         self._keys: set[WelcomeKey] = set()  # queued or being handled: never twice at once
         self._bucket = TokenBucket(per_second, burst=1)  # no bursts: a burst is what the global limit punishes
         self._worker_count = workers
-        self._workers: list[asyncio.Task] = []
+        self._workers: list[asyncio.Task[None]] = []
         self._timers: set[asyncio.TimerHandle] = set()
         self._spilled = False
         self._refilling = asyncio.Lock()
@@ -181,7 +181,7 @@ class FallbackBatcher:
         self._flush = flush
         self.max_batch, self.delay = max_batch, delay
         self._waiting: dict[int, list[int]] = {}
-        self._tasks: dict[int, asyncio.Task] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
         self._lock: dict[int, asyncio.Lock] = {}
 
     def add(self, guild_id: int, user_id: int) -> None:
