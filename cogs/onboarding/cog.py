@@ -109,27 +109,36 @@ class OnboardingCog(Feature, OnboardingApi):
         await self.sender.resume_fallbacks(await self.store.open_welcomes((WelcomeState.FALLBACK,), 10_000))
 
     async def _mark_seen(self) -> None:
-        await self.store.mark_seen([guild.id for guild in self.bot.guilds], datetime.now(UTC))
+        """Note that every member of each server up to now was seen (or recorded): the catch-up starts here."""
+        now = datetime.now(UTC)
+        second = unix(now)
+        marks = {
+            guild.id: [m.id for m in guild.members if m.joined_at is not None and unix(m.joined_at) == second]
+            for guild in self.bot.guilds
+        }
+        await self.store.mark_seen(marks, now)
 
     @commands.Cog.listener("on_ready")
     async def catch_up_joins(self) -> None:
         """Welcome members who joined while the bot was offline (the gateway does not replay those joins)."""
         for guild in self.bot.guilds:
-            seen = await self.store.last_seen(guild.id)
-            if seen is None:
+            presence = await self.store.last_seen(guild.id)
+            if presence is None:
                 continue  # first start in this server: nobody was promised a welcome
             config = await self.bot.guild_config(guild.id)
             if not onboarding_settings(config).enabled:
                 continue
             # `seen` is the clean stop, or after a crash the last periodic mark (members who joined since then
-            # and were welcomed have a welcome row for that join and are skipped below). Whole seconds: a join in
-            # the same second as the mark may have been missed, so it counts.
+            # and were welcomed have a welcome row for that join and are skipped below). In whole seconds: of the
+            # members who joined in the second of the mark, those there at the mark were seen then.
+            seen, there = presence
             since = unix(max(seen, datetime.now(UTC) - CATCH_UP_LIMIT))
             known = await self.store.welcomed_joins(guild.id)
             for member in guild.members:
-                if member.bot or member.joined_at is None or unix(member.joined_at) < since:
+                joined = unix(member.joined_at) if member.joined_at is not None else None
+                if member.bot or joined is None or joined < since or (joined == unix(seen) and member.id in there):
                     continue
-                if known.get(member.id, -1) >= unix(member.joined_at):
+                if known.get(member.id, -1) >= joined:
                     continue
                 await self._record_join(member)
         await self._mark_seen()

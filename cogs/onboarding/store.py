@@ -333,17 +333,20 @@ class OnboardingStore:
 
     # --- presence (joins while the bot was offline) ---------------------------------------------------------------
 
-    async def last_seen(self, guild_id: int) -> datetime | None:
-        """When the bot last saw a server (it marks it at ready, every few minutes and at a clean stop)."""
-        return utc_or_none(
-            await self.db.fetchval("SELECT seen_at FROM onboarding_presence WHERE guild_id = ?", (guild_id,))
+    async def last_seen(self, guild_id: int) -> tuple[datetime, frozenset[int]] | None:
+        """When the bot last saw a server (at ready, every few minutes, at a clean stop), and the members there then
+        who had joined in that same second; None before the first start there."""
+        row = await self.db.fetchone(
+            "SELECT seen_at, seen_members FROM onboarding_presence WHERE guild_id = ?", (guild_id,)
         )
+        return None if row is None else (utc(row["seen_at"]), frozenset(json.loads(row["seen_members"])))
 
-    async def mark_seen(self, guild_ids: list[int], now: datetime) -> None:
+    async def mark_seen(self, marks: dict[int, list[int]], now: datetime) -> None:
+        """Mark servers seen at `now`: guild id -> the members there who joined in the second of `now`."""
         await self.db.executemany(
-            "INSERT INTO onboarding_presence (guild_id, first_seen_at, seen_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (guild_id) DO UPDATE SET seen_at = excluded.seen_at",
-            [(guild_id, unix(now), unix(now)) for guild_id in guild_ids],
+            "INSERT INTO onboarding_presence (guild_id, first_seen_at, seen_at, seen_members) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET seen_at = excluded.seen_at, seen_members = excluded.seen_members",
+            [(guild_id, unix(now), unix(now), json.dumps(members)) for guild_id, members in marks.items()],
         )
 
     # --- stats ----------------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 -- SQLite cannot change a column's type in place, so each table is rebuilt with its ISO-8601 text converted, and its
 -- indexes and CHECKs created again. The old store wrote every instant as UTC `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`;
 -- strftime would round the fraction, so the first 19 characters are read (UTC), which truncates as unix() does.
--- onboarding_welcomes gains left_at: joins are now whole seconds, and a leave in between is what tells a quick
--- rejoin from the same join delivered twice.
+-- Two columns make up for the lost fraction of a second: onboarding_welcomes.left_at (a leave in between is what
+-- tells a quick rejoin from the same join delivered twice) and onboarding_presence.seen_members (who was there in
+-- the second of the mark, so a member who joined then is neither welcomed twice nor missed).
 
 CREATE TABLE onboarding_profiles_new (
     guild_id     INTEGER NOT NULL,
@@ -95,9 +96,10 @@ CREATE INDEX onboarding_events_by_guild ON onboarding_events (guild_id, event, a
 CREATE TABLE onboarding_presence_new (
     guild_id      INTEGER PRIMARY KEY,
     first_seen_at INTEGER NOT NULL,  -- members who were there before are never "missed joins"
-    seen_at       INTEGER NOT NULL
+    seen_at       INTEGER NOT NULL,
+    seen_members  TEXT    NOT NULL DEFAULT '[]'  -- IDs of members there at seen_at who joined in that same second
 );
-INSERT INTO onboarding_presence_new
+INSERT INTO onboarding_presence_new (guild_id, first_seen_at, seen_at)
 SELECT guild_id, CAST(strftime('%s', substr(first_seen_at, 1, 19)) AS INTEGER),
     CAST(strftime('%s', substr(seen_at, 1, 19)) AS INTEGER)
 FROM onboarding_presence;
