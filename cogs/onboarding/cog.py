@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -85,6 +86,8 @@ class OnboardingCog(Feature, OnboardingApi):
     async def on_unload(self) -> None:
         if self._resume is not None:
             self._resume.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._resume
         await self.queue.stop()
         await self.fallback.stop()
         if self.bot.is_ready():
@@ -106,7 +109,10 @@ class OnboardingCog(Feature, OnboardingApi):
 
     async def _resume_fallbacks(self) -> None:
         await self.bot.wait_until_ready()
-        await self.sender.resume_fallbacks(await self.store.open_welcomes((WelcomeState.FALLBACK,), 10_000))
+        try:
+            await self.sender.resume_fallbacks(await self.store.open_welcomes((WelcomeState.FALLBACK,), 10_000))
+        except Exception:  # a task of its own: nobody else would see it fail
+            log.exception("Resuming the welcome-channel greetings failed; they resume at the next start")
 
     async def _mark_seen(self) -> None:
         """Note that every member of each server up to now was seen (or recorded): the catch-up starts here."""

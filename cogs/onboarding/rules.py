@@ -170,10 +170,9 @@ def zone_offset_label(zone: str, when: datetime) -> str:
 
 
 def first_step(profile: OnboardingProfile, steps: list[Step], *, resume_finished: bool) -> Step:
-    """Where a flow message starts: the stored next question while it is still asked, else the first one.
-
-    A finished member starts over (answers preselected) unless `resume_finished` (the welcome and the reminder,
-    which only go to members who have not finished)."""
+    """Where a flow message starts: the stored next question while it is still asked, else the first one."""
+    # A finished member starts over (answers preselected), except in the welcome and the reminder, which only go to
+    # members who have not finished and always resume.
     unfinished = resume_finished or profile.status != "finished"
     return Step(profile.step) if unfinished and profile.step in steps else steps[0]
 
@@ -219,8 +218,8 @@ def _known(vocabulary: Vocabulary, value: str | None) -> str | None:
 
 
 def member_profile(answers: Answers) -> MemberProfile:
-    """What other features are told: only keys of the shared vocabulary (cogs/communities/vocabulary.py), so a key
-    a server added to its own menus never reaches a feature that does not know it."""
+    """What other features are told: only keys of the shared vocabulary (cogs/communities/vocabulary.py)."""
+    # A key a server added to its own menus would mean nothing to a feature that does not know it.
     return MemberProfile(
         role=_known(ROLES, answers.role),
         level=_known(LEVELS, answers.level),

@@ -159,9 +159,7 @@ class OnboardingSettings(FeatureSettings):
 
 
 def onboarding_settings(config: Settings) -> OnboardingSettings:
-    """A server's `onboarding` section.
-
-    Not `config.section(OnboardingSettings)`: discord.py drops this package's modules when the extension unloads,
-    so after a reload this class is a new one while the composed settings model keeps the first (isinstance fails).
-    """
+    """A server's `onboarding` section."""
+    # Not `config.section(OnboardingSettings)`: discord.py drops this package's modules when the extension unloads,
+    # so after a reload this class is a new one while the composed settings model keeps the first (isinstance fails).
     return cast(OnboardingSettings, getattr(config, OnboardingSettings.section_name))

@@ -268,10 +268,8 @@ class OnboardingStore:
     # --- closed DMs -----------------------------------------------------------------------------------------------
 
     async def record_dm_closed(self, guild_id: int, user_id: int, now: datetime) -> bool:
-        """Remember in the bot's shared memory that this member's DMs are closed; True the first time.
-
-        The first time, onboarding also logs its own 'dm_closed' event for /onboarding stats.
-        """
+        """Remember in the bot's shared memory that this member's DMs are closed; True the first time."""
+        # The first time, onboarding also logs its own 'dm_closed' event for /onboarding stats.
         first = await self.dm_memory.remember(user_id, guild_id, now)
         if first:
             await self.db.execute(_LOG, (guild_id, user_id, "dm_closed", unix(now)))
@@ -334,8 +332,8 @@ class OnboardingStore:
     # --- presence (joins while the bot was offline) ---------------------------------------------------------------
 
     async def last_seen(self, guild_id: int) -> tuple[datetime, frozenset[int]] | None:
-        """When the bot last saw a server (at ready, every few minutes, at a clean stop), and the members there then
-        who had joined in that same second; None before the first start there."""
+        """When the bot last saw a server, and who was there then having joined in that second; None at first."""
+        # Marked at ready, every few minutes and at a clean stop.
         row = await self.db.fetchone(
             "SELECT seen_at, seen_members FROM onboarding_presence WHERE guild_id = ?", (guild_id,)
         )

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 
 class Surface(StrEnum):
-    """Where a flow message lives; carried in the custom_id (DM interactions have no guild) and used to find the
-    message again after a crash."""
+    """Where a flow message lives, carried in its custom_ids."""
+
+    # DM interactions have no guild, and a crash leaves only Discord's copy: the surface finds the message again.
 
     WELCOME = "w"  # the welcome DM
     REMINDER = "r"  # the reminder DM

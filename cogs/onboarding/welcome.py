@@ -154,11 +154,10 @@ class WelcomeSender:
     # --- the welcome-channel fallback -----------------------------------------------------------------------------
 
     async def resume_fallbacks(self, welcomes: list[Welcome]) -> None:
-        """At start: members a greeting of ours already mentions are marked greeted; the others are queued.
-
-        A crash after Discord accepted a greeting and before every member in it was marked leaves them
-        'fallback'; the batches formed after the restart can be other sets, whose nonce is another, so the
-        welcome channel's history is what says who was greeted."""
+        """At start: members a greeting of ours already mentions are marked greeted; the others are queued."""
+        # A crash after Discord accepted a greeting and before every member in it was marked leaves them
+        # 'fallback'; the batches formed after the restart can be other sets, whose nonce is another, so the
+        # welcome channel's history is what says who was greeted.
         by_guild: dict[int, list[Welcome]] = {}
         for welcome in welcomes:
             by_guild.setdefault(welcome.guild_id, []).append(welcome)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,8 @@ class MentorsCog(Feature):
     async def on_unload(self) -> None:
         if self._resend is not None:
             self._resend.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._resend
 
     async def about_counts(self) -> dict[str, int]:
         return await self.store.counts()
@@ -69,17 +72,18 @@ class MentorsCog(Feature):
     async def _resend_undelivered(self) -> None:
         """At start: offers whose DM Discord never confirmed (the bot stopped in between) are sent again."""
         await self.bot.wait_until_ready()
-        for offer in await self.store.undelivered_offers():
-            await self.send_offer(offer)
+        try:
+            for offer in await self.store.undelivered_offers():
+                await self.send_offer(offer)
+        except Exception:  # a task of its own: nobody else would see it fail
+            log.exception("Re-sending undelivered mentor offers failed; they are sent again at the next start")
 
     # --- sending --------------------------------------------------------------------------------------------------
 
     async def notify(self, guild_id: int, user_id: int, text: str, key: tuple[object, ...]) -> bool:
-        """A short DM about mentoring; members with closed DMs are not tried (their status is in /mentor request).
-
-        `key` names the event (say ("accepted", offer id)): it makes the nonce, so a retry never doubles a note and
-        two different events with the same words are both delivered.
-        """
+        """A short DM about mentoring; members with closed DMs are not tried (their status is in /mentor request)."""
+        # `key` names the event (say ("accepted", offer id)) and makes the nonce: a retry never doubles a note, and
+        # two different events with the same words are both delivered.
         if await self.onboarding.dm_closed(guild_id, user_id):
             return False
         user = self.bot.get_user(user_id)

@@ -105,10 +105,7 @@ class MentorStore:
         return cursor.rowcount == 1
 
     async def leave(self, guild_id: int, user_id: int, now: datetime) -> tuple[bool, list[Ended], list[int]]:
-        """Stop mentoring: ends the mentorships and withdraws open offers (whose requests wait again).
-
-        Returns (was a mentor, mentorships ended, request ids that need a new mentor).
-        """
+        """Stop mentoring: (was a mentor, mentorships ended, ids of the requests whose open offer was withdrawn)."""
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE mentors SET status = 'left', updated_at = ? WHERE guild_id = ? AND user_id = ?"
