@@ -52,7 +52,8 @@ _TAKEN = (
 )
 
 # Fit: at least one shared topic. Order: same role as the mentee first, then least loaded, then most shared
-# topics, then whoever was asked least recently (so offers rotate among equals).
+# topics, then whoever was asked least recently (so offers rotate among equals), then who joined first (rowid
+# orders mentors who joined within the same second).
 _CANDIDATE = f"""
 SELECT * FROM (
     SELECT m.user_id, m.capacity, {_TAKEN} AS taken,
@@ -60,13 +61,13 @@ SELECT * FROM (
             AS overlap,
         COALESCE((SELECT p.role FROM onboarding_profiles p WHERE p.guild_id = m.guild_id AND p.user_id = m.user_id)
             = :role, 0) AS same_role,
-        m.last_offered_at, m.joined_at
+        m.last_offered_at, m.joined_at, m.rowid AS joined_order
     FROM mentors m
     WHERE m.guild_id = :guild AND m.status = 'active' AND m.user_id != :mentee
         AND m.user_id NOT IN (SELECT mentor_id FROM mentor_offers WHERE request_id = :request)
 )
 WHERE taken < capacity AND overlap > 0
-ORDER BY same_role DESC, taken ASC, overlap DESC, COALESCE(last_offered_at, 0) ASC, joined_at ASC
+ORDER BY same_role DESC, taken ASC, overlap DESC, COALESCE(last_offered_at, 0) ASC, joined_at ASC, joined_order ASC
 LIMIT 1
 """
 
