@@ -115,36 +115,27 @@ class OnboardingCog(Feature, OnboardingApi):
             log.exception("Resuming the welcome-channel greetings failed; they resume at the next start")
 
     async def _mark_seen(self) -> None:
-        """Note that every member of each server up to now was seen (or recorded): the catch-up starts here."""
-        now = datetime.now(UTC)
-        second = unix(now)
-        marks = {
-            guild.id: [m.id for m in guild.members if m.joined_at is not None and unix(m.joined_at) == second]
-            for guild in self.bot.guilds
-        }
-        await self.store.mark_seen(marks, now)
+        """Note that the joins up to now were seen (or recorded): the catch-up at the next start begins here."""
+        await self.store.mark_seen([guild.id for guild in self.bot.guilds], datetime.now(UTC))
 
     @commands.Cog.listener("on_ready")
     async def catch_up_joins(self) -> None:
         """Welcome members who joined while the bot was offline (the gateway does not replay those joins)."""
         for guild in self.bot.guilds:
-            presence = await self.store.last_seen(guild.id)
-            if presence is None:
+            seen = await self.store.last_seen(guild.id)
+            if seen is None:
                 continue  # first start in this server: nobody was promised a welcome
             config = await self.bot.guild_config(guild.id)
             if not onboarding_settings(config).enabled:
                 continue
             # `seen` is the clean stop, or after a crash the last periodic mark (members who joined since then
-            # and were welcomed have a welcome row for that join and are skipped below). In whole seconds: of the
-            # members who joined in the second of the mark, those there at the mark were seen then.
-            seen, there = presence
-            since = unix(max(seen, datetime.now(UTC) - CATCH_UP_LIMIT))
+            # and were welcomed have a welcome row for that join and are skipped below).
+            since = max(seen, datetime.now(UTC) - CATCH_UP_LIMIT)
             known = await self.store.welcomed_joins(guild.id)
             for member in guild.members:
-                joined = unix(member.joined_at) if member.joined_at is not None else None
-                if member.bot or joined is None or joined < since or (joined == unix(seen) and member.id in there):
+                if member.bot or member.joined_at is None or member.joined_at <= since:
                     continue
-                if known.get(member.id, -1) >= joined:
+                if known.get(member.id, -1) >= unix(member.joined_at):  # joins are recorded in whole seconds
                     continue
                 await self._record_join(member)
         await self._mark_seen()

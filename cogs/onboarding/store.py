@@ -331,20 +331,19 @@ class OnboardingStore:
 
     # --- presence (joins while the bot was offline) ---------------------------------------------------------------
 
-    async def last_seen(self, guild_id: int) -> tuple[datetime, frozenset[int]] | None:
-        """When the bot last saw a server, and who was there then having joined in that second; None at first."""
-        # Marked at ready, every few minutes and at a clean stop.
+    async def last_seen(self, guild_id: int) -> datetime | None:
+        """When the bot last saw a server (at ready, every few minutes, at a clean stop); None before the first."""
         row = await self.db.fetchone(
-            "SELECT seen_at, seen_members FROM onboarding_presence WHERE guild_id = ?", (guild_id,)
+            "SELECT seen_at, seen_at_us FROM onboarding_presence WHERE guild_id = ?", (guild_id,)
         )
-        return None if row is None else (utc(row["seen_at"]), frozenset(json.loads(row["seen_members"])))
+        # To the microsecond, as Discord's joined_at it is compared with (onboarding migration 0004).
+        return None if row is None else utc(row["seen_at"]) + timedelta(microseconds=row["seen_at_us"])
 
-    async def mark_seen(self, marks: dict[int, list[int]], now: datetime) -> None:
-        """Mark servers seen at `now`: guild id -> the members there who joined in the second of `now`."""
+    async def mark_seen(self, guild_ids: list[int], now: datetime) -> None:
         await self.db.executemany(
-            "INSERT INTO onboarding_presence (guild_id, first_seen_at, seen_at, seen_members) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (guild_id) DO UPDATE SET seen_at = excluded.seen_at, seen_members = excluded.seen_members",
-            [(guild_id, unix(now), unix(now), json.dumps(members)) for guild_id, members in marks.items()],
+            "INSERT INTO onboarding_presence (guild_id, first_seen_at, seen_at, seen_at_us) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET seen_at = excluded.seen_at, seen_at_us = excluded.seen_at_us",
+            [(guild_id, unix(now), unix(now), now.microsecond) for guild_id in guild_ids],
         )
 
     # --- stats ----------------------------------------------------------------------------------------------------

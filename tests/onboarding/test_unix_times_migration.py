@@ -20,6 +20,7 @@ T_ISO = "2026-03-02T09:00:00.999999+00:00"
 T_UNIX = 1772442000
 LATER_ISO = "2026-03-04T09:00:00.000000+00:00"
 LATER_UNIX = T_UNIX + 2 * 86400
+SEEN_ISO = "2026-03-04T09:00:00.250000+00:00"  # the catch-up keeps the fraction of its last mark
 G = 100
 
 OLD_ROWS = {
@@ -35,7 +36,7 @@ OLD_ROWS = {
     ),
     "onboarding_reminders": ("(guild_id, user_id, due_at, state) VALUES (?, 1, ?, 'due')", (G, LATER_ISO)),
     "onboarding_events": ("(guild_id, user_id, event, at) VALUES (?, 1, 'joined', ?)", (G, T_ISO)),
-    "onboarding_presence": ("(guild_id, first_seen_at, seen_at) VALUES (?, ?, ?)", (G, T_ISO, LATER_ISO)),
+    "onboarding_presence": ("(guild_id, first_seen_at, seen_at) VALUES (?, ?, ?)", (G, T_ISO, SEEN_ISO)),
     "mentors": (
         "(guild_id, user_id, topics, capacity, status, joined_at, updated_at, last_offered_at)"
         " VALUES (?, 2, '[\"analytics\"]', 2, 'active', ?, ?, ?)",
@@ -57,7 +58,7 @@ EXPECTED = {
     "onboarding_welcomes": "SELECT joined_at, left_at, queued_at, updated_at FROM onboarding_welcomes",
     "onboarding_reminders": "SELECT due_at, done_at FROM onboarding_reminders",
     "onboarding_events": "SELECT at FROM onboarding_events",
-    "onboarding_presence": "SELECT first_seen_at, seen_at, seen_members FROM onboarding_presence",
+    "onboarding_presence": "SELECT first_seen_at, seen_at, seen_at_us FROM onboarding_presence",
     "mentors": "SELECT joined_at, updated_at, last_offered_at FROM mentors",
     "mentor_requests": "SELECT created_at, matched_at, ended_at FROM mentor_requests",
     "mentor_offers": "SELECT offered_at, due_at, answered_at FROM mentor_offers",
@@ -67,7 +68,7 @@ VALUES = {
     "onboarding_welcomes": (T_UNIX, LATER_UNIX, T_UNIX, LATER_UNIX),  # left before the welcome: left_at is known
     "onboarding_reminders": (LATER_UNIX, None),
     "onboarding_events": (T_UNIX,),
-    "onboarding_presence": (T_UNIX, LATER_UNIX, "[]"),
+    "onboarding_presence": (T_UNIX, LATER_UNIX, 250_000),
     "mentors": (T_UNIX, T_UNIX, LATER_UNIX),
     "mentor_requests": (T_UNIX, None, None),
     "mentor_offers": (T_UNIX, LATER_UNIX, None),
@@ -114,6 +115,7 @@ async def test_an_old_database_comes_out_in_unix_seconds(tmp_path: Path) -> None
         assert profile is not None and profile.created_at == T.replace(microsecond=0)
         assert profile.answers.interests == ("analytics",)
         assert await OnboardingStore(db).next_reminder_due() == datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+        assert await OnboardingStore(db).last_seen(G) == datetime(2026, 3, 4, 9, 0, 0, 250_000, tzinfo=UTC)
         offer = await MentorStore(db).offer(9)
         assert offer is not None and offer.due_at == datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
         assert (await MentorStore(db).open_request(G, 1)).asked == 2

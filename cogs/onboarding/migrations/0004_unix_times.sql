@@ -2,9 +2,10 @@
 -- SQLite cannot change a column's type in place, so each table is rebuilt with its ISO-8601 text converted, and its
 -- indexes and CHECKs created again. The old store wrote every instant as UTC `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`;
 -- strftime would round the fraction, so the first 19 characters are read (UTC), which truncates as unix() does.
--- Two columns make up for the lost fraction of a second: onboarding_welcomes.left_at (a leave in between is what
--- tells a quick rejoin from the same join delivered twice) and onboarding_presence.seen_members (who was there in
--- the second of the mark, so a member who joined then is neither welcomed twice nor missed).
+-- Two columns make up for the fraction of a second the text had: onboarding_welcomes.left_at (a leave in between
+-- is what tells a quick rejoin from the same join delivered twice) and onboarding_presence.seen_at_us (the catch-up
+-- compares the last mark with Discord's joined_at, which has microseconds: a member added just before the mark was
+-- there, one added just after it joined while the bot was away, even within the same second).
 
 CREATE TABLE onboarding_profiles_new (
     guild_id     INTEGER NOT NULL,
@@ -97,11 +98,11 @@ CREATE TABLE onboarding_presence_new (
     guild_id      INTEGER PRIMARY KEY,
     first_seen_at INTEGER NOT NULL,  -- members who were there before are never "missed joins"
     seen_at       INTEGER NOT NULL,
-    seen_members  TEXT    NOT NULL DEFAULT '[]'  -- IDs of members there at seen_at who joined in that same second
+    seen_at_us    INTEGER NOT NULL DEFAULT 0  -- microseconds past seen_at (compared with Discord's joined_at)
 );
-INSERT INTO onboarding_presence_new (guild_id, first_seen_at, seen_at)
+INSERT INTO onboarding_presence_new (guild_id, first_seen_at, seen_at, seen_at_us)
 SELECT guild_id, CAST(strftime('%s', substr(first_seen_at, 1, 19)) AS INTEGER),
-    CAST(strftime('%s', substr(seen_at, 1, 19)) AS INTEGER)
+    CAST(strftime('%s', substr(seen_at, 1, 19)) AS INTEGER), CAST(substr(seen_at, 21, 6) AS INTEGER)
 FROM onboarding_presence;
 DROP TABLE onboarding_presence;
 ALTER TABLE onboarding_presence_new RENAME TO onboarding_presence;
