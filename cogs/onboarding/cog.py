@@ -116,6 +116,7 @@ class OnboardingCog(Feature, OnboardingApi):
 
     async def _mark_seen(self) -> None:
         """Note that the joins up to now were seen (or recorded): the catch-up at the next start begins here."""
+        # Real time, not the bot's clock: the mark is compared with Discord's joined_at.
         await self.store.mark_seen([guild.id for guild in self.bot.guilds], datetime.now(UTC))
 
     @commands.Cog.listener("on_ready")
