@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class MemberProfile:
 class OnboardingApi:
     """Implemented by the onboarding feature; found with `bot.optional_feature(OnboardingApi)`."""
 
-    title = "Onboarding"
+    title: ClassVar[str] = "Onboarding"
 
     async def profile_of(self, guild_id: int, user_id: int) -> MemberProfile | None:
         """The member's answers in this server, or None when they have not answered any."""

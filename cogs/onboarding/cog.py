@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import CommunityBot
-from bot.discord_helpers import clip, escape, is_moderator
+from bot.discord_helpers import guild_of, is_moderator, member_of
 from bot.errors import UserFacingError
-from cogs.onboarding.controller import FlowController
-from cogs.onboarding.delivery import Delivery
-from cogs.onboarding.due import DueJob
-from cogs.onboarding.flow import Answers
-from cogs.onboarding.stats import compute_stats, format_duration
-from cogs.onboarding.store import OnboardingStore, WelcomeState, parse
-from cogs.onboarding.summary import role_labels
+from bot.feature import Feature
+from bot.scheduler import DueWork, Periodic
+from bot.times import unix
+from cogs.onboarding import render
+from cogs.onboarding.api import MemberProfile, OnboardingApi
+from cogs.onboarding.due import REMINDERS_DUE, OnboardingReminders
+from cogs.onboarding.flow import QuestionFlow
+from cogs.onboarding.models import WelcomeState
+from cogs.onboarding.rules import member_profile
+from cogs.onboarding.settings import OnboardingSettings
+from cogs.onboarding.store import OnboardingStore
 from cogs.onboarding.views import DYNAMIC_ITEMS
+from cogs.onboarding.welcome import WelcomeSender
 from cogs.onboarding.welcome_queue import FallbackBatcher, WelcomeKey, WelcomeQueue
+
+if TYPE_CHECKING:
+    from bot.client import CommunityBot
+    from cogs.onboarding.mentors.cog import MentorsCog
 
 log = logging.getLogger(__name__)
 
@@ -30,99 +40,103 @@ PRESENCE_EVERY = timedelta(minutes=5)
 CATCH_UP_LIMIT = timedelta(days=2)
 
 
-class OnboardingCog(commands.Cog, name="Onboarding"):
+class OnboardingCog(Feature, OnboardingApi):
     """Welcome DMs, the questions, roles, the summary, reminders and stats."""
+
+    name = "onboarding"
+    title = "Onboarding"
+    settings_section = OnboardingSettings
+    dynamic_items = DYNAMIC_ITEMS
 
     onboarding = app_commands.Group(name="onboarding", description="Your start in this server", guild_only=True)
 
-    def __init__(self, bot: CommunityBot) -> None:
-        self.bot = bot
-        self.store = OnboardingStore(bot.db, bot.dm_closed)
-        self.delivery = Delivery(bot, self.store)
-        self.flow = FlowController(bot, self.store, self.delivery)
-        settings = bot.settings.onboarding
+    def __init__(self, bot: CommunityBot, store: OnboardingStore, mentors: MentorsCog) -> None:
+        super().__init__(bot)
+        self.store = store
+        self.mentors = mentors
+        self.sender = WelcomeSender(bot, store, mentors)
+        self.flow = QuestionFlow(bot, store, self.sender, mentors)
+        self.reminders = OnboardingReminders(bot, store, self.sender)
+        settings = bot.settings.section(OnboardingSettings)
         self.queue = WelcomeQueue(
-            self.delivery.deliver_welcome,
+            self.sender.deliver_welcome,
             self._due_welcomes,
             workers=settings.dm_workers,
             per_second=settings.welcome_dms_per_second,
             ready=bot.wait_until_ready,
         )
-        self.fallback = FallbackBatcher(self.delivery.post_fallback)
-        self.delivery.queue, self.delivery.fallback = self.queue, self.fallback
-        self.reminders = DueJob(
-            bot.scheduler,
-            "onboarding:reminders",
-            bot.clock,
-            self.store.next_reminder_due,
-            self.run_due_reminders,
-            bot.wait_until_ready,
-        )
-        self._background: set[asyncio.Task] = set()
+        self.fallback = FallbackBatcher(self.sender.post_fallback)
+        self.sender.queue, self.sender.fallback = self.queue, self.fallback
+        self._resume: asyncio.Task[None] | None = None
 
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.scheduler.register_rebuilder("onboarding", self.rebuild)
+    # --- the feature contract -------------------------------------------------------------------------------------
+
+    def due_work(self) -> list[DueWork | Periodic]:
+        return [
+            DueWork(REMINDERS_DUE, self.store.next_reminder_due, self.reminders.run_due),
+            Periodic("onboarding:presence", PRESENCE_EVERY, self._mark_seen),
+        ]
+
+    async def on_load(self) -> None:
+        """Start the welcome queue on the welcomes the database says are still due, and resume the greetings."""
         self.queue.start()
+        await self.queue.refill_now()
+        self._resume = asyncio.create_task(self._resume_fallbacks(), name="onboarding-resume")
 
-    async def cog_unload(self) -> None:
+    async def on_unload(self) -> None:
+        if self._resume is not None:
+            self._resume.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._resume
         await self.queue.stop()
         await self.fallback.stop()
         if self.bot.is_ready():
             await self._mark_seen()  # members added after this were added while the bot was away
-        for task in self._background:
-            task.cancel()
-
-    def _spawn(self, coro, name: str) -> None:
-        task = asyncio.create_task(coro, name=name)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     async def about_counts(self) -> dict[str, int]:
         return await self.store.counts()
 
-    # --- start-up: the database says what is still due ------------------------------------------------------------
+    async def profile_of(self, guild_id: int, user_id: int) -> MemberProfile | None:
+        """The member's answers in this server (known vocabulary keys only), or None before any answer."""
+        profile = await self.store.profile(guild_id, user_id)
+        return None if profile is None or profile.status == "new" else member_profile(profile.answers)
 
-    async def rebuild(self) -> None:
-        """Re-queue unsent welcomes, re-arm the reminder job, and resume what a stop cut off."""
-        await self.reminders.arm()
-        await self.queue.refill_now()
-        self.bot.scheduler.every("onboarding:presence", PRESENCE_EVERY, self._mark_seen)
-        self._spawn(self._resume_after_ready(), "onboarding-resume")
+    # --- start-up: the database says what is still due ------------------------------------------------------------
 
     async def _due_welcomes(self, limit: int) -> list[WelcomeKey]:
         welcomes = await self.store.open_welcomes((WelcomeState.PENDING, WelcomeState.SENDING), limit)
         return [(w.guild_id, w.user_id) for w in welcomes]
 
-    async def _resume_after_ready(self) -> None:
+    async def _resume_fallbacks(self) -> None:
         await self.bot.wait_until_ready()
-        await self.delivery.resume_fallbacks(await self.store.open_welcomes((WelcomeState.FALLBACK,), 10_000))
-        for row in await self.store.interrupted_reminders():
-            await self.delivery.resume_reminder(row["guild_id"], row["user_id"], parse(row["done_at"]))
-        await self.reminders.arm()
+        try:
+            await self.sender.resume_fallbacks(await self.store.open_welcomes((WelcomeState.FALLBACK,), 10_000))
+        except Exception:  # a task of its own: nobody else would see it fail
+            log.exception("Resuming the welcome-channel greetings failed; they resume at the next start")
 
     async def _mark_seen(self) -> None:
+        """Note that the joins up to now were seen (or recorded): the catch-up at the next start begins here."""
+        # Real time, not the bot's clock: the mark is compared with Discord's joined_at.
         await self.store.mark_seen([guild.id for guild in self.bot.guilds], datetime.now(UTC))
 
     @commands.Cog.listener("on_ready")
     async def catch_up_joins(self) -> None:
         """Welcome members who joined while the bot was offline (the gateway does not replay those joins)."""
         for guild in self.bot.guilds:
-            presence = await self.store.last_seen(guild.id)
-            if presence is None:
+            seen = await self.store.last_seen(guild.id)
+            if seen is None:
                 continue  # first start in this server: nobody was promised a welcome
-            first_seen, seen = presence
             config = await self.bot.guild_config(guild.id)
-            if not config.onboarding.enabled:
+            if not config.section(OnboardingSettings).enabled:
                 continue
             # `seen` is the clean stop, or after a crash the last periodic mark (members who joined since then
             # and were welcomed have a welcome row for that join and are skipped below).
-            since = max(first_seen, seen, datetime.now(UTC) - CATCH_UP_LIMIT)
+            since = max(seen, datetime.now(UTC) - CATCH_UP_LIMIT)
             known = await self.store.welcomed_joins(guild.id)
             for member in guild.members:
                 if member.bot or member.joined_at is None or member.joined_at <= since:
                     continue
-                if member.id in known and parse(known[member.id]) >= member.joined_at:
+                if known.get(member.id, -1) >= unix(member.joined_at):  # joins are recorded in whole seconds
                     continue
                 await self._record_join(member)
         await self._mark_seen()
@@ -135,7 +149,7 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
         if member.bot:
             return
         config = await self.bot.guild_config(member.guild.id)
-        if config.onboarding.enabled:
+        if config.section(OnboardingSettings).enabled:
             await self._record_join(member)
 
     async def _record_join(self, member: discord.Member) -> None:
@@ -160,61 +174,31 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     async def forget_unsent_welcome(self, member: discord.Member) -> None:
         await self.store.record_leave(member.guild.id, member.id, self.bot.clock.now())
 
-    # --- reminders ------------------------------------------------------------------------------------------------
-
-    async def run_due_reminders(self) -> None:
-        for row in await self.store.due_reminders(self.bot.clock.now()):
-            await self.delivery.send_reminder(row["guild_id"], row["user_id"])
-
     # --- commands -------------------------------------------------------------------------------------------------
 
     @onboarding.command(name="start", description="Answer the welcome questions (again): role, level, interests")
     async def onboarding_start(self, interaction: discord.Interaction) -> None:
-        await self.flow.start_ephemeral(interaction, interaction.guild.id)
+        await self.flow.start_ephemeral(interaction, guild_of(interaction).id)
 
     @onboarding.command(name="profile", description="Show your onboarding answers")
     @app_commands.describe(member="Moderators: whose profile to show")
     async def onboarding_profile(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
-        config = await self.bot.guild_config(interaction.guild.id)
-        target = member or interaction.user
-        if target.id != interaction.user.id and not is_moderator(interaction.user, config.roles.moderator):
+        guild, user = guild_of(interaction), member_of(interaction)
+        config = await self.bot.guild_config(guild.id)
+        target = member or user
+        if target.id != user.id and not is_moderator(user, config.roles.moderator):
             raise UserFacingError("Only moderators can see someone else's profile.")
-        profile = await self.store.profile(interaction.guild.id, target.id)
-        if profile is None or profile["status"] == "new":
-            own = target.id == interaction.user.id
+        profile = await self.store.profile(guild.id, target.id)
+        if profile is None or profile.status == "new":
             raise UserFacingError(
                 "You have not answered the welcome questions yet: `/onboarding start`."
-                if own
+                if target.id == user.id
                 else f"{target.mention} has not answered the welcome questions."
             )
-        embed = self._profile_embed(target, config, profile)
-        mentors = self.bot.get_cog("Mentors")
-        note = await mentors.current_note(interaction.guild.id, target.id, config) if mentors else None
-        if note is not None:
-            text = {
-                "matched": f"<@{note.mentor_id}>",
-                "asked": f"asked <@{note.mentor_id}>, waiting for an answer",
-                "waiting": "requested; waiting for a mentor with a free place",
-            }[note.state]
-            embed.add_field(name="Mentor", value=text, inline=False)
+        settings = config.section(OnboardingSettings)
+        note = await self.mentors.current_note(guild.id, target.id, settings)
+        embed = render.profile_embed(target, settings, profile, note)
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-    def _profile_embed(self, target: discord.abc.User, config, profile) -> discord.Embed:
-        answers = Answers.from_row(profile)
-        role, level, topics = role_labels(config.onboarding, answers)
-        region = next((r.label for r in config.onboarding.regions if r.key == answers.region), answers.region)
-        embed = discord.Embed(
-            title=f"Profile of {clip(escape(target.display_name), 200)}", colour=discord.Colour.blurple()
-        )
-        embed.add_field(name="Role", value=role or "—")
-        embed.add_field(name="Level", value=level or "—")
-        embed.add_field(name="Region", value=region or "—")
-        embed.add_field(name="Interests", value=clip(", ".join(topics), 1024) or "—", inline=False)
-        if answers.timezone:
-            embed.add_field(name="Time zone", value=answers.timezone)
-        status = "finished" if profile["status"] == "finished" else "started, not finished"
-        embed.set_footer(text=f"Onboarding {status} · change it with /onboarding start")
-        return embed
 
     @onboarding.command(name="stats", description="Moderators: how newcomers fare (joined, finished, mentors)")
     @app_commands.describe(days="The period (default: the last 30 days)")
@@ -232,31 +216,19 @@ class OnboardingCog(commands.Cog, name="Onboarding"):
     )
     @app_commands.default_permissions(manage_guild=True)
     async def onboarding_stats(self, interaction: discord.Interaction, days: int = 30) -> None:
-        config = await self.bot.guild_config(interaction.guild.id)
+        guild = guild_of(interaction)
+        config = await self.bot.guild_config(guild.id)
         if not is_moderator(interaction.user, config.roles.moderator):
             raise UserFacingError("Only moderators can see onboarding stats.")
         since = self.bot.clock.now() - timedelta(days=days) if days else None
-        stats = await compute_stats(self.bot.db, interaction.guild.id, since)
-        period = f"the last {days} days" if days else "all time"
-        embed = discord.Embed(title=f"Onboarding, {period}", colour=discord.Colour.blurple())
-        rate = f" ({stats.finish_rate:.0%})" if stats.finish_rate is not None else ""
-        embed.add_field(
-            name="Joined", value=f"{stats.joined:,}" + (f" ({stats.rejoined} rejoined)" if stats.rejoined else "")
+        stats = await self.store.stats(guild.id, since)
+        mentoring = await self.mentors.store.stats(guild.id)
+        embed = render.stats_embed(
+            stats,
+            days,
+            config.section(OnboardingSettings),
+            active_mentors=mentoring.active_mentors,
+            requests_waiting=mentoring.requests_waiting,
+            queued=self.queue.pending,
         )
-        embed.add_field(name="Welcome DMs", value=f"{stats.welcomed:,}")
-        embed.add_field(name="DMs closed", value=f"{stats.dm_closed:,}")
-        embed.add_field(name="Started", value=f"{stats.started:,}")
-        embed.add_field(name="Finished", value=f"{stats.finished:,}{rate}")
-        embed.add_field(name="Median time to finish", value=format_duration(stats.median_seconds_to_finish))
-        embed.add_field(name="Mentors matched", value=f"{stats.mentors_matched:,}")
-        embed.add_field(name="Active mentors", value=f"{stats.mentors_active:,}")
-        embed.add_field(name="Waiting for a mentor", value=f"{stats.requests_waiting:,}")
-        labels = {o.key: o.label for o in config.onboarding.roles}
-        lines = [
-            f"{escape(labels.get(line.role, line.role or 'not answered yet'))}: {line.started} started, "
-            f"{line.finished} finished"
-            for line in stats.per_role[:20]
-        ]
-        embed.add_field(name="Per role", value=clip("\n".join(lines), 1024) or "nobody yet", inline=False)
-        embed.set_footer(text=f"Welcomes queued right now: {self.queue.pending}")
         await interaction.response.send_message(embed=embed, ephemeral=True)

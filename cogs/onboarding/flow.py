@@ -1,210 +1,223 @@
-"""The onboarding questions as plain rules: which step comes next, and what an answer changes in a profile."""
+"""The question flow on Discord: a click becomes a saved answer and the next question, or the summary at the end."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from enum import StrEnum
-from functools import cache
-from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from cogs.onboarding.settings import OnboardingOption
-from cogs.onboarding.settings import OnboardingSettings as Onboarding
+import discord
 
-
-class Step(StrEnum):
-    """The questions, in the order they are asked; DONE means every question was answered."""
-
-    ROLE = "role"
-    LEVEL = "level"
-    INTERESTS = "interests"
-    REGION = "region"
-    TIMEZONE = "timezone"
-    MENTOR = "mentor"
-    DONE = "done"
-
-
-class StaleAnswer(Exception):
-    """The member picked something the settings no longer offer (an old menu after a settings change)."""
-
-
-# Steps a member may skip; the others need an answer.
-OPTIONAL_STEPS = frozenset({Step.REGION, Step.TIMEZONE})
-
-
-@dataclass(frozen=True)
-class Answers:
-    """What a member answered so far."""
-
-    role: str | None = None
-    level: str | None = None
-    interests: tuple[str, ...] = ()
-    region: str | None = None
-    timezone: str | None = None
-    wants_mentor: bool | None = None
-
-    @classmethod
-    def from_row(cls, row: Any) -> Answers:
-        """From an onboarding_profiles row."""
-        wants = row["wants_mentor"]
-        return cls(
-            role=row["role"],
-            level=row["level"],
-            interests=tuple(json.loads(row["interests"] or "[]")),
-            region=row["region"],
-            timezone=row["timezone"],
-            wants_mentor=None if wants is None else bool(wants),
-        )
-
-
-@dataclass(frozen=True)
-class FlowContext:
-    """What decides which questions are asked: the server's settings and whether anyone can mentor."""
-
-    settings: Onboarding
-    mentors_available: bool = False
-    skip_mentor: bool = field(default=False)  # the member already has a mentor or an open request
-
-
-def steps_for(ctx: FlowContext, answers: Answers) -> list[Step]:
-    """The questions this member is asked, in order."""
-    steps = [Step.ROLE, Step.LEVEL, Step.INTERESTS]
-    if ctx.settings.ask_region:
-        steps.append(Step.REGION)
-        if answers.region:
-            steps.append(Step.TIMEZONE)
-    if ctx.settings.offer_mentor and ctx.mentors_available and not ctx.skip_mentor:
-        steps.append(Step.MENTOR)
-    return steps
-
-
-def next_step(after: Step, ctx: FlowContext, answers: Answers) -> Step:
-    """The question after `after` (given the answers so far), or DONE."""
-    steps = steps_for(ctx, answers)
-    order = list(Step)
-    later = [s for s in steps if order.index(s) > order.index(after)]
-    return later[0] if later else Step.DONE
-
-
-def progress(step: Step, ctx: FlowContext, answers: Answers) -> tuple[int, int]:
-    """(number of this question, number of questions) for "Question 2 of 5"."""
-    steps = steps_for(ctx, answers)
-    if step not in steps:
-        return len(steps), len(steps)
-    return steps.index(step) + 1, len(steps)
-
-
-@dataclass(frozen=True)
-class MenuOption:
-    """One option of a step's menu."""
-
-    value: str
-    label: str
-    description: str = ""
-
-
-def options_for(step: Step, settings: Onboarding, answers: Answers) -> list[MenuOption]:
-    """The menu options of a step (the time zones are those of the member's region)."""
-    chosen: list[OnboardingOption] = []
-    if step is Step.ROLE:
-        chosen = list(settings.roles)
-    elif step is Step.LEVEL:
-        chosen = list(settings.levels)
-    elif step is Step.INTERESTS:
-        chosen = list(settings.topics)
-    elif step is Step.REGION:
-        chosen = list(settings.regions)
-    elif step is Step.TIMEZONE:
-        region = next((r for r in settings.regions if r.key == answers.region), None)
-        return [MenuOption(zone, zone.replace("_", " ")) for zone in (region.timezones if region else [])]
-    return [MenuOption(option.key, option.label, option.description) for option in chosen]
-
-
-def apply_answer(step: Step, values: list[str], settings: Onboarding, answers: Answers) -> dict[str, Any]:
-    """The profile columns an answer sets; raises StaleAnswer for an option that is not offered (any more)."""
-    offered = {option.value for option in options_for(step, settings, answers)}
-    if step in (Step.ROLE, Step.LEVEL, Step.REGION, Step.TIMEZONE):
-        if len(values) != 1 or values[0] not in offered:
-            raise StaleAnswer(step)
-        if step is Step.REGION:
-            # A new region makes the old time zone doubtful; the next question asks again.
-            return {"region": values[0], "timezone": answers.timezone if values[0] == answers.region else None}
-        return {step.value: values[0]}
-    if step is Step.INTERESTS:
-        if not values or any(v not in offered for v in values):
-            raise StaleAnswer(step)
-        picked = set(values)
-        return {"interests": json.dumps([option.key for option in settings.topics if option.key in picked])}
-    raise StaleAnswer(step)
-
-
-def skip_answer(step: Step) -> dict[str, Any]:
-    """The columns cleared when a member skips an optional step."""
-    if step is Step.REGION:
-        return {"region": None, "timezone": None}
-    if step is Step.TIMEZONE:
-        return {"timezone": None}
-    raise StaleAnswer(step)
-
-
-def merged(answers: Answers, updates: dict[str, Any]) -> Answers:
-    """Answers with column updates applied (for deciding the next step before re-reading the row)."""
-    values = {
-        "role": answers.role,
-        "level": answers.level,
-        "interests": answers.interests,
-        "region": answers.region,
-        "timezone": answers.timezone,
-        "wants_mentor": answers.wants_mentor,
-    }
-    for key, value in updates.items():
-        if key == "interests":
-            value = tuple(json.loads(value))
-        elif key == "wants_mentor" and value is not None:
-            value = bool(value)
-        values[key] = value
-    return Answers(**values)
-
-
-@cache
-def _zones_by_lower() -> dict[str, str]:
-    return {zone.lower(): zone for zone in available_timezones()}
-
-
-@cache
-def _zones_by_city() -> dict[str, list[str]]:
-    cities: dict[str, list[str]] = {}
-    for zone in available_timezones():
-        if "/" in zone and not zone.startswith(("Etc/", "SystemV/")):
-            cities.setdefault(zone.rsplit("/", 1)[1].lower().replace("_", " "), []).append(zone)
-    return cities
-
-
-def resolve_zone(text: str) -> str | None:
-    """An IANA zone from what a member typed: `Europe/Berlin`, `europe/berlin` or a unique city (`berlin`)."""
-    cleaned = " ".join(text.strip().split())
-    if not cleaned or len(cleaned) > 64:
-        return None
-    exact = _zones_by_lower().get(cleaned.lower().replace(" ", "_"))
-    if exact is not None:
-        return exact
-    matches = _zones_by_city().get(cleaned.lower().replace("_", " "), [])
-    found = [zone for zone in matches if zone.split("/")[0] in _CONTINENTS] or matches
-    if not found:
-        return None
-    # Old names are kept as links (America/Buenos_Aires -> America/Argentina/Buenos_Aires): the longest is current.
-    return max(found, key=lambda zone: (zone.count("/"), len(zone)))
-
-
-_CONTINENTS = frozenset(
-    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+from bot.errors import UserFacingError
+from bot.settings import Settings
+from cogs.communities.api import CommunitiesApi, CommunityPick
+from cogs.onboarding import render
+from cogs.onboarding.due import REMINDERS_DUE
+from cogs.onboarding.mentors.models import MentorNote
+from cogs.onboarding.models import Answers, FlowContext, Step
+from cogs.onboarding.rules import (
+    StaleAnswer,
+    apply_answer,
+    first_step,
+    member_profile,
+    merged,
+    next_step,
+    resolve_zone,
+    skip_answer,
+    start_channels,
+    steps_for,
 )
+from cogs.onboarding.settings import OnboardingSettings
+from cogs.onboarding.store import OnboardingStore
+from cogs.onboarding.views import FlowAction, Surface, TimezoneModal, again_view, step_view
+from cogs.onboarding.welcome import WelcomeSender
+
+if TYPE_CHECKING:
+    from bot.client import CommunityBot
+    from cogs.onboarding.mentors.cog import MentorsCog
+
+log = logging.getLogger(__name__)
+
+COMMUNITIES_SHOWN = 3
 
 
-def zone_offset_label(zone: str, when: Any) -> str:
-    """`UTC+05:30` for a zone at an instant, for menu descriptions."""
-    offset = when.astimezone(ZoneInfo(zone)).utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset else 0
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+class QuestionFlow:
+    """Turns clicks into saved answers and the next message; the same for DMs and ephemeral messages."""
+
+    def __init__(self, bot: CommunityBot, store: OnboardingStore, sender: WelcomeSender, mentors: MentorsCog) -> None:
+        self.bot, self.store, self.sender, self.mentors = bot, store, sender, mentors
+
+    async def _member(self, interaction: discord.Interaction, guild_id: int) -> tuple[discord.Member, Settings]:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            raise UserFacingError("I am no longer in that server, so these questions are closed.")
+        member = guild.get_member(interaction.user.id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(interaction.user.id)
+            except discord.NotFound:
+                raise UserFacingError(f"You are no longer a member of {guild.name}.") from None
+        return member, await self.bot.guild_config(guild_id)
+
+    async def start_ephemeral(self, interaction: discord.Interaction, guild_id: int) -> None:
+        """/onboarding start and the welcome-channel button: the questions as messages only the member sees."""
+        member, config = await self._member(interaction, guild_id)
+        settings = config.section(OnboardingSettings)
+        now = self.bot.clock.now()
+        profile = await self.store.ensure_profile(guild_id, member.id, now)
+        ctx = await self.sender.context(guild_id, member.id, settings)
+        steps = steps_for(ctx, profile.answers)
+        # An unfinished run continues where it stopped; a finished one starts over with the answers preselected.
+        step = first_step(profile, steps, resume_finished=False)
+        if step is steps[0]:
+            await self.store.set_step(guild_id, member.id, step, now)
+        embed = render.step_embed(member.guild, step, ctx, profile.answers, greeting=profile.status == "new")
+        view = step_view(guild_id, step, Surface.EPHEMERAL, settings, profile.answers, now, first=step is steps[0])
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def answer(
+        self, interaction: discord.Interaction, guild_id: int, step: Step, surface: Surface, values: list[str]
+    ) -> None:
+        """A pick in a question's menu."""
+        member, config = await self._member(interaction, guild_id)
+        settings = config.section(OnboardingSettings)
+        answers = (await self.store.ensure_profile(guild_id, member.id, self.bot.clock.now())).answers
+        try:
+            updates = apply_answer(step, list(values), settings, answers)
+        except StaleAnswer:
+            ctx = await self.sender.context(guild_id, member.id, settings)
+            note = "That choice is no longer offered; here are the current ones."
+            await self._show(interaction, member, ctx, answers, step, surface, note=note)
+            return
+        await self._advance(interaction, member, config, answers, step, updates, surface)
+
+    async def act(
+        self, interaction: discord.Interaction, guild_id: int, step: Step, action: FlowAction, surface: Surface
+    ) -> None:
+        """Skip, Back, Yes/No, type a time zone, change my answers."""
+        member, config = await self._member(interaction, guild_id)
+        now = self.bot.clock.now()
+        answers = (await self.store.ensure_profile(guild_id, member.id, now)).answers
+        if action is FlowAction.TYPE:
+            await interaction.response.send_modal(TimezoneModal(guild_id, surface))
+            return
+        ctx = await self.sender.context(guild_id, member.id, config.section(OnboardingSettings))
+        if action in (FlowAction.BACK, FlowAction.AGAIN):
+            steps = steps_for(ctx, answers)
+            target = steps[0]
+            if action is FlowAction.BACK and step in steps and steps.index(step) > 0:
+                target = steps[steps.index(step) - 1]
+            await self.store.set_step(guild_id, member.id, target, now)
+            await self._show(interaction, member, ctx, answers, target, surface)
+            return
+        if action in (FlowAction.YES, FlowAction.NO):
+            updates: dict[str, Any] = {"wants_mentor": 1 if action is FlowAction.YES else 0}
+        else:
+            try:
+                updates = skip_answer(step)
+            except StaleAnswer:
+                raise UserFacingError("That question cannot be skipped.") from None
+        await self._advance(interaction, member, config, answers, step, updates, surface)
+
+    async def typed_zone(self, interaction: discord.Interaction, guild_id: int, surface: Surface, text: str) -> None:
+        """The time zone a member typed (any IANA zone, or a city that names exactly one)."""
+        zone = resolve_zone(text)
+        if zone is None:
+            raise UserFacingError(
+                "I don't know that time zone. Type a city such as `Nairobi` or a name such as `Europe/Berlin` "
+                "(the list is at https://en.wikipedia.org/wiki/List_of_tz_database_time_zones)."
+            )
+        member, config = await self._member(interaction, guild_id)
+        profile = await self.store.ensure_profile(guild_id, member.id, self.bot.clock.now())
+        await self._advance(interaction, member, config, profile.answers, Step.TIMEZONE, {"timezone": zone}, surface)
+
+    async def _advance(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        config: Settings,
+        answers: Answers,
+        step: Step,
+        updates: dict[str, Any],
+        surface: Surface,
+    ) -> None:
+        now = self.bot.clock.now()
+        settings = config.section(OnboardingSettings)
+        after = merged(answers, updates)
+        ctx = await self.sender.context(member.guild.id, member.id, settings)
+        following = next_step(step, ctx, after)
+        reminder_after = timedelta(days=settings.reminder_days)
+        if await self.store.save_answer(member.guild.id, member.id, updates, following, now, reminder_after):
+            self.bot.scheduler.due_at(REMINDERS_DUE, now + reminder_after)  # the first answer: one reminder
+        if following is Step.DONE:
+            await self.finish(interaction, member, config, after, ctx, surface)
+        else:
+            await self._show(interaction, member, ctx, after, following, surface)
+
+    async def _show(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        ctx: FlowContext,
+        answers: Answers,
+        step: Step,
+        surface: Surface,
+        note: str | None = None,
+    ) -> None:
+        steps = steps_for(ctx, answers)
+        embed = render.step_embed(member.guild, step, ctx, answers, greeting=False, note=note)
+        first = bool(steps) and step is steps[0]
+        view = step_view(member.guild.id, step, surface, ctx.settings, answers, self.bot.clock.now(), first=first)
+        if interaction.message is not None:
+            await interaction.response.edit_message(embed=embed, view=view)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def finish(
+        self,
+        interaction: discord.Interaction,
+        member: discord.Member,
+        config: Settings,
+        answers: Answers,
+        ctx: FlowContext,
+        surface: Surface,
+    ) -> None:
+        """Every question answered: roles, the summary, and a mentor request if the member wants one."""
+        if interaction.message is not None:
+            await interaction.response.defer()  # roles and the directory may take longer than 3 s under load
+        else:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        guild, now, settings = member.guild, self.bot.clock.now(), ctx.settings
+        await self.store.finish(guild.id, member.id, now)
+        note: MentorNote | None
+        offer = None
+        if Step.MENTOR in steps_for(ctx, answers) and answers.wants_mentor:
+            interests = list(answers.interests)
+            note, offer = await self.mentors.request_for(member, settings, interests, answers.role, "onboarding")
+        else:
+            note = await self.mentors.current_note(guild.id, member.id, settings)
+        channels = start_channels(guild, settings, answers)
+        if channels.missing:
+            names = ", ".join(f"`{ref}`" for ref in channels.missing)
+            await self.sender.report(
+                guild,
+                config,
+                f"Onboarding points newcomers to channels this server does not have: {names}. Create "
+                "them or change the `channels` lists under `onboarding` in the settings file.",
+                "channels-missing:" + ",".join(sorted(channels.missing)),
+            )
+        profile = await self.store.profile(guild.id, member.id)
+        previously = profile.given_roles if profile is not None else ()
+        roles = await self.sender.sync_roles(member, config, answers, previously)
+        picks = await self._communities(guild.id, answers)
+        embed = render.summary_embed(guild, config, answers, channels, [r.name for r in roles], note, picks)
+        await interaction.edit_original_response(embed=embed, view=again_view(guild.id, surface))
+        if offer is not None:
+            await self.mentors.send_offer(offer)
+
+    async def _communities(self, guild_id: int, answers: Answers) -> list[CommunityPick]:
+        """Outside communities from the community directory; none when that feature is not running."""
+        directory = self.bot.optional_feature(CommunitiesApi)
+        if directory is None:
+            return []
+        return await directory.recommend_for(guild_id, member_profile(answers), COMMUNITIES_SHOWN)

@@ -155,3 +155,4 @@ class OnboardingSettings(FeatureSettings):
         if duplicates:
             raise ValueError(f"the key {duplicates[0]!r} is used twice")
         return options
+

@@ -6,7 +6,7 @@ import difflib
 
 from discord import app_commands
 
-from cogs.onboarding.settings import OnboardingSettings as Onboarding
+from cogs.onboarding.settings import OnboardingSettings
 
 MAX_TOPICS = 10
 
@@ -15,7 +15,7 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().replace("-", " ").replace("_", " ").split())
 
 
-def resolve_topic(settings: Onboarding, text: str) -> str | None:
+def resolve_topic(settings: OnboardingSettings, text: str) -> str | None:
     """A topic key from a key, a label or a near spelling of either."""
     wanted = _norm(text)
     if not wanted:
@@ -30,7 +30,7 @@ def resolve_topic(settings: Onboarding, text: str) -> str | None:
     return names[close[0]] if close else None
 
 
-def parse_topics(settings: Onboarding, text: str) -> tuple[list[str], list[str]]:
+def parse_topics(settings: OnboardingSettings, text: str) -> tuple[list[str], list[str]]:
     """(topic keys in the settings' order, the pieces that are not topics)."""
     keys, unknown = [], []
     for piece in text.replace(";", ",").split(","):
@@ -45,11 +45,11 @@ def parse_topics(settings: Onboarding, text: str) -> tuple[list[str], list[str]]
     return sorted(keys, key=order.index), unknown
 
 
-def topic_label(settings: Onboarding, key: str) -> str:
+def topic_label(settings: OnboardingSettings, key: str) -> str:
     return next((option.label for option in settings.topics if option.key == key), key)
 
 
-def topic_choices(settings: Onboarding, current: str, *, multi: bool) -> list[app_commands.Choice[str]]:
+def topic_choices(settings: OnboardingSettings, current: str, *, multi: bool) -> list[app_commands.Choice[str]]:
     """Autocomplete: for a list, keep what is typed before the last comma and complete the last piece."""
     head, _, last = current.rpartition(",") if multi else ("", "", current)
     done = [piece.strip() for piece in head.split(",") if piece.strip()] if multi else []

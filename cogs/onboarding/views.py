@@ -1,4 +1,4 @@
-"""The onboarding messages and their persistent components (state in the custom_id, the rest in SQLite)."""
+"""The onboarding questions' persistent components (state in the custom_id, the rest in SQLite)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,20 @@ import discord
 
 from bot.discord_helpers import clip
 from bot.errors import BaseModal, guarded
-from cogs.onboarding.flow import OPTIONAL_STEPS, Answers, FlowContext, Step, options_for, progress, zone_offset_label
-from cogs.onboarding.settings import OnboardingSettings as Onboarding
+from bot.feature import feature_of
+from cogs.onboarding.models import Answers, Step
+from cogs.onboarding.render import QUESTIONS
+from cogs.onboarding.rules import OPTIONAL_STEPS, options_for, zone_offset_label
+from cogs.onboarding.settings import OnboardingSettings
 
 if TYPE_CHECKING:
-    from cogs.onboarding.controller import FlowController
+    from cogs.onboarding.flow import QuestionFlow
 
 
 class Surface(StrEnum):
-    """Where a flow message lives; carried in the custom_id (DM interactions have no guild) and used to find the
-    message again after a crash."""
+    """Where a flow message lives, carried in its custom_ids."""
+
+    # DM interactions have no guild, and a crash leaves only Discord's copy: the surface finds the message again.
 
     WELCOME = "w"  # the welcome DM
     REMINDER = "r"  # the reminder DM
@@ -28,7 +32,9 @@ class Surface(StrEnum):
     EPHEMERAL = "e"  # /onboarding start or the welcome-channel button
 
 
-class Action(StrEnum):
+class FlowAction(StrEnum):
+    """What a flow button does."""
+
     SKIP = "skip"
     BACK = "back"
     YES = "yes"
@@ -37,75 +43,65 @@ class Action(StrEnum):
     AGAIN = "again"  # change my answers
 
 
-QUESTIONS: dict[Step, tuple[str, str]] = {
-    Step.ROLE: ("What do you do?", "Pick the role closest to yours"),
-    Step.LEVEL: ("Where are you in your data journey?", "Pick your level"),
-    Step.INTERESTS: ("What are you interested in?", "Pick as many topics as you like"),
-    Step.REGION: ("Where are you based?", "Pick your region (optional)"),
-    Step.TIMEZONE: ("Which time zone are you in?", "Pick your time zone (optional)"),
-    Step.MENTOR: ("Would you like a mentor?", ""),
-}
-HINTS: dict[Step, str] = {
-    Step.INTERESTS: "We suggest channels for each topic you pick.",
-    Step.REGION: "Helps with meetups near you and with event times. You can skip this.",
-    Step.TIMEZONE: "Event times are shown in your time zone. Not in the list? Type it.",
-    Step.MENTOR: "A member a few steps ahead who has offered to help, for a few chats. They can say no, and so can "
-    "you later (`/mentor end`).",
-}
+def _flow(interaction: discord.Interaction) -> QuestionFlow:
+    from cogs.onboarding.cog import OnboardingCog  # the cog imports this module
 
-
-def _controller(interaction: discord.Interaction) -> FlowController:
-    cog = interaction.client.get_cog("Onboarding")
-    if cog is None:
-        raise RuntimeError("the onboarding feature is not loaded")
-    return cog.flow  # type: ignore[attr-defined]
+    return feature_of(interaction, OnboardingCog).flow
 
 
 class AnswerSelect(
-    discord.ui.DynamicItem[discord.ui.Select], template=r"onb:(?P<guild>\d+):(?P<step>[a-z]+):(?P<tag>[a-z])"
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"onb:(?P<guild>\d+):(?P<step>[a-z]+):(?P<tag>[a-z])"
 ):
     """A question's menu; its custom_id names the server, the question and the surface."""
 
-    def __init__(self, guild_id: int, step: Step, surface: Surface, select: discord.ui.Select | None = None) -> None:
+    def __init__(
+        self, guild_id: int, step: Step, surface: Surface, select: discord.ui.Select[Any] | None = None
+    ) -> None:
         self.guild_id, self.step, self.surface = guild_id, step, surface
         super().__init__(select or discord.ui.Select(custom_id=f"onb:{guild_id}:{step.value}:{surface.value}"))
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> AnswerSelect:
         return cls(int(match["guild"]), Step(match["step"]), Surface(match["tag"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _controller(interaction).answer(interaction, self.guild_id, self.step, self.surface, self.item.values)
+        await _flow(interaction).answer(interaction, self.guild_id, self.step, self.surface, self.item.values)
 
 
 class FlowButton(
-    discord.ui.DynamicItem[discord.ui.Button],
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"onbb:(?P<guild>\d+):(?P<step>[a-z]+):(?P<action>[a-z]+):(?P<tag>[a-z])",
 ):
     """Skip, Back, Yes/No, "type a time zone", "change my answers"."""
 
     def __init__(
-        self, guild_id: int, step: Step, action: Action, surface: Surface, button: discord.ui.Button | None = None
+        self,
+        guild_id: int,
+        step: Step,
+        action: FlowAction,
+        surface: Surface,
+        label: str | None = None,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
     ) -> None:
         self.guild_id, self.step, self.action, self.surface = guild_id, step, action, surface
         custom_id = f"onbb:{guild_id}:{step.value}:{action.value}:{surface.value}"
-        super().__init__(button or discord.ui.Button(custom_id=custom_id, label=action.value))
+        super().__init__(discord.ui.Button(custom_id=custom_id, label=label or action.value, style=style))
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> FlowButton:
-        return cls(int(match["guild"]), Step(match["step"]), Action(match["action"]), Surface(match["tag"]))
+        return cls(int(match["guild"]), Step(match["step"]), FlowAction(match["action"]), Surface(match["tag"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _controller(interaction).act(interaction, self.guild_id, self.step, self.action, self.surface)
+        await _flow(interaction).act(interaction, self.guild_id, self.step, self.action, self.surface)
 
 
-class StartButton(discord.ui.DynamicItem[discord.ui.Button], template=r"onbstart:(?P<guild>\d+)"):
+class StartButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"onbstart:(?P<guild>\d+)"):
     """The welcome-channel button for members whose DMs are closed: starts the flow for whoever presses it."""
 
     def __init__(self, guild_id: int) -> None:
@@ -118,19 +114,19 @@ class StartButton(discord.ui.DynamicItem[discord.ui.Button], template=r"onbstart
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> StartButton:
         return cls(int(match["guild"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _controller(interaction).start_ephemeral(interaction, self.guild_id)
+        await _flow(interaction).start_ephemeral(interaction, self.guild_id)
 
 
 class TimezoneModal(BaseModal, title="Your time zone"):
     """Free text for a zone that is not in the region's menu."""
 
-    zone: discord.ui.TextInput = discord.ui.TextInput(
+    zone: discord.ui.TextInput[TimezoneModal] = discord.ui.TextInput(
         label="Time zone or city",
         custom_id="zone",
         placeholder="Europe/Berlin, America/New_York, or a city such as Nairobi",
@@ -143,19 +139,7 @@ class TimezoneModal(BaseModal, title="Your time zone"):
         self.guild_id, self.surface = guild_id, surface
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await _controller(interaction).typed_zone(interaction, self.guild_id, self.surface, self.zone.value)
-
-
-def _button(
-    guild_id: int,
-    step: Step,
-    action: Action,
-    surface: Surface,
-    label: str,
-    style: discord.ButtonStyle = discord.ButtonStyle.secondary,
-) -> FlowButton:
-    custom_id = f"onbb:{guild_id}:{step.value}:{action.value}:{surface.value}"
-    return FlowButton(guild_id, step, action, surface, discord.ui.Button(custom_id=custom_id, label=label, style=style))
+        await _flow(interaction).typed_zone(interaction, self.guild_id, self.surface, self.zone.value)
 
 
 def _selected(step: Step, answers: Answers) -> set[str]:
@@ -169,7 +153,7 @@ def step_view(
     guild_id: int,
     step: Step,
     surface: Surface,
-    settings: Onboarding,
+    settings: OnboardingSettings,
     answers: Answers,
     now: datetime,
     *,
@@ -179,9 +163,9 @@ def step_view(
     view = discord.ui.View(timeout=None)
     if step is Step.MENTOR:
         view.add_item(
-            _button(guild_id, step, Action.YES, surface, "Yes, find me a mentor", discord.ButtonStyle.primary)
+            FlowButton(guild_id, step, FlowAction.YES, surface, "Yes, find me a mentor", discord.ButtonStyle.primary)
         )
-        view.add_item(_button(guild_id, step, Action.NO, surface, "No thanks"))
+        view.add_item(FlowButton(guild_id, step, FlowAction.NO, surface, "No thanks"))
     else:
         chosen = _selected(step, answers)
         options = []
@@ -199,7 +183,7 @@ def step_view(
             )
         multi = step is Step.INTERESTS
         if options:
-            select = discord.ui.Select(
+            select: discord.ui.Select[Any] = discord.ui.Select(
                 custom_id=f"onb:{guild_id}:{step.value}:{surface.value}",
                 placeholder=QUESTIONS[step][1],
                 options=options,
@@ -208,39 +192,18 @@ def step_view(
             )
             view.add_item(AnswerSelect(guild_id, step, surface, select))
     if step is Step.TIMEZONE:
-        view.add_item(_button(guild_id, step, Action.TYPE, surface, "Type another time zone"))
+        view.add_item(FlowButton(guild_id, step, FlowAction.TYPE, surface, "Type another time zone"))
     if step in OPTIONAL_STEPS:
-        view.add_item(_button(guild_id, step, Action.SKIP, surface, "Skip"))
+        view.add_item(FlowButton(guild_id, step, FlowAction.SKIP, surface, "Skip"))
     if not first:
-        view.add_item(_button(guild_id, step, Action.BACK, surface, "Back"))
+        view.add_item(FlowButton(guild_id, step, FlowAction.BACK, surface, "Back"))
     return view
-
-
-def step_embed(
-    guild: discord.Guild, step: Step, ctx: FlowContext, answers: Answers, *, greeting: bool, note: str | None = None
-) -> discord.Embed:
-    """The text of one question (with the greeting on the welcome's first question)."""
-    number, total = progress(step, ctx, answers)
-    lines = []
-    if greeting:
-        lines.append(clip(ctx.settings.greeting.replace("{server}", guild.name), 1000))
-    if note:
-        lines.append(f"⚠️ {note}")
-    hint = HINTS.get(step)
-    if hint:
-        lines.append(hint)
-    embed = discord.Embed(
-        title=QUESTIONS[step][0], description="\n\n".join(lines) or None, colour=discord.Colour.blurple()
-    )
-    embed.set_author(name=clip(guild.name, 256), icon_url=guild.icon.url if guild.icon else None)
-    embed.set_footer(text=f"Question {number} of {total} · change your answers any time with /onboarding start")
-    return embed
 
 
 def again_view(guild_id: int, surface: Surface) -> discord.ui.View:
     """Under a summary or a welcome back: run the questions again."""
     view = discord.ui.View(timeout=None)
-    view.add_item(_button(guild_id, Step.ROLE, Action.AGAIN, surface, "Change my answers"))
+    view.add_item(FlowButton(guild_id, Step.ROLE, FlowAction.AGAIN, surface, "Change my answers"))
     return view
 
 
@@ -248,22 +211,6 @@ def start_view(guild_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(StartButton(guild_id))
     return view
-
-
-def custom_ids(message: discord.Message) -> list[str]:
-    """Every custom_id on a message's components (to recognise our own messages after a crash)."""
-    found: list[str] = []
-
-    def walk(component: Any) -> None:
-        custom_id = getattr(component, "custom_id", None)
-        if custom_id:
-            found.append(custom_id)
-        for child in getattr(component, "children", []) or []:
-            walk(child)
-
-    for component in message.components:
-        walk(component)
-    return found
 
 
 DYNAMIC_ITEMS = (AnswerSelect, FlowButton, StartButton)

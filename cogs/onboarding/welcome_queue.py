@@ -1,9 +1,8 @@
-"""The join-wave machinery, free of Discord: a bounded queue over due welcomes, paced workers, batched fallbacks.
+"""The join-wave machinery, free of Discord: a bounded queue over due welcomes, paced workers, batched fallbacks."""
 
-The database is the real queue (welcome rows in state `pending`); the asyncio queue is a bounded window onto it.
-When a wave overflows the window, the overflow stays in the database and is read back as the window drains, so
-memory stays flat and nothing is lost.
-"""
+# The database is the real queue (welcome rows in state `pending`); the asyncio queue is a bounded window onto it.
+# When a wave overflows the window, the overflow stays in the database and is read back as the window drains, so
+# memory stays flat and nothing is lost.
 
 from __future__ import annotations
 
@@ -73,7 +72,7 @@ class WelcomeQueue:
         self._keys: set[WelcomeKey] = set()  # queued or being handled: never twice at once
         self._bucket = TokenBucket(per_second, burst=1)  # no bursts: a burst is what the global limit punishes
         self._worker_count = workers
-        self._workers: list[asyncio.Task] = []
+        self._workers: list[asyncio.Task[None]] = []
         self._timers: set[asyncio.TimerHandle] = set()
         self._spilled = False
         self._refilling = asyncio.Lock()
@@ -169,11 +168,10 @@ class WelcomeQueue:
 
 
 class FallbackBatcher:
-    """Collects members whose DMs are closed and greets them together in the welcome channel.
+    """Collects members whose DMs are closed and greets them together in the welcome channel."""
 
-    One message per second at most per server, mentioning up to `max_batch` members, keeps a wave of closed DMs
-    within the channel's own rate limit (Discord allows about 5 messages per 5 seconds in a channel).
-    """
+    # One message per second at most per server, mentioning up to `max_batch` members, keeps a wave of closed DMs
+    # within the channel's own rate limit (Discord allows about 5 messages per 5 seconds in a channel).
 
     def __init__(
         self, flush: Callable[[int, list[int]], Awaitable[None]], *, max_batch: int = 20, delay: float = 1.0
@@ -181,7 +179,7 @@ class FallbackBatcher:
         self._flush = flush
         self.max_batch, self.delay = max_batch, delay
         self._waiting: dict[int, list[int]] = {}
-        self._tasks: dict[int, asyncio.Task] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
         self._lock: dict[int, asyncio.Lock] = {}
 
     def add(self, guild_id: int, user_id: int) -> None:

@@ -59,7 +59,8 @@ async def test_features_old_tables_are_merged_into_the_shared_one(tmp_path: Path
         )  # fmt: skip
         applied = await db.migrate(migrations)
         applied_names = [(m.namespace, m.version) for m in applied]
-        assert applied_names == [("core", 2), ("core", 3), ("events", 2), ("events", 3), ("onboarding", 3)]
+        # the merges into the shared table, whatever later migrations come with them
+        assert {("core", 2), ("events", 2), ("onboarding", 3)} <= set(applied_names)
         rows = await db.fetchall("SELECT user_id, guild_id, noted_at, failures FROM dm_closed ORDER BY user_id")
         assert [tuple(r) for r in rows] == [
             (1, None, noted, 3),

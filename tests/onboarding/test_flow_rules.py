@@ -11,11 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.settings import default_settings
-from cogs.onboarding.flow import (
-    Answers,
-    FlowContext,
+from cogs.onboarding.models import Answers, FlowContext, Step
+from cogs.onboarding.rules import (
     StaleAnswer,
-    Step,
     apply_answer,
     merged,
     next_step,

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.settings import default_settings
-from cogs.onboarding.mentor_views import mentor_list_text, unknown_topics_text
-from cogs.onboarding.mentoring import Mentor, MentorStatus
+from cogs.onboarding.mentors.models import Mentor, MentorStatus
+from cogs.onboarding.mentors.render import mentor_list_text, unknown_topics_text
 from cogs.onboarding.topics import parse_topics, quoted, topic_choices
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
@@ -26,7 +26,7 @@ def test_topic_parsing_never_fails_and_keeps_only_known_topics(text: str) -> Non
     keys, unknown = parse_topics(CONFIG.onboarding, text)
     assert set(keys) <= set(TOPIC_KEYS) and len(keys) == len(set(keys))
     assert all(0 < len(piece) <= 40 for piece in unknown)
-    reply = unknown_topics_text(unknown, CONFIG)
+    reply = unknown_topics_text(unknown, CONFIG.onboarding)
     assert len(reply) <= 2000
 
 
@@ -49,7 +49,7 @@ def test_echoed_text_is_one_inline_code_span(text: str) -> None:
 @given(st.lists(HOSTILE, min_size=1, max_size=30))
 def test_the_mentor_list_fits_one_embed_whatever_the_bios(bios: list[str]) -> None:
     mentors = [Mentor(1, 100 + i, ("mlops",), 2, bio or None, MentorStatus.ACTIVE, 0, 0) for i, bio in enumerate(bios)]
-    text = mentor_list_text(mentors, CONFIG)
+    text = mentor_list_text(mentors, CONFIG.onboarding)
     assert len(text) <= 4096
     for line in text.splitlines():
         if line.startswith("> "):

@@ -8,7 +8,8 @@ from collections import Counter
 import aiosqlite
 
 from bot.settings import Settings, settings_model
-from cogs.onboarding.store import WelcomeState, iso
+from bot.times import unix
+from cogs.onboarding.models import WelcomeState
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
 
@@ -89,7 +90,7 @@ async def test_a_crash_after_discord_accepted_the_dm_does_not_send_it_again(
     await loopback.wait_until(lambda: loopback.dm_messages(eve.id))
     await harness.stop()
     # As if the bot died between Discord's 200 and writing `sent` (eve), or right after claiming fay's welcome.
-    joined = iso(loopback.add_member(loopback.guild.id, fay).joined_at)
+    joined = unix(loopback.add_member(loopback.guild.id, fay).joined_at)
     async with aiosqlite.connect(harness.database_path) as db:
         await db.execute("UPDATE onboarding_welcomes SET state = 'sending' WHERE user_id = ?", (eve.id,))
         await db.execute(

@@ -56,7 +56,7 @@ async def test_one_reminder_after_the_set_days_neither_lost_nor_repeated_by_rest
 
     await harness.restart(clock=clock)
     clock.advance(timedelta(days=30))
-    await harness.bot.get_cog("Onboarding").reminders.fire()
+    await harness.bot.scheduler.run_now("onboarding:reminders")
     assert len(loopback.dm_messages(hal.id)) == 2
     state = await harness.bot.db.fetchval("SELECT state FROM onboarding_reminders WHERE user_id = ?", (hal.id,))
     assert state == "sent"
@@ -162,7 +162,7 @@ async def test_a_mentor_who_does_not_answer_in_time_is_skipped(loopback: Loopbac
     [first_offer] = await wait_dms(loopback, mentors[0].id)
 
     clock.advance(timedelta(hours=48, seconds=1))
-    await bot.get_cog("Mentors").due.fire()
+    await bot.scheduler.run_now("mentors:offers")
     [offer] = await wait_dms(loopback, mentors[1].id)
     assert f"<@{quin.id}> would like a mentor for **Careers and jobs**" in offer.text()
     notes = await wait_dms(loopback, quin.id, 2)

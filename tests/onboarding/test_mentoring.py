@@ -8,8 +8,9 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.database import Database
-from cogs.onboarding.flow import Step
-from cogs.onboarding.mentoring import AnswerOutcome, MentorService, MentorStatus, RequestOutcome
+from cogs.onboarding.mentors.models import AnswerOutcome, MentorStatus, RequestOutcome
+from cogs.onboarding.mentors.store import MentorStore
+from cogs.onboarding.models import Step
 from cogs.onboarding.store import OnboardingStore
 
 G = 1
@@ -17,7 +18,7 @@ H48 = timedelta(hours=48)
 
 
 async def test_a_request_goes_to_the_fitting_mentor_never_the_mentee(db: Database, clock: ManualClock) -> None:
-    service = MentorService(db)
+    service = MentorStore(db)
     await service.join(G, 10, ["mlops"], 2, None, clock.now())
     await service.join(G, 11, ["careers"], 2, None, clock.now())
     # A mentor asking for a mentor in their own topic is never offered to themselves.
@@ -31,7 +32,7 @@ async def test_a_request_goes_to_the_fitting_mentor_never_the_mentee(db: Databas
 
 
 async def test_same_role_first_then_least_loaded(db: Database, clock: ManualClock) -> None:
-    service, store = MentorService(db), OnboardingStore(db)
+    service, store = MentorStore(db), OnboardingStore(db)
     for mentor, role in ((10, "data-analyst"), (11, "data-engineer"), (12, "data-engineer")):
         await store.save_answer(G, mentor, {"role": role}, Step.LEVEL, clock.now(), timedelta(days=3))
         await service.join(G, mentor, ["data-engineering"], 3, None, clock.now())
@@ -48,10 +49,10 @@ async def test_same_role_first_then_least_loaded(db: Database, clock: ManualCloc
 
 async def test_capacity_holds_for_racing_requests_from_two_connections(tmp_path: Path, db: Database,
                                                                        clock: ManualClock) -> None:
-    await MentorService(db).join(G, 10, ["mlops"], 2, None, clock.now())
+    await MentorStore(db).join(G, 10, ["mlops"], 2, None, clock.now())
     other = await Database.open(db.path)  # a second connection: only SQLite's BEGIN IMMEDIATE keeps order
     try:
-        services = [MentorService(db), MentorService(other)]
+        services = [MentorStore(db), MentorStore(other)]
         results = await asyncio.gather(*(
             services[i % 2].request(G, 100 + i, ["mlops"], None, "command", clock.now(), H48) for i in range(10)
         ))
@@ -60,12 +61,12 @@ async def test_capacity_holds_for_racing_requests_from_two_connections(tmp_path:
     offered = [r for r in results if r.outcome is RequestOutcome.OFFERED]
     assert len(offered) == 2
     assert await db.fetchval("SELECT COUNT(*) FROM mentor_offers WHERE status = 'open'") == 2
-    mentor = await MentorService(db).mentor(G, 10)
+    mentor = await MentorStore(db).mentor(G, 10)
     assert (mentor.open_offers, mentor.free) == (2, 0)
 
 
 async def test_a_decline_asks_the_next_mentor_and_accept_fills_a_place(db: Database, clock: ManualClock) -> None:
-    service = MentorService(db)
+    service = MentorStore(db)
     await service.join(G, 10, ["mlops"], 1, None, clock.now())
     clock.advance(timedelta(minutes=1))
     await service.join(G, 11, ["mlops"], 1, None, clock.now())
@@ -77,13 +78,13 @@ async def test_a_decline_asks_the_next_mentor_and_accept_fills_a_place(db: Datab
     assert (await service.answer(offer.id, 10, True, clock.now(), H48)).outcome is AnswerOutcome.NOT_OPEN
     accepted = await service.answer(declined.next_offer.id, 11, True, clock.now(), H48)
     assert accepted.outcome is AnswerOutcome.ACCEPTED
-    assert (await service.open_request(G, 20))["mentor_id"] == 11
+    assert (await service.open_request(G, 20)).mentor_id == 11
     assert await service.request(G, 21, ["mlops"], None, "command", clock.now(), H48) is not None
     assert (await service.mentor(G, 11)).free == 0
 
 
 async def test_no_answer_within_the_window_moves_on_and_then_waits(db: Database, clock: ManualClock) -> None:
-    service = MentorService(db)
+    service = MentorStore(db)
     await service.join(G, 10, ["careers"], 1, None, clock.now())
     offer = (await service.request(G, 20, ["careers"], None, "command", clock.now(), H48)).offer
     assert await service.next_offer_due() == clock.now() + H48
@@ -94,7 +95,7 @@ async def test_no_answer_within_the_window_moves_on_and_then_waits(db: Database,
     assert expired.id == offer.id
     # Nobody else fits: the request waits, and the mentor who let it lapse is not asked again.
     assert await service.offer_next(offer.request_id, clock.now(), H48) is None
-    assert (await service.open_request(G, 20))["status"] == "waiting"
+    assert (await service.open_request(G, 20)).status == "waiting"
     await service.join(G, 11, ["careers"], 1, None, clock.now())
     [rematched] = await service.rematch_waiting(G, clock.now(), H48)
     assert (rematched.request_id, rematched.mentor_id) == (offer.request_id, 11)
@@ -102,7 +103,7 @@ async def test_no_answer_within_the_window_moves_on_and_then_waits(db: Database,
 
 
 async def test_pause_leave_and_end_free_or_close_places(db: Database, clock: ManualClock) -> None:
-    service = MentorService(db)
+    service = MentorStore(db)
     await service.join(G, 10, ["mlops"], 2, "ten years of pipelines", clock.now())
     assert await service.has_available_mentor(G)
     assert await service.set_status(G, 10, MentorStatus.PAUSED, clock.now())
@@ -116,7 +117,7 @@ async def test_pause_leave_and_end_free_or_close_places(db: Database, clock: Man
 
     was, ended, requeued = await service.leave(G, 10, clock.now())
     assert was and [e.mentee_id for e in ended] == [20] and requeued == [offer2.request_id]
-    assert (await service.open_request(G, 21))["status"] == "waiting"
+    assert (await service.open_request(G, 21)).status == "waiting"
     assert await service.open_request(G, 20) is None
     assert not await service.set_status(G, 10, MentorStatus.ACTIVE, clock.now())  # left: join again instead
     ended_request = await service.end_for_mentee(G, 21, clock.now())

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.database import Database
-from cogs.onboarding.flow import Step
-from cogs.onboarding.store import OnboardingStore, WelcomeKind, WelcomeState
+from cogs.onboarding.models import Step, WelcomeKind, WelcomeState
+from cogs.onboarding.store import OnboardingStore
 
 G, U = 100, 200
 DAYS3 = timedelta(days=3)
@@ -47,7 +47,7 @@ async def test_a_rejoin_after_finishing_is_a_welcome_back(db: Database, clock: M
     clock.advance(timedelta(days=40))
     again = await store.record_join(G, U, clock.now(), screening=False, now=clock.now())
     assert (again.kind, again.join_seq, again.state) == (WelcomeKind.WELCOME_BACK, 2, WelcomeState.PENDING)
-    assert (await store.profile(G, U))["role"] == "data-analyst"
+    assert (await store.profile(G, U)).answers.role == "data-analyst"
 
 
 async def test_the_first_answer_starts_the_member_and_schedules_one_reminder(db: Database, clock: ManualClock) -> None:
@@ -63,7 +63,7 @@ async def test_the_first_answer_starts_the_member_and_schedules_one_reminder(db:
     clock.set(due - timedelta(seconds=1))
     assert await store.due_reminders(clock.now()) == []
     clock.set(due)
-    assert [(r["guild_id"], r["user_id"]) for r in await store.due_reminders(clock.now())] == [(G, U)]
+    assert await store.due_reminders(clock.now()) == [(G, U)]
     assert await store.claim_reminder(G, U, clock.now())
     assert not await store.claim_reminder(G, U, clock.now())  # one reminder, even if the job fires twice
     await store.close_reminder(G, U, "sent", clock.now())
@@ -79,7 +79,7 @@ async def test_finishing_cancels_the_reminder_and_counts_once(db: Database, cloc
     assert not await store.finish(G, U, clock.now() + timedelta(days=1))  # a re-run does not count again
     assert await store.next_reminder_due() is None
     profile = await store.profile(G, U)
-    assert (profile["status"], profile["step"]) == ("finished", "done")
+    assert (profile.status, profile.step) == ("finished", "done")
     events = await db.fetchall("SELECT event FROM onboarding_events ORDER BY rowid")
     assert [e["event"] for e in events] == ["started", "finished"]
 

@@ -1,4 +1,4 @@
-"""The values mentoring passes around: mentors, offers, and the outcomes of requests and answers."""
+"""The values mentoring passes around: mentors, requests, offers, the outcomes of requests and answers."""
 
 from __future__ import annotations
 
@@ -80,3 +80,30 @@ class Ended:
     guild_id: int
     mentee_id: int
     mentor_id: int | None
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """A member's request still being handled: waiting, offered (to `asked`) or matched (with `mentor_id`)."""
+
+    id: int
+    status: str  # "waiting", "offered", "matched"
+    mentor_id: int | None
+    asked: int | None  # the mentor whose answer is awaited
+
+
+@dataclass(frozen=True)
+class MentorNote:
+    """What to tell a member about their mentor: matched, asked, or waiting for a free place."""
+
+    state: str  # "matched", "asked", "waiting"
+    mentor_id: int | None = None
+    hours: int = 48
+
+
+@dataclass(frozen=True)
+class MentoringCounts:
+    """The mentoring part of /onboarding stats."""
+
+    active_mentors: int
+    requests_waiting: int

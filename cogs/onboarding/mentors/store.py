@@ -1,27 +1,27 @@
-"""Mentors and mentees: joining, matching with free capacity (enforced in SQL), offers, answers and time-outs."""
+"""Mentoring's SQL: joining, matching with free capacity (enforced in SQL), offers, answers and time-outs."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiosqlite
 
 from bot.database import Database, Row
-from cogs.onboarding.mentor_types import (
+from bot.times import unix, utc
+from cogs.onboarding.mentors.models import (
     AnswerOutcome,
     AnswerResult,
     Ended,
     Mentor,
+    MentoringCounts,
     MentorStatus,
     Offer,
+    OpenRequest,
     RequestOutcome,
     RequestResult,
 )
-from cogs.onboarding.store import iso, parse
-
-__all__ = ["AnswerOutcome", "Ended", "Mentor", "MentorService", "MentorStatus", "Offer", "RequestOutcome"]
-
 
 _OFFER_SELECT = (
     "SELECT o.id, o.request_id, o.guild_id, o.mentor_id, o.due_at, r.mentee_id, r.topics"
@@ -37,7 +37,7 @@ def _offer(row: Row) -> Offer:
         row["mentor_id"],
         row["mentee_id"],
         tuple(json.loads(row["topics"])),
-        parse(row["due_at"]),
+        utc(row["due_at"]),
     )
 
 
@@ -51,7 +51,8 @@ _TAKEN = (
 )
 
 # Fit: at least one shared topic. Order: same role as the mentee first, then least loaded, then most shared
-# topics, then whoever was asked least recently (so offers rotate among equals).
+# topics, then whoever was asked least recently (so offers rotate among equals), then who joined first (rowid
+# orders mentors who joined within the same second).
 _CANDIDATE = f"""
 SELECT * FROM (
     SELECT m.user_id, m.capacity, {_TAKEN} AS taken,
@@ -59,19 +60,19 @@ SELECT * FROM (
             AS overlap,
         COALESCE((SELECT p.role FROM onboarding_profiles p WHERE p.guild_id = m.guild_id AND p.user_id = m.user_id)
             = :role, 0) AS same_role,
-        m.last_offered_at, m.joined_at
+        m.last_offered_at, m.joined_at, m.rowid AS joined_order
     FROM mentors m
     WHERE m.guild_id = :guild AND m.status = 'active' AND m.user_id != :mentee
         AND m.user_id NOT IN (SELECT mentor_id FROM mentor_offers WHERE request_id = :request)
 )
 WHERE taken < capacity AND overlap > 0
-ORDER BY same_role DESC, taken ASC, overlap DESC, COALESCE(last_offered_at, '') ASC, joined_at ASC
+ORDER BY same_role DESC, taken ASC, overlap DESC, COALESCE(last_offered_at, 0) ASC, joined_at ASC, joined_order ASC
 LIMIT 1
 """
 
 
-class MentorService:
-    """Mentoring rules over SQLite; every change of places happens in one BEGIN IMMEDIATE transaction."""
+class MentorStore:
+    """Mentoring over SQLite; every change of places happens in one BEGIN IMMEDIATE transaction."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -89,7 +90,7 @@ class MentorService:
             " VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET"
             " topics = excluded.topics, capacity = excluded.capacity, bio = excluded.bio, status = 'active',"
             " updated_at = excluded.updated_at",
-            (guild_id, user_id, json.dumps(topics), capacity, bio, iso(now), iso(now)),
+            (guild_id, user_id, json.dumps(topics), capacity, bio, unix(now), unix(now)),
         )
         mentor = await self.mentor(guild_id, user_id)
         assert mentor is not None
@@ -99,20 +100,17 @@ class MentorService:
         """Pause or resume; False when the member is not a mentor (or has left)."""
         cursor = await self.db.execute(
             "UPDATE mentors SET status = ?, updated_at = ? WHERE guild_id = ? AND user_id = ? AND status != 'left'",
-            (status.value, iso(now), guild_id, user_id),
+            (status.value, unix(now), guild_id, user_id),
         )
         return cursor.rowcount == 1
 
     async def leave(self, guild_id: int, user_id: int, now: datetime) -> tuple[bool, list[Ended], list[int]]:
-        """Stop mentoring: ends the mentorships and withdraws open offers (whose requests wait again).
-
-        Returns (was a mentor, mentorships ended, request ids that need a new mentor).
-        """
+        """Stop mentoring: (was a mentor, mentorships ended, ids of the requests whose open offer was withdrawn)."""
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE mentors SET status = 'left', updated_at = ? WHERE guild_id = ? AND user_id = ?"
                 " AND status != 'left'",
-                (iso(now), guild_id, user_id),
+                (unix(now), guild_id, user_id),
             )
             was_mentor = cursor.rowcount == 1
             ended = await self._end_where(
@@ -121,7 +119,7 @@ class MentorService:
             cursor = await tx.execute(
                 "UPDATE mentor_offers SET status = 'withdrawn', answered_at = ? WHERE guild_id = ? AND mentor_id = ?"
                 " AND status = 'open' RETURNING request_id",
-                (iso(now), guild_id, user_id),
+                (unix(now), guild_id, user_id),
             )
             requeued = [row["request_id"] for row in await cursor.fetchall()]
             for request_id in requeued:
@@ -156,7 +154,7 @@ class MentorService:
             )
         )
 
-    async def _mentors(self, where: str, params: tuple) -> list[Mentor]:
+    async def _mentors(self, where: str, params: tuple[Any, ...]) -> list[Mentor]:
         rows = await self.db.fetchall(
             "SELECT m.*, (SELECT COUNT(*) FROM mentor_requests r WHERE r.guild_id = m.guild_id"
             " AND r.mentor_id = m.user_id AND r.status = 'matched') AS mentees,"
@@ -209,10 +207,10 @@ class MentorService:
                 return RequestResult(RequestOutcome.ALREADY_OPEN, existing["id"], mentor_id=existing["asked"])
             cursor = await tx.execute(
                 "INSERT INTO mentor_requests (guild_id, mentee_id, topics, role, status, source, created_at)"
-                " VALUES (?, ?, ?, ?, 'waiting', ?, ?)",
-                (guild_id, mentee_id, json.dumps(topics), role, source, iso(now)),
+                " VALUES (?, ?, ?, ?, 'waiting', ?, ?) RETURNING id",
+                (guild_id, mentee_id, json.dumps(topics), role, source, unix(now)),
             )
-            request_id = cursor.lastrowid
+            request_id = int((await _one(cursor))["id"])
             offer = await self._offer_next(tx, request_id, now, answer_window)
         if offer is None:
             return RequestResult(RequestOutcome.WAITING, request_id)
@@ -239,17 +237,17 @@ class MentorService:
         candidate = await cursor.fetchone()
         if candidate is None:
             return None
-        due = now + answer_window
+        due = utc(unix(now + answer_window))  # as stored: whole seconds
         cursor = await tx.execute(
             "INSERT INTO mentor_offers (request_id, guild_id, mentor_id, status, offered_at, due_at)"
-            " VALUES (?, ?, ?, 'open', ?, ?)",
-            (request_id, request["guild_id"], candidate["user_id"], iso(now), iso(due)),
+            " VALUES (?, ?, ?, 'open', ?, ?) RETURNING id",
+            (request_id, request["guild_id"], candidate["user_id"], unix(now), unix(due)),
         )
-        offer_id = cursor.lastrowid
+        offer_id = int((await _one(cursor))["id"])
         await tx.execute("UPDATE mentor_requests SET status = 'offered' WHERE id = ?", (request_id,))
         await tx.execute(
             "UPDATE mentors SET last_offered_at = ? WHERE guild_id = ? AND user_id = ?",
-            (iso(now), request["guild_id"], candidate["user_id"]),
+            (unix(now), request["guild_id"], candidate["user_id"]),
         )
         return Offer(
             offer_id,
@@ -270,7 +268,8 @@ class MentorService:
         ids = [
             row["id"]
             for row in await self.db.fetchall(
-                "SELECT id FROM mentor_requests WHERE guild_id = ? AND status = 'waiting' ORDER BY created_at LIMIT 50",
+                "SELECT id FROM mentor_requests WHERE guild_id = ? AND status = 'waiting'"
+                " ORDER BY created_at, id LIMIT 50",
                 (guild_id,),
             )
         ]
@@ -285,12 +284,10 @@ class MentorService:
         row = await self.db.fetchone(f"{_OFFER_SELECT} WHERE o.id = ?", (offer_id,))
         return None if row is None else _offer(row)
 
-    async def offer_status(self, offer_id: int) -> str | None:
-        return await self.db.fetchval("SELECT status FROM mentor_offers WHERE id = ?", (offer_id,))
-
     async def offer_message(self, offer_id: int) -> int | None:
         """The id of the DM that asked the mentor, once Discord accepted it."""
-        return await self.db.fetchval("SELECT message_id FROM mentor_offers WHERE id = ?", (offer_id,))
+        message_id = await self.db.fetchval("SELECT message_id FROM mentor_offers WHERE id = ?", (offer_id,))
+        return None if message_id is None else int(message_id)
 
     async def offer_delivered(self, offer_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE mentor_offers SET message_id = ? WHERE id = ?", (message_id, offer_id))
@@ -313,7 +310,7 @@ class MentorService:
             if offer.mentor_id != mentor_id:
                 return AnswerResult(AnswerOutcome.NOT_YOURS, offer)
             cursor = await tx.execute("SELECT status FROM mentor_offers WHERE id = ?", (offer_id,))
-            if (await cursor.fetchone())["status"] != "open":
+            if (await _one(cursor))["status"] != "open":
                 return AnswerResult(AnswerOutcome.NOT_OPEN, offer)
             if accept:
                 cursor = await tx.execute(
@@ -326,21 +323,21 @@ class MentorService:
                 if mentor is not None and mentor["mentees"] < mentor["capacity"]:
                     await tx.execute(
                         "UPDATE mentor_offers SET status = 'accepted', answered_at = ? WHERE id = ?",
-                        (iso(now), offer_id),
+                        (unix(now), offer_id),
                     )
                     await tx.execute(
                         "UPDATE mentor_requests SET status = 'matched', mentor_id = ?, matched_at = ? WHERE id = ?",
-                        (mentor_id, iso(now), offer.request_id),
+                        (mentor_id, unix(now), offer.request_id),
                     )
                     await tx.execute(
                         "INSERT INTO onboarding_events (guild_id, user_id, event, at)"
                         " VALUES (?, ?, 'mentor_matched', ?)",
-                        (offer.guild_id, offer.mentee_id, iso(now)),
+                        (offer.guild_id, offer.mentee_id, unix(now)),
                     )
                     return AnswerResult(AnswerOutcome.ACCEPTED, offer)
             outcome = AnswerOutcome.FULL if accept else AnswerOutcome.DECLINED
             await tx.execute(
-                "UPDATE mentor_offers SET status = 'declined', answered_at = ? WHERE id = ?", (iso(now), offer_id)
+                "UPDATE mentor_offers SET status = 'declined', answered_at = ? WHERE id = ?", (unix(now), offer_id)
             )
             await tx.execute(
                 "UPDATE mentor_requests SET status = 'waiting' WHERE id = ? AND status = 'offered'", (offer.request_id,)
@@ -354,7 +351,7 @@ class MentorService:
             cursor = await tx.execute(
                 "UPDATE mentor_offers SET status = 'undeliverable', answered_at = ? WHERE id = ? AND status = 'open'"
                 " RETURNING request_id, guild_id, mentor_id",
-                (iso(now), offer_id),
+                (unix(now), offer_id),
             )
             row = await cursor.fetchone()
             if row is None:
@@ -362,7 +359,7 @@ class MentorService:
             await tx.execute(
                 "UPDATE mentors SET status = 'paused', updated_at = ? WHERE guild_id = ? AND user_id = ?"
                 " AND status = 'active'",
-                (iso(now), row["guild_id"], row["mentor_id"]),
+                (unix(now), row["guild_id"], row["mentor_id"]),
             )
             await tx.execute(
                 "UPDATE mentor_requests SET status = 'waiting' WHERE id = ? AND status = 'offered'",
@@ -371,13 +368,13 @@ class MentorService:
             return await self._offer_next(tx, row["request_id"], now, answer_window)
 
     async def next_offer_due(self) -> datetime | None:
-        text = await self.db.fetchval("SELECT MIN(due_at) FROM mentor_offers WHERE status = 'open'")
-        return None if text is None else parse(text)
+        seconds = await self.db.fetchval("SELECT MIN(due_at) FROM mentor_offers WHERE status = 'open'")
+        return None if seconds is None else utc(seconds)
 
     async def expire_due(self, now: datetime, limit: int = 100) -> list[Offer]:
         """Offers past their answer window count as declined; their requests wait for the next mentor."""
         rows = await self.db.fetchall(
-            f"{_OFFER_SELECT} WHERE o.status = 'open' AND o.due_at <= ? ORDER BY o.due_at LIMIT ?", (iso(now), limit)
+            f"{_OFFER_SELECT} WHERE o.status = 'open' AND o.due_at <= ? ORDER BY o.due_at LIMIT ?", (unix(now), limit)
         )
         expired = []
         for row in rows:
@@ -385,7 +382,7 @@ class MentorService:
             async with self.db.transaction() as tx:
                 cursor = await tx.execute(
                     "UPDATE mentor_offers SET status = 'expired', answered_at = ? WHERE id = ? AND status = 'open'",
-                    (iso(now), offer.id),
+                    (unix(now), offer.id),
                 )
                 if cursor.rowcount != 1:
                     continue  # answered meanwhile
@@ -396,21 +393,14 @@ class MentorService:
             expired.append(offer)
         return expired
 
-    async def open_request(self, guild_id: int, mentee_id: int) -> Row | None:
-        return await self.db.fetchone(
-            "SELECT r.*, (SELECT o.mentor_id FROM mentor_offers o WHERE o.request_id = r.id AND o.status = 'open')"
-            " AS asked FROM mentor_requests r WHERE r.guild_id = ? AND r.mentee_id = ?"
+    async def open_request(self, guild_id: int, mentee_id: int) -> OpenRequest | None:
+        row = await self.db.fetchone(
+            "SELECT r.id, r.status, r.mentor_id, (SELECT o.mentor_id FROM mentor_offers o WHERE o.request_id = r.id"
+            " AND o.status = 'open') AS asked FROM mentor_requests r WHERE r.guild_id = ? AND r.mentee_id = ?"
             " AND r.status IN ('waiting', 'offered', 'matched')",
             (guild_id, mentee_id),
         )
-
-    async def mentees_of(self, guild_id: int, mentor_id: int) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT mentee_id FROM mentor_requests WHERE guild_id = ? AND mentor_id = ? AND status = 'matched'"
-            " ORDER BY matched_at",
-            (guild_id, mentor_id),
-        )
-        return [row["mentee_id"] for row in rows]
+        return None if row is None else OpenRequest(row["id"], row["status"], row["mentor_id"], row["asked"])
 
     async def end_for_mentee(self, guild_id: int, mentee_id: int, now: datetime) -> Ended | None:
         """The mentee ends their mentorship, or cancels the request still looking for a mentor."""
@@ -433,24 +423,45 @@ class MentorService:
             )
         return ended[0] if ended else None
 
-    async def _end_where(self, tx: aiosqlite.Connection, where: str, params: tuple, now: datetime) -> list[Ended]:
+    async def _end_where(
+        self, tx: aiosqlite.Connection, where: str, params: tuple[Any, ...], now: datetime
+    ) -> list[Ended]:
         cursor = await tx.execute(
             f"UPDATE mentor_requests SET status = CASE status WHEN 'matched' THEN 'ended' ELSE 'cancelled' END,"
             f" ended_at = ? WHERE {where} RETURNING id, guild_id, mentee_id, mentor_id",
-            (iso(now), *params),
+            (unix(now), *params),
         )
         rows = list(await cursor.fetchall())
         for row in rows:
             await tx.execute(
                 "UPDATE mentor_offers SET status = 'withdrawn', answered_at = ? WHERE request_id = ?"
                 " AND status = 'open'",
-                (iso(now), row["id"]),
+                (unix(now), row["id"]),
             )
         return [Ended(row["id"], row["guild_id"], row["mentee_id"], row["mentor_id"]) for row in rows]
 
     async def counts(self) -> dict[str, int]:
+        """For /about."""
         row = await self.db.fetchone(
             "SELECT (SELECT COUNT(*) FROM mentors WHERE status != 'left') AS mentors,"
             " (SELECT COUNT(*) FROM mentor_requests WHERE status = 'matched') AS mentorships"
         )
-        return {"mentors": row["mentors"], "active mentorships": row["mentorships"]}
+        return {} if row is None else {"mentors": row["mentors"], "active mentorships": row["mentorships"]}
+
+    async def stats(self, guild_id: int) -> MentoringCounts:
+        """The mentoring part of /onboarding stats, as things stand now."""
+        row = await self.db.fetchone(
+            "SELECT (SELECT COUNT(*) FROM mentors WHERE guild_id = :guild AND status = 'active') AS active,"
+            " (SELECT COUNT(*) FROM mentor_requests WHERE guild_id = :guild AND status IN ('waiting', 'offered'))"
+            " AS waiting",
+            {"guild": guild_id},
+        )
+        return MentoringCounts(0, 0) if row is None else MentoringCounts(row["active"], row["waiting"])
+
+
+async def _one(cursor: aiosqlite.Cursor) -> Row:
+    """The row a statement that always yields one (an INSERT ... RETURNING, a row locked by the transaction)."""
+    row = await cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return row
