@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from pydantic import Field
 
-from bot.settings import PROCESS_WIDE, FeatureSettings
+from bot.settings import PROCESS_WIDE, FeatureSettings, Settings
 
 
 class CommunitiesSettings(FeatureSettings):
@@ -30,3 +30,11 @@ class CommunitiesSettings(FeatureSettings):
     stale_after_days: int = Field(
         365, ge=30, le=3650, description="an entry last checked longer ago is shown as possibly out of date"
     )
+
+
+def communities_settings(settings: Settings) -> CommunitiesSettings:
+    """The `communities` section of the file's or a server's settings."""
+    # Not `settings.section(CommunitiesSettings)`: loading the extension again (a reload, or the next bot in the
+    # same process) re-imports this module, while the composed settings model keeps the first class, so
+    # section()'s isinstance check fails. The section is read by its key instead.
+    return cast(CommunitiesSettings, getattr(settings, CommunitiesSettings.section_name))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from bot.client import CommunityBot
 from bot.settings import Settings, settings_model
 from cogs.communities.models import CommunityEntry, build_entry
 from tests.loopback import LoopbackDiscord
 from tests.loopback.interactions import InteractionRecord
 from tests.loopback.world import User
+
+if TYPE_CHECKING:
+    from cogs.communities.cog import CommunitiesCog
 
 
 def entry_data(key: str = "example", **overrides: Any) -> dict[str, Any]:
@@ -31,6 +36,14 @@ def entry_data(key: str = "example", **overrides: Any) -> dict[str, Any]:
 
 def make_entry(key: str = "example", **overrides: Any) -> CommunityEntry:
     return build_entry(entry_data(key, **overrides))
+
+
+def running_directory(bot: CommunityBot) -> CommunitiesCog:
+    """The running communities feature, found as the feature code finds it (`bot.feature`)."""
+    # Imported now, not at the top: each bot start loads the extension afresh (discord.py re-imports its modules),
+    # so the class to look for is the one the running bot loaded.
+    cog_module = importlib.import_module("cogs.communities.cog")
+    return bot.feature(cog_module.CommunitiesCog)
 
 
 def with_communities(settings: Settings, **changes: Any) -> Settings:
