@@ -24,8 +24,8 @@ from bench.common import median, now, percentile, write_results
 from bot.client import all_migrations
 from bot.database import Database
 from bot.settings import load_settings
-from cogs.communities.models import CommunityEntry
-from cogs.communities.service import Preferences, recommend
+from cogs.communities.models import CommunityEntry, Preferences
+from cogs.communities.rules import recommend
 from cogs.communities.store import DirectoryStore
 from cogs.communities.vocabulary import LEVEL_KEYS, PLATFORMS, REGION_KEYS, ROLE_KEYS, TOPIC_KEYS
 from tests.harness import SHIPPED_CONFIG, BotHarness

@@ -30,6 +30,7 @@ from bot.clock import Clock
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=1)
+MAX_OVERDUE_PASSES = 20
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class _Slot:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     wanted: bool = False  # asked to run while a run was going on
     armed_for: datetime | None = None
+    overdue_passes: int = 0  # passes in a row after which the work was still due at once
 
 
 class Scheduler:
@@ -75,7 +77,6 @@ class Scheduler:
         self._slots: dict[str, _Slot] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = False
-        self._rebuilders: list[tuple[str, Callable[[], Awaitable[None]]]] = []
 
     # --- registration ------------------------------------------------------------------------------------------------
 
@@ -113,11 +114,6 @@ class Scheduler:
         self._aps.start()
         self._started = True
         await self.rearm_all()
-        for name, rebuilder in self._rebuilders:
-            try:
-                await rebuilder()
-            except Exception:
-                log.exception("Rebuilding scheduled jobs for %s failed", name)
 
     def shutdown(self) -> None:
         """Stop firing; runs in progress finish on their own tasks."""
@@ -152,7 +148,7 @@ class Scheduler:
 
     def has(self, name: str) -> bool:
         """Whether a job is armed for this work."""
-        return self._aps.get_job(_job_id(name)) is not None or self._aps.get_job(name) is not None
+        return self._aps.get_job(_job_id(name)) is not None
 
     def armed_for(self, name: str) -> datetime | None:
         slot = self._slots.get(name)
@@ -161,28 +157,9 @@ class Scheduler:
     def job_count(self) -> int:
         return len(self._aps.get_jobs())
 
-    # --- transitional: the old per-feature API, removed once every feature registers DueWork ------------------------
-
-    def register_rebuilder(self, name: str, rebuilder: Callable[[], Awaitable[None]]) -> None:
-        self._rebuilders.append((name, rebuilder))
-
-    def at(self, job_id: str, when: datetime, func: Callable[..., Awaitable[Any]], *args: Any) -> None:
-        self._aps.add_job(func, "date", run_date=when, args=args, id=job_id, replace_existing=True)
-
-    def every(self, job_id: str, interval: timedelta, func: Callable[..., Awaitable[Any]], *args: Any) -> None:
-        self._aps.add_job(func, "interval", seconds=interval.total_seconds(), args=args, id=job_id,
-                          replace_existing=True)
-
-    def cancel(self, job_id: str) -> bool:
-        job = self._aps.get_job(job_id)
-        if job is None:
-            return False
-        job.remove()
-        return True
-
     # --- internals ---------------------------------------------------------------------------------------------------
 
-    async def _arm(self, slot: _Slot, not_before: datetime | None = None) -> None:
+    async def _arm(self, slot: _Slot, not_before: datetime | None = None, *, after_run: bool = False) -> None:
         when = await slot.next_due()
         if self._slots.get(slot.name) is not slot:
             return  # unregistered meanwhile
@@ -191,6 +168,16 @@ class Scheduler:
             return
         if not_before is not None:
             when = max(when, not_before)
+        if after_run:
+            # Still due right after a pass: more came in, or the pass left an item it cannot do. A few passes in a
+            # row are fine; more means the feature's next_due points at something it never finishes, so it must
+            # not turn into a busy loop.
+            slot.overdue_passes = slot.overdue_passes + 1 if when <= self._clock.now() else 0
+            if slot.overdue_passes > MAX_OVERDUE_PASSES:
+                log.warning("Due work %s stays due after %d passes; trying again in %s",
+                            slot.name, slot.overdue_passes, RETRY_AFTER)
+                slot.overdue_passes = 0
+                when = self._clock.now() + RETRY_AFTER
         self._set_job(slot, when)
 
     def _set_job(self, slot: _Slot, when: datetime) -> None:
@@ -234,7 +221,7 @@ class Scheduler:
                     failed = True
                     log.exception("Due work %s failed; trying again in %s", slot.name, RETRY_AFTER)
             try:
-                await self._arm(slot, self._clock.now() + RETRY_AFTER if failed else None)
+                await self._arm(slot, self._clock.now() + RETRY_AFTER if failed else None, after_run=True)
             except Exception:
                 log.exception("Re-arming due work %s failed; trying again in %s", slot.name, RETRY_AFTER)
                 self._set_job(slot, self._clock.now() + RETRY_AFTER)

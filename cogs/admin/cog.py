@@ -142,11 +142,8 @@ class AdminCog(Feature):
     @app_commands.command(name="about", description="Version, uptime, latency and what the bot stores")
     async def about(self, interaction: discord.Interaction) -> None:
         counts: dict[str, int] = {}
-        # transitional until every feature is a Feature: then `self.bot.loaded_features()`
-        for cog in list(self.bot.cogs.values()):  # a copy: cogs are removed while the bot shuts down
-            provider = getattr(cog, "about_counts", None)
-            if provider is not None:
-                counts.update(await provider())
+        for feature in self.bot.loaded_features():  # a copy: features are removed while the bot shuts down
+            counts.update(await feature.about_counts())
         latency = self.bot.latency
         embed = discord.Embed(title="Community bot", colour=discord.Colour.blurple())
         embed.add_field(name="Version", value=bot_package.__version__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from cogs.onboarding.api import MemberProfile
 
@@ -19,7 +20,7 @@ class CommunityPick:
 class CommunitiesApi:
     """Implemented by the communities feature; found with `bot.optional_feature(CommunitiesApi)`."""
 
-    title = "The community directory"
+    title: ClassVar[str] = "The community directory"
 
     async def recommend_for(self, guild_id: int, profile: MemberProfile, limit: int) -> list[CommunityPick]:
         """The best `limit` communities of this server's directory for a member's answers, best first."""

@@ -3,37 +3,38 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot.client import CommunityBot
-from bot.discord_helpers import channel_problem, clip, find_channel, is_moderator
+from bot.discord_helpers import channel_problem, clip, find_channel, guild_of, is_moderator
 from bot.errors import UserFacingError
+from bot.feature import Feature
 from bot.mod_log import report
-from cogs.communities import embeds
-from cogs.communities.models import CommunityEntry, EntryError, load_directory
-from cogs.communities.options import entry_from_options, multi_choices, single_choices
-from cogs.communities.profiles import fill_from_profile, read_profile
-from cogs.communities.service import (
-    filter_entries,
-    find_entry,
+from cogs.communities import render
+from cogs.communities.api import CommunitiesApi, CommunityPick
+from cogs.communities.directory_file import load_directory, resolve_data_path
+from cogs.communities.models import CommunityEntry, EntryError
+from cogs.communities.rules import (
+    entry_from_options,
+    fill_from_profile,
     keywords_found,
-    named,
+    list_completions,
     preferences_from_options,
+    profile_preferences,
     recommend,
     resolve_term,
+    term_completions,
 )
+from cogs.communities.search import counts_without_each, filter_entries, find_entry, named, names_matching
+from cogs.communities.settings import CommunitiesSettings
 from cogs.communities.store import DirectoryStore
-from cogs.communities.views import COG_NAME, ListPager, SuggestionDecision, suggestion_buttons
-from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, normalise
+from cogs.communities.views import ListPager, SuggestionDecision, suggestion_buttons
+from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS
+from cogs.onboarding.api import MemberProfile, OnboardingApi
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 PLATFORM_CHOICES = [app_commands.Choice(name=t.label, value=t.key) for t in PLATFORMS]
 ACCESS_CHOICES = [app_commands.Choice(name=t.label, value=t.key) for t in ACCESS]
@@ -55,39 +56,45 @@ _ENTRY_OPTIONS = {
 }
 
 
-def resolve_data_path(name: str) -> Path:
-    """A data file path: absolute as given; relative to where the bot runs, else to the project."""
-    path = Path(name)
-    if path.is_absolute() or path.exists():
-        return path
-    return PROJECT_ROOT / path
-
-
-class CommunitiesCog(commands.Cog, name=COG_NAME):
+class CommunitiesCog(Feature, CommunitiesApi):
     """A curated, searchable directory of data communities, with recommendations and per-server additions."""
+
+    name = "communities"
+    title = "The community directory"
+    settings_section = CommunitiesSettings
+    dynamic_items = (SuggestionDecision,)
 
     communities = app_commands.Group(
         name="communities", description="Find data communities to join, and get recommendations", guild_only=True
     )
 
     def __init__(self, bot: CommunityBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.store = DirectoryStore(bot.db)
 
-    async def cog_load(self) -> None:
+    async def on_load(self) -> None:
         # Validate the whole file before touching the database: a bad entry stops the start and changes nothing.
-        path = resolve_data_path(self.bot.settings.communities.directory_file)
+        path = resolve_data_path(self.bot.settings.section(CommunitiesSettings).directory_file)
         entries = load_directory(path)
         result = await self.store.sync_shipped(entries, self.bot.clock.now())
         log.info("Community directory %s: %s", path, result.summary())
         await self.store.shipped_directory()  # parse once now rather than in the first member's command
-        self.bot.add_dynamic_items(SuggestionDecision)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(SuggestionDecision)
 
     async def about_counts(self) -> dict[str, int]:
         return await self.store.counts()
+
+    async def _settings(self, guild_id: int) -> CommunitiesSettings:
+        return (await self.guild_config(guild_id)).section(CommunitiesSettings)
+
+    # -- for other features (api.py) -----------------------------------------------------------------------
+
+    async def recommend_for(self, guild_id: int, profile: MemberProfile, limit: int) -> list[CommunityPick]:
+        """The best `limit` communities of this server's directory for a member's onboarding answers."""
+        directory = await self.store.active_directory(guild_id)
+        return [
+            CommunityPick(rec.entry.name, rec.entry.join.url or rec.entry.website, rec.why_text)
+            for rec in recommend(directory, profile_preferences(profile), limit)
+        ]
 
     # -- recommend -----------------------------------------------------------------------------------------
 
@@ -106,33 +113,25 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         region: app_commands.Range[str, 1, 100] | None = None,
         level: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
+        guild = guild_of(interaction)
         try:
             prefs, notes = preferences_from_options(role=role, interests=interests, region=region, level=level)
         except LookupError as error:
             raise UserFacingError(str(error)) from None
-        profile = await read_profile(self.bot.db, interaction.guild_id, interaction.user.id)
+        onboarding = self.bot.optional_feature(OnboardingApi)
+        profile = await onboarding.profile_of(guild.id, interaction.user.id) if onboarding else None
         prefs, from_profile = fill_from_profile(prefs, profile)
         if prefs.is_empty():
-            raise UserFacingError(
-                "Tell me a little about you and I will pick communities for you: give a role, interests, a region"
-                " or a level, for example `/communities recommend role:Data engineer region:Africa`."
-                " To browse everything instead, use /communities list."
-            )
-        directory = await self.store.active_directory(interaction.guild_id)
-        limit = (await self.bot.guild_config(interaction.guild_id)).communities.recommendations
+            raise UserFacingError(render.NOTHING_TO_GO_ON)
+        directory = await self.store.active_directory(guild.id)
+        limit = (await self._settings(guild.id)).recommendations
         found = keywords_found(directory, prefs.keywords)
-        notes = [*notes, *(f"ignored “{w}”: no community here mentions it" for w in prefs.keywords if w not in found)]
+        ignored = [f"ignored “{w}”: no community here mentions it" for w in prefs.keywords if w not in found]
         recs = recommend(directory, prefs, limit)
-        basis = embeds.describe_basis(prefs, from_profile)
+        basis = render.describe_basis(prefs, from_profile)
         if not recs:
-            raise UserFacingError(
-                clip(
-                    f"No community in this server's directory matches any of {basis}. Try other options, or"
-                    " browse everything with /communities list.",
-                    2000,
-                )
-            )
-        embed = embeds.recommendation_embed(recs, basis, notes, shortfall=len(recs) < limit)
+            raise UserFacingError(render.no_match_text(basis))
+        embed = render.recommendation_embed(recs, basis, [*notes, *ignored], shortfall=len(recs) < limit)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # -- list ----------------------------------------------------------------------------------------------
@@ -151,6 +150,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         region: app_commands.Range[str, 1, 100] | None = None,
         platform: app_commands.Choice[str] | None = None,
     ) -> None:
+        guild = guild_of(interaction)
         try:
             filters = {
                 "topic": resolve_term(TOPICS, topic),
@@ -159,15 +159,16 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
             }
         except LookupError as error:
             raise UserFacingError(str(error)) from None
-        directory = await self.store.active_directory(interaction.guild_id)
+        directory = await self.store.active_directory(guild.id)
         shown = filter_entries(directory, **filters)
-        heading = embeds.describe_filters(filters)
+        heading = render.describe_filters(filters)
         if not shown:
-            raise UserFacingError(embeds.no_results_text(directory, filters))
-        settings = (await self.bot.guild_config(interaction.guild_id)).communities
-        pages = embeds.paginate(shown, settings.page_size)
+            counts = counts_without_each(directory, filters)
+            raise UserFacingError(render.no_results_text(len(directory), filters, counts))
+        settings = await self._settings(guild.id)
+        pages = render.paginate(shown, settings.page_size)
         if len(pages) == 1:
-            embed = embeds.list_embed(pages[0], heading=heading, page=0, pages=1, total=len(shown))
+            embed = render.list_embed(pages[0], heading=heading, page=0, pages=1, total=len(shown))
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
         view = ListPager(
@@ -187,20 +188,20 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
     async def communities_info(
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100], share: bool = False
     ) -> None:
-        directory = await self.store.active_directory(interaction.guild_id)
+        guild = guild_of(interaction)
+        directory = await self.store.active_directory(guild.id)
         lookup = find_entry(directory, name)
         if lookup.entry is None:
-            raise UserFacingError(embeds.unknown_name_text(name, lookup.suggestions))
+            raise UserFacingError(render.unknown_name_text(name, lookup.suggestions))
         entry = lookup.entry
-        own = {e.key for e in await self.store.guild_additions(interaction.guild_id)}
-        settings = (await self.bot.guild_config(interaction.guild_id)).communities
-        embed = embeds.info_embed(
+        own = {e.key for e in await self.store.guild_additions(guild.id)}
+        embed = render.info_embed(
             entry,
             children=[e for e in filter_entries(directory) if e.parent == entry.key],
             parent=next((e for e in directory if e.key == entry.parent), None),
             added_here=entry.key in own,
             today=self.bot.clock.now().date(),
-            stale_after_days=settings.stale_after_days,
+            stale_after_days=(await self._settings(guild.id)).stale_after_days,
         )
         await interaction.response.send_message(embed=embed, ephemeral=not share)
 
@@ -225,58 +226,46 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         website: app_commands.Range[str, 1, 300] | None = None,
         language: app_commands.Range[str, 2, 3] | None = None,
     ) -> None:
-        guild = interaction.guild
-        config = await self.bot.guild_config(guild.id)
         entry = self._entry(
-            name=name,
-            join_url=join_url,
-            platform=platform,
-            description=description,
-            topics=topics,
-            roles=roles,
-            region=region,
-            beginner_friendly=beginner_friendly,
-            access=access,
-            cost=cost,
-            website=website,
-            language=language,
+            name, join_url, platform, description, topics, roles, region, beginner_friendly, access, cost, website,
+            language,
         )
+        guild = guild_of(interaction)
+        config = await self.guild_config(guild.id)
         await self._refuse_duplicate(guild.id, entry)
-        if await self.store.pending_count(guild.id, interaction.user.id) >= config.communities.max_pending_suggestions:
+        most = config.section(CommunitiesSettings).max_pending_suggestions
+        if await self.store.pending_count(guild.id, interaction.user.id) >= most:
             raise UserFacingError(
-                f"You already have {config.communities.max_pending_suggestions} suggestions waiting for the"
-                " moderators; once they decide, you can suggest more."
+                f"You already have {most} suggestions waiting for the moderators; once they decide, you can"
+                " suggest more."
             )
         problem = channel_problem(guild, config.channels.mod_log, ("text",))
-        if problem:
-            raise UserFacingError(
-                f"Suggestions go to the moderators' log, but {problem}. Ask a moderator to fix it"
-                " (/config set channels.mod_log)."
-            )
         channel = find_channel(guild, config.channels.mod_log)
+        if problem or not isinstance(channel, discord.TextChannel):
+            raise UserFacingError(
+                f"Suggestions go to the moderators' log, but {problem or 'it is not a text channel'}. Ask a"
+                " moderator to fix it (/config set channels.mod_log)."
+            )
         # Posting to the log may wait on Discord's rate limits: answer within the 3 s first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        suggestion_id = await self.store.create_suggestion(
-            guild.id, entry, by=interaction.user.id, now=self.bot.clock.now()
-        )
-        suggestion = await self.store.get_suggestion(suggestion_id)
+        now = self.bot.clock.now()
+        suggestion = await self.store.create_suggestion(guild.id, entry, by=interaction.user.id, now=now)
         try:
-            message = await channel.send(
-                embed=embeds.suggestion_embed(suggestion), view=suggestion_buttons(suggestion_id)
-            )
+            card = render.suggestion_embed(suggestion)
+            message = await channel.send(embed=card, view=suggestion_buttons(suggestion.id))
         except discord.HTTPException:
-            await self.store.delete_suggestion(suggestion_id)
+            await self.store.delete_suggestion(suggestion.id)
             log.warning(
-                "Could not post suggestion %s to the moderators' log of %s", suggestion_id, guild.id, exc_info=True
+                "Could not post suggestion %s to the moderators' log of %s", suggestion.id, guild.id, exc_info=True
             )
             await interaction.edit_original_response(
                 content="I could not reach the moderators' log just now, so nothing was sent. Please try again in"
                 " a minute."
             )
             return
-        await self.store.set_suggestion_message(suggestion_id, channel.id, message.id)
+        await self.store.set_suggestion_message(suggestion.id, channel.id, message.id)
         await interaction.edit_original_response(
-            content=f"Thanks! **{embeds.safe(entry.name)}** went to the moderators as suggestion #{suggestion_id}."
+            content=f"Thanks! **{render.safe(entry.name)}** went to the moderators as suggestion #{suggestion.id}."
             " If they approve it, it joins this server's /communities directory."
         )
 
@@ -299,73 +288,78 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
         website: app_commands.Range[str, 1, 300] | None = None,
         language: app_commands.Range[str, 2, 3] | None = None,
     ) -> None:
+        guild = guild_of(interaction)
         await self._require_moderator(interaction)
         entry = self._entry(
-            name=name,
-            join_url=join_url,
-            platform=platform,
-            description=description,
-            topics=topics,
-            roles=roles,
-            region=region,
-            beginner_friendly=beginner_friendly,
-            access=access,
-            cost=cost,
-            website=website,
-            language=language,
+            name, join_url, platform, description, topics, roles, region, beginner_friendly, access, cost, website,
+            language,
         )
-        await self._refuse_duplicate(interaction.guild_id, entry)
-        added = await self.store.add_entry(
-            interaction.guild_id, entry, by=interaction.user.id, now=self.bot.clock.now()
-        )
+        await self._refuse_duplicate(guild.id, entry)
+        added = await self.store.add_entry(guild.id, entry, by=interaction.user.id, now=self.bot.clock.now())
         await interaction.response.send_message(
-            f"Added **{embeds.safe(added.name)}** to this server's directory.", ephemeral=True
+            f"Added **{render.safe(added.name)}** to this server's directory.", ephemeral=True
         )
-        config = await self.bot.guild_config(interaction.guild_id)
+        config = await self.guild_config(guild.id)
         await report(
             self.bot.db,
-            interaction.guild,
+            guild,
             config.channels.mod_log,
-            f"{interaction.user.mention} added **{embeds.safe(added.name)}** to the /communities directory.",
+            f"{interaction.user.mention} added **{render.safe(added.name)}** to the /communities directory.",
         )
 
     @communities.command(name="remove", description="Moderators: remove a community this server added")
     @app_commands.describe(name="A community this server added")
     async def communities_remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
+        guild = guild_of(interaction)
         await self._require_moderator(interaction)
-        own = await self.store.guild_additions(interaction.guild_id)
+        own = await self.store.guild_additions(guild.id)
         lookup = find_entry(own, name)
         if lookup.entry is None:
-            everything = find_entry(await self.store.active_directory(interaction.guild_id), name)
+            everything = find_entry(await self.store.active_directory(guild.id), name)
             if everything.entry is not None:
                 raise UserFacingError(
-                    f"**{embeds.safe(everything.entry.name)}** comes from the bot's curated directory"
+                    f"**{render.safe(everything.entry.name)}** comes from the bot's curated directory"
                     " (data/communities.yaml), not from this server, so it cannot be removed here."
                 )
-            raise UserFacingError(embeds.unknown_name_text(name, lookup.suggestions, scope="this server's additions"))
-        await self.store.retire_entry(interaction.guild_id, lookup.entry.key, self.bot.clock.now())
+            raise UserFacingError(render.unknown_name_text(name, lookup.suggestions, scope="this server's additions"))
+        await self.store.retire_entry(guild.id, lookup.entry.key, self.bot.clock.now())
         await interaction.response.send_message(
-            f"Removed **{embeds.safe(lookup.entry.name)}** from this server's directory.", ephemeral=True
+            f"Removed **{render.safe(lookup.entry.name)}** from this server's directory.", ephemeral=True
         )
 
     # -- helpers -------------------------------------------------------------------------------------------
 
     def _entry(
         self,
-        *,
+        name: str,
+        join_url: str,
         platform: app_commands.Choice[str],
+        description: str,
+        topics: str,
+        roles: str | None,
+        region: str | None,
+        beginner_friendly: bool,
         access: app_commands.Choice[str] | None,
         cost: app_commands.Choice[str] | None,
-        **options: Any,
+        website: str | None,
+        language: str | None,
     ) -> CommunityEntry:
-        """An entry from the add/suggest options, or a UserFacingError naming the options at fault."""
+        """An entry from the add/suggest options (in their order), or a UserFacingError naming the options at fault."""
         try:
             return entry_from_options(
+                name=name,
+                join_url=join_url,
                 platform=platform.value,
+                description=description,
+                topics=topics,
+                roles=roles,
+                region=region,
+                beginner_friendly=beginner_friendly,
                 access=access.value if access else "open",
                 cost=cost.value if cost else "free",
+                website=website,
+                language=language,
                 today=self.bot.clock.now().date(),
-                **options,
             )
         except EntryError as error:
             lines = [f"• **{option}**: {clip(problem, 300)}" for option, problem in error.problems]
@@ -374,14 +368,14 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
     async def _refuse_duplicate(self, guild_id: int, entry: CommunityEntry) -> None:
         other = named(await self.store.active_directory(guild_id), entry.name)
         if other is not None:
-            raise UserFacingError(f"**{embeds.safe(other.name)}** is already in the directory: see /communities info.")
+            raise UserFacingError(f"**{render.safe(other.name)}** is already in the directory: see /communities info.")
         if entry.name.casefold() in await self.store.pending_names(guild_id):
             raise UserFacingError(
-                f"**{embeds.safe(entry.name)}** was already suggested and is waiting for the moderators."
+                f"**{render.safe(entry.name)}** was already suggested and is waiting for the moderators."
             )
 
     async def _require_moderator(self, interaction: discord.Interaction) -> None:
-        config = await self.bot.guild_config(interaction.guild_id)
+        config = await self.guild_config(guild_of(interaction).id)
         if not is_moderator(interaction.user, config.roles.moderator):
             raise UserFacingError(
                 "Only moderators (Manage Server, or the moderator role) can do that. Anyone can use"
@@ -391,14 +385,14 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
     async def decide_suggestion(self, interaction: discord.Interaction, suggestion_id: int, *, approve: bool) -> None:
         """A moderator clicked Approve or Reject: decide once, update the log card, or say who already did."""
         await self._require_moderator(interaction)
-        decision = await self.store.decide_suggestion(
-            interaction.guild_id, suggestion_id, approve=approve, by=interaction.user.id, now=self.bot.clock.now()
+        outcome = await self.store.decide_suggestion(
+            guild_of(interaction).id, suggestion_id, approve=approve, by=interaction.user.id, now=self.bot.clock.now()
         )
-        if decision is None:
+        if outcome is None:
             raise UserFacingError("That suggestion no longer exists.")
-        suggestion = decision.suggestion
-        note = embeds.decision_note(suggestion)
-        if not decision.decided_now:
+        suggestion = outcome.suggestion
+        note = render.decision_note(suggestion)
+        if not outcome.decided_now:
             raise UserFacingError(f"Already decided: {note}.")
         log.info(
             "Guild %s: suggestion %s %s by %s",
@@ -407,7 +401,7 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
             suggestion.status,
             interaction.user.id,
         )
-        await interaction.response.edit_message(embed=embeds.suggestion_embed(suggestion, note), view=None)
+        await interaction.response.edit_message(embed=render.suggestion_embed(suggestion, note), view=None)
 
     # -- autocomplete --------------------------------------------------------------------------------------
 
@@ -416,29 +410,29 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
     @communities_add.autocomplete("roles")
     async def _role_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         if interaction.command and interaction.command.name == "recommend":
-            return single_choices(ROLES, current)
-        return multi_choices(ROLES, current)
+            return render.choices(term_completions(ROLES, current))
+        return render.choices(list_completions(ROLES, current))
 
     @communities_recommend.autocomplete("level")
     async def _level_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return single_choices(LEVELS, current)
+        return render.choices(term_completions(LEVELS, current))
 
     @communities_recommend.autocomplete("region")
     @communities_list.autocomplete("region")
     @communities_suggest.autocomplete("region")
     @communities_add.autocomplete("region")
     async def _region_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return single_choices(REGIONS, current)
+        return render.choices(term_completions(REGIONS, current))
 
     @communities_recommend.autocomplete("interests")
     @communities_suggest.autocomplete("topics")
     @communities_add.autocomplete("topics")
     async def _topics_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return multi_choices(TOPICS, current)
+        return render.choices(list_completions(TOPICS, current))
 
     @communities_list.autocomplete("topic")
     async def _topic_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return single_choices(TOPICS, current)
+        return render.choices(term_completions(TOPICS, current))
 
     @communities_info.autocomplete("name")
     @communities_remove.autocomplete("name")
@@ -449,7 +443,4 @@ class CommunitiesCog(commands.Cog, name=COG_NAME):
             entries = await self.store.guild_additions(interaction.guild_id)
         else:
             entries = await self.store.active_directory(interaction.guild_id)
-        wanted = normalise(current)
-        names = sorted(entries, key=lambda e: (not normalise(e.name).startswith(wanted), e.name.casefold()))
-        hits = [e for e in names if not wanted or wanted in normalise(" ".join((e.name, *e.aliases)))]
-        return [app_commands.Choice(name=e.name[:100], value=e.name[:100]) for e in hits[:25]]
+        return render.choices([(name, name) for name in names_matching(entries, current)])

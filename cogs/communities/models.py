@@ -1,12 +1,14 @@
-"""A directory entry as validated data, and the loader of data/communities.yaml with errors naming key and field."""
+"""The directory's data: a validated entry, what a member asks for and is recommended, suggestions and their outcome."""
 
 from __future__ import annotations
 
 import difflib
 import functools
 import re
-from datetime import date
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -21,14 +23,13 @@ from pydantic import (
     field_validator,
 )
 
-from bot.settings import ConfigError, read_yaml
 from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, Vocabulary, normalise
 
 KEY_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
-def _one_of(vocabulary: Vocabulary):
+def _one_of(vocabulary: Vocabulary) -> Callable[[Any], str]:
     """A validator accepting a vocabulary key (or a label/alias, stored as the key)."""
 
     def check(value: Any) -> str:
@@ -50,11 +51,11 @@ def _one_of(vocabulary: Vocabulary):
 def _url(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a web address starting with https:// or http://")
-    value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value or len(value) > 300:
-        raise ValueError(f"{value[:80]!r} is not a web address starting with https:// or http://")
-    return value
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text or len(text) > 300:
+        raise ValueError(f"{text[:80]!r} is not a web address starting with https:// or http://")
+    return text
 
 
 def _key(value: Any) -> str:
@@ -109,7 +110,7 @@ class JoinWay(_Strict):
     note: Note | None = None
 
 
-class Resource(_Strict):
+class EntryResource(_Strict):
     """Something notable the community offers, such as a free course."""
 
     name: ShortText
@@ -134,7 +135,7 @@ class CommunityEntry(_Strict):
     languages: Languages = Field(("en",), min_length=1, max_length=10)
     levels: LevelKeys = Field(min_length=1)
     cost: CostKey = "free"
-    resources: tuple[Resource, ...] = Field((), max_length=10)
+    resources: tuple[EntryResource, ...] = Field((), max_length=10)
     parent: Key | None = None
     last_checked: date
 
@@ -228,62 +229,157 @@ def build_entry(data: dict[str, Any]) -> CommunityEntry:
         raise EntryError(describe_problems(error)) from None
 
 
-def parse_directory(raw: Any, source: str) -> list[CommunityEntry]:
-    """Validate a whole parsed directory file; every problem is collected before ConfigError is raised."""
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: (top level): must be a mapping with a 'communities' list")
-    problems: list[str] = []
-    unknown = sorted(set(raw) - {"version", "communities"})
-    problems += [f"{source}: {name}: unknown top-level key (expected version and communities)" for name in unknown]
-    if raw.get("version", 1) != 1:
-        problems.append(f"{source}: version: this bot reads version 1 of the directory format")
-    items = raw.get("communities")
-    if not isinstance(items, list) or not items:
-        raise ConfigError("\n".join([*problems, f"{source}: communities: must be a non-empty list of entries"]))
-    entries: list[CommunityEntry] = []
-    seen_keys: dict[str, int] = {}
-    seen_names: dict[str, str] = {}
-    for index, item in enumerate(items):
-        label = _entry_label(item, index)
-        if not isinstance(item, dict):
-            problems.append(f"{source}: {label}: must be a mapping of fields")
-            continue
-        try:
-            entry = build_entry(item)
-        except EntryError as error:
-            problems += [f"{source}: {label}.{field}: {problem}" for field, problem in error.problems]
-            continue
-        if entry.key in seen_keys:
-            problems.append(
-                f"{source}: {label}.key: {entry.key!r} is used twice (entries {seen_keys[entry.key]}"
-                f" and {index}); keys must be unique"
-            )
-            continue
-        folded = entry.name.casefold()
-        if folded in seen_names:
-            problems.append(f"{source}: {label}.name: {entry.name!r} is also the name of {seen_names[folded]!r}")
-            continue
-        seen_keys[entry.key] = index
-        seen_names[folded] = entry.key
-        entries.append(entry)
-    for entry in entries:
-        if entry.parent is not None and entry.parent not in seen_keys:
-            problems.append(f"{source}: communities[{entry.key}].parent: no entry has the key {entry.parent!r}")
-        elif entry.parent == entry.key:
-            problems.append(f"{source}: communities[{entry.key}].parent: an entry cannot be its own parent")
-    if problems:
-        raise ConfigError("\n".join(problems))
-    return entries
 
 
-def _entry_label(item: Any, index: int) -> str:
-    key = item.get("key") if isinstance(item, dict) else None
-    if isinstance(key, str) and KEY_PATTERN.match(key):
-        return f"communities[{key}]"
-    return f"communities[{index}]"
+# --- what a member asks for, and what they are recommended ------------------------------------------------------
 
 
-def load_directory(path: Path) -> list[CommunityEntry]:
-    """Read and validate the directory file; any problem becomes a ConfigError naming file, entry and field."""
-    raw = read_yaml(path, missing_hint="set communities.directory_file in the settings")
-    return parse_directory(raw, str(path))
+class MatchStrength(IntEnum):
+    """How well an entry meets one thing the person asked for."""
+
+    NONE = 0
+    PARTIAL = 1  # a worldwide community for someone who asked for a region; a keyword found in the description
+    FULL = 2
+
+
+class Criterion(IntEnum):
+    """What a person can ask for, in the order reasons are shown."""
+
+    ROLE = 0
+    TOPIC = 1
+    KEYWORD = 2
+    REGION = 3
+    LEVEL = 4
+
+
+# The ranking's weights (rules.py): points per criterion at full strength are WEIGHTS * 2, partial WEIGHTS * 1.
+WEIGHTS: dict[Criterion, int] = {
+    Criterion.ROLE: 3,
+    Criterion.TOPIC: 2,
+    Criterion.KEYWORD: 2,  # a keyword only ever matches partly: worth half a topic
+    Criterion.REGION: 2,
+    Criterion.LEVEL: 1,
+}
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a person is looking for, as vocabulary keys (plus free keywords that are not topics)."""
+
+    role: str | None = None
+    interests: tuple[str, ...] = ()  # topic keys
+    region: str | None = None
+    level: str | None = None
+    keywords: tuple[str, ...] = ()  # lower-case words that are not topics, matched against descriptions
+
+    def is_empty(self) -> bool:
+        return not (self.role or self.interests or self.region or self.level or self.keywords)
+
+    def asked(self) -> list[tuple[Criterion, str]]:
+        """Each separate thing asked for: the components of the score."""
+        items: list[tuple[Criterion, str]] = []
+        if self.role:
+            items.append((Criterion.ROLE, self.role))
+        items += [(Criterion.TOPIC, topic) for topic in self.interests]
+        items += [(Criterion.KEYWORD, word) for word in self.keywords]
+        if self.region:
+            items.append((Criterion.REGION, self.region))
+        if self.level:
+            items.append((Criterion.LEVEL, self.level))
+        return items
+
+
+@dataclass(frozen=True)
+class CriterionMatch:
+    """One thing asked for that an entry meets, and how well."""
+
+    criterion: Criterion
+    value: str
+    strength: MatchStrength
+
+    @property
+    def points(self) -> int:
+        return WEIGHTS[self.criterion] * int(self.strength)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """An entry picked for a person, with its score and the reasons in words."""
+
+    entry: CommunityEntry
+    score: int
+    matches: tuple[CriterionMatch, ...]
+    reasons: tuple[str, ...]
+    why_text: str
+
+
+@dataclass(frozen=True)
+class InterestParse:
+    """What a person typed as interests, read as topic keys and leftover keywords, with notes to show them."""
+
+    topics: tuple[str, ...]
+    keywords: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EntryLookup:
+    """The entry a name refers to, or the closest names when none matches."""
+
+    entry: CommunityEntry | None
+    suggestions: tuple[CommunityEntry, ...] = ()
+
+
+# --- the stored directory and suggestions ---------------------------------------------------------------------
+
+
+class SuggestionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What loading the shipped file changed."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    restored: tuple[str, ...] = ()
+    retired: tuple[str, ...] = ()
+    unchanged: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.restored)} restored",
+            f"{len(self.retired)} retired",
+            f"{self.unchanged} unchanged",
+        ]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class CommunitySuggestion:
+    """A member's suggestion and, once decided, who decided it and when."""
+
+    id: int
+    guild_id: int
+    entry: CommunityEntry
+    suggested_by: int
+    suggested_at: datetime
+    status: SuggestionStatus
+    decided_by: int | None
+    decided_at: datetime | None
+    entry_key: str | None
+    channel_id: int | None
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class SuggestionOutcome:
+    """The outcome of a moderator's click: the suggestion as it now stands, and whether this click decided it."""
+
+    suggestion: CommunitySuggestion
+    decided_now: bool

@@ -30,3 +30,4 @@ class CommunitiesSettings(FeatureSettings):
     stale_after_days: int = Field(
         365, ge=30, le=3650, description="an entry last checked longer ago is shown as possibly out of date"
     )
+

@@ -8,70 +8,24 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import aiosqlite
 from pydantic import ValidationError
 
 from bot.database import Database, Row
-from cogs.communities.models import CommunityEntry
+from bot.times import unix, utc, utc_or_none
+from cogs.communities.models import (
+    CommunityEntry,
+    CommunitySuggestion,
+    SuggestionOutcome,
+    SuggestionStatus,
+    SyncReport,
+)
 
 log = logging.getLogger(__name__)
 
 SHIPPED = 0  # guild_id of the entries that come from data/communities.yaml
 _MAX_KEY = 40
-
-
-class SuggestionStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """What loading the shipped file changed."""
-
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    restored: tuple[str, ...] = ()
-    retired: tuple[str, ...] = ()
-    unchanged: int = 0
-
-    def summary(self) -> str:
-        parts = [
-            f"{len(self.added)} added",
-            f"{len(self.updated)} updated",
-            f"{len(self.restored)} restored",
-            f"{len(self.retired)} retired",
-            f"{self.unchanged} unchanged",
-        ]
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A member's suggestion and, once decided, who decided it."""
-
-    id: int
-    guild_id: int
-    entry: CommunityEntry
-    suggested_by: int
-    suggested_at: str
-    status: SuggestionStatus
-    decided_by: int | None
-    decided_at: str | None
-    entry_key: str | None
-    channel_id: int | None
-    message_id: int | None
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The outcome of a moderator's click: the suggestion as it now stands, and whether this click decided it."""
-
-    suggestion: Suggestion
-    decided_now: bool
 
 
 def slugify(name: str) -> str:
@@ -149,8 +103,11 @@ class DirectoryStore:
 
     async def sync_shipped(self, entries: Sequence[CommunityEntry], now: datetime) -> SyncReport:
         """Make the shipped rows match the validated file in one transaction: add, update, restore, retire."""
-        stamp = now.isoformat()
-        added, updated, restored, retired = [], [], [], []
+        stamp = unix(now)
+        added: list[str] = []
+        updated: list[str] = []
+        restored: list[str] = []
+        retired: list[str] = []
         unchanged = 0
         async with self.db.transaction() as tx:
             cursor = await tx.execute("SELECT key, data, status FROM community_entries WHERE guild_id = ?", (SHIPPED,))
@@ -203,7 +160,7 @@ class DirectoryStore:
         guild_id: int,
         entry: CommunityEntry,
         by: int,
-        stamp: str,
+        stamp: int,
         suggestion_id: int | None,
     ) -> CommunityEntry:
         # Retired keys of this server count as taken too: re-adding a community gets a fresh row, history stays.
@@ -220,7 +177,7 @@ class DirectoryStore:
     async def add_entry(self, guild_id: int, entry: CommunityEntry, *, by: int, now: datetime) -> CommunityEntry:
         """Add a server's own entry under a free key derived from its name; returns it with that key."""
         async with self.db.transaction() as tx:
-            return await self._insert_addition(tx, guild_id, entry, by, now.isoformat(), None)
+            return await self._insert_addition(tx, guild_id, entry, by, unix(now), None)
 
     async def retire_entry(self, guild_id: int, key: str, now: datetime) -> bool:
         """Take a server's own entry out of its directory (the row stays); False when there is none."""
@@ -228,7 +185,7 @@ class DirectoryStore:
             cursor = await tx.execute(
                 "UPDATE community_entries SET status = 'retired', retired_at = ?, updated_at = ?"
                 " WHERE guild_id = ? AND key = ? AND status = 'active'",
-                (now.isoformat(), now.isoformat(), guild_id, key),
+                (unix(now), unix(now), guild_id, key),
             )
             if cursor.rowcount:
                 await self._bump(tx, guild_id)
@@ -236,13 +193,17 @@ class DirectoryStore:
 
     # -- suggestions ---------------------------------------------------------------------------------------
 
-    async def create_suggestion(self, guild_id: int, entry: CommunityEntry, *, by: int, now: datetime) -> int:
-        cursor = await self.db.execute(
-            "INSERT INTO community_suggestions (guild_id, name, data, suggested_by, suggested_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (guild_id, entry.name, entry.model_dump_json(), by, now.isoformat()),
-        )
-        return int(cursor.lastrowid)
+    async def create_suggestion(
+        self, guild_id: int, entry: CommunityEntry, *, by: int, now: datetime
+    ) -> CommunitySuggestion:
+        async with self.db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO community_suggestions (guild_id, name, data, suggested_by, suggested_at)"
+                " VALUES (?, ?, ?, ?, ?) RETURNING *",
+                (guild_id, entry.name, entry.model_dump_json(), by, unix(now)),
+            )
+            [row] = await cursor.fetchall()  # read to its end, so the statement is done before COMMIT
+        return _suggestion(row)
 
     async def set_suggestion_message(self, suggestion_id: int, channel_id: int, message_id: int) -> None:
         await self.db.execute(
@@ -269,18 +230,16 @@ class DirectoryStore:
         )
         return {row["name"].casefold() for row in rows}
 
-    async def get_suggestion(self, suggestion_id: int) -> Suggestion | None:
+    async def get_suggestion(self, suggestion_id: int) -> CommunitySuggestion | None:
         row = await self.db.fetchone("SELECT * FROM community_suggestions WHERE id = ?", (suggestion_id,))
         return None if row is None else _suggestion(row)
 
     async def decide_suggestion(
         self, guild_id: int, suggestion_id: int, *, approve: bool, by: int, now: datetime
-    ) -> Decision | None:
-        """Approve (adding the entry) or reject, once; a later click gets the earlier decision back.
-
-        None when this server has no such suggestion (a custom_id is only trusted for the server it came from).
-        """
-        stamp = now.isoformat()
+    ) -> SuggestionOutcome | None:
+        """Approve (adding the entry) or reject, once; a later click gets the earlier decision back; None: no such."""
+        # Looked up with the server too: a custom_id is only trusted for the server it came from.
+        stamp = unix(now)
         status = SuggestionStatus.APPROVED if approve else SuggestionStatus.REJECTED
         async with self.db.transaction() as tx:
             cursor = await tx.execute(
@@ -290,7 +249,7 @@ class DirectoryStore:
             if row is None:
                 return None
             if row["status"] != SuggestionStatus.PENDING:
-                return Decision(_suggestion(row), decided_now=False)
+                return SuggestionOutcome(_suggestion(row), decided_now=False)
             entry_key = None
             if approve:
                 entry = CommunityEntry.model_validate_json(row["data"])
@@ -302,7 +261,9 @@ class DirectoryStore:
                 (status, by, stamp, entry_key, suggestion_id),
             )
             cursor = await tx.execute("SELECT * FROM community_suggestions WHERE id = ?", (suggestion_id,))
-            return Decision(_suggestion(await cursor.fetchone()), decided_now=True)
+            decided = await cursor.fetchone()
+            assert decided is not None  # updated just above, in this transaction
+            return SuggestionOutcome(_suggestion(decided), decided_now=True)
 
     # -- bookkeeping ---------------------------------------------------------------------------------------
 
@@ -315,30 +276,32 @@ class DirectoryStore:
 
     async def counts(self) -> dict[str, int]:
         """For /about."""
-        row = await self.db.fetchone(
-            "SELECT SUM(guild_id = 0 AND status = 'active') AS shipped, SUM(guild_id != 0 AND status = 'active')"
-            " AS own FROM community_entries"
+        shipped = await self.db.fetchval(
+            "SELECT COUNT(*) FROM community_entries WHERE guild_id = 0 AND status = 'active'"
+        )
+        own = await self.db.fetchval(
+            "SELECT COUNT(*) FROM community_entries WHERE guild_id != 0 AND status = 'active'"
         )
         pending = await self.db.fetchval(
             "SELECT COUNT(*) FROM community_suggestions WHERE status = ?", (SuggestionStatus.PENDING,)
         )
         return {
-            "directory communities": int(row["shipped"] or 0),
-            "communities added by servers": int(row["own"] or 0),
+            "directory communities": int(shipped),
+            "communities added by servers": int(own),
             "pending community suggestions": int(pending),
         }
 
 
-def _suggestion(row: Row) -> Suggestion:
-    return Suggestion(
+def _suggestion(row: Row) -> CommunitySuggestion:
+    return CommunitySuggestion(
         id=row["id"],
         guild_id=row["guild_id"],
         entry=CommunityEntry.model_validate_json(row["data"]),
         suggested_by=row["suggested_by"],
-        suggested_at=row["suggested_at"],
+        suggested_at=utc(row["suggested_at"]),
         status=SuggestionStatus(row["status"]),
         decided_by=row["decided_by"],
-        decided_at=row["decided_at"],
+        decided_at=utc_or_none(row["decided_at"]),
         entry_key=row["entry_key"],
         channel_id=row["channel_id"],
         message_id=row["message_id"],

@@ -5,19 +5,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-from bot.errors import BaseView, UserFacingError, guarded
-from cogs.communities.embeds import list_embed
-
-if TYPE_CHECKING:
-    from cogs.communities.cog import CommunitiesCog
+from bot.errors import BaseView, guarded
+from bot.feature import feature_of
+from cogs.communities.render import list_embed
 
 log = logging.getLogger(__name__)
-
-COG_NAME = "Communities"
 
 
 class ListPager(BaseView):
@@ -73,23 +69,23 @@ class ListPager(BaseView):
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
     @discord.ui.button(label="«", style=discord.ButtonStyle.secondary)
-    async def first(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def first(self, interaction: discord.Interaction, button: discord.ui.Button[ListPager]) -> None:
         await self._show(interaction, 0)
 
     @discord.ui.button(label="‹ Previous", style=discord.ButtonStyle.primary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[ListPager]) -> None:
         await self._show(interaction, self.page - 1)
 
     @discord.ui.button(label="1 / 1", style=discord.ButtonStyle.secondary, disabled=True)
-    async def position(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def position(self, interaction: discord.Interaction, button: discord.ui.Button[ListPager]) -> None:
         """A label, never clickable."""
 
     @discord.ui.button(label="Next ›", style=discord.ButtonStyle.primary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button[ListPager]) -> None:
         await self._show(interaction, self.page + 1)
 
     @discord.ui.button(label="»", style=discord.ButtonStyle.secondary)
-    async def last(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def last(self, interaction: discord.Interaction, button: discord.ui.Button[ListPager]) -> None:
         await self._show(interaction, len(self.pages) - 1)
 
     async def on_timeout(self) -> None:
@@ -107,7 +103,7 @@ class ListPager(BaseView):
 SUGGESTION_TEMPLATE = r"communities:suggestion:(?P<id>[0-9]{1,19}):(?P<action>approve|reject)"
 
 
-class SuggestionDecision(discord.ui.DynamicItem[discord.ui.Button], template=SUGGESTION_TEMPLATE):
+class SuggestionDecision(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=SUGGESTION_TEMPLATE):
     """Approve or Reject on a suggestion in the moderators' log; the custom_id carries the suggestion id."""
 
     def __init__(self, suggestion_id: int, action: str) -> None:
@@ -124,15 +120,15 @@ class SuggestionDecision(discord.ui.DynamicItem[discord.ui.Button], template=SUG
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SuggestionDecision:
         return cls(int(match["id"]), match["action"])
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> Any:
-        cog: CommunitiesCog | None = interaction.client.get_cog(COG_NAME)  # type: ignore[union-attr]
-        if cog is None:
-            raise UserFacingError("The community directory is not running right now; try again later.")
+        from cogs.communities.cog import CommunitiesCog  # here, not at the top: the cog imports this module
+
+        cog = feature_of(interaction, CommunitiesCog)
         await cog.decide_suggestion(interaction, self.suggestion_id, approve=self.action == "approve")
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.client import CommunityBot
 from bot.settings import Settings, settings_model
+from cogs.communities.cog import CommunitiesCog
 from cogs.communities.models import CommunityEntry, build_entry
 from tests.loopback import LoopbackDiscord
 from tests.loopback.interactions import InteractionRecord
@@ -31,6 +33,11 @@ def entry_data(key: str = "example", **overrides: Any) -> dict[str, Any]:
 
 def make_entry(key: str = "example", **overrides: Any) -> CommunityEntry:
     return build_entry(entry_data(key, **overrides))
+
+
+def running_directory(bot: CommunityBot) -> CommunitiesCog:
+    """The running communities feature."""
+    return bot.feature(CommunitiesCog)
 
 
 def with_communities(settings: Settings, **changes: Any) -> Settings:

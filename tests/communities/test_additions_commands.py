@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.communities.helpers import member, slash, with_communities
+from tests.communities.helpers import member, running_directory, slash, with_communities
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
 
@@ -74,7 +74,7 @@ async def test_approve_and_reject_buttons_survive_a_restart(loopback: LoopbackDi
     await rejected.wait_response()
     assert f"rejected by <@{mod.id}>" in loopback.message(card.id).text()
     assert not loopback.message(card.id).components
-    store = bot.get_cog("Communities").store
+    store = running_directory(bot).store
     suggestion = await store.get_suggestion(int(buttons["Reject"].split(":")[2]))
     assert (suggestion.status, suggestion.decided_by) == ("rejected", mod.id)
     assert await store.guild_additions(loopback.guild.id) == []
@@ -95,7 +95,7 @@ async def test_a_second_click_on_a_stale_card_is_idempotent(loopback: LoopbackDi
     assert second.ephemeral
     assert re.fullmatch(rf"Already decided: approved by <@{mod.id}> <t:\d+:R>\.", second.content_text())
     assert second.responses[0]["data"]["allowed_mentions"] == {"parse": []}
-    assert len(await bot.get_cog("Communities").store.guild_additions(loopback.guild.id)) == 1
+    assert len(await running_directory(bot).store.guild_additions(loopback.guild.id)) == 1
 
 
 async def test_suggestions_are_refused_when_duplicate_or_too_many(loopback: LoopbackDiscord, harness, settings) -> None:
@@ -133,7 +133,7 @@ async def test_a_suggestion_without_a_moderators_log_is_not_lost_silently(loopba
     assert "Suggestions go to the moderators' log, but no channel named or with ID `no-such-channel`" in (
         ix.content_text()
     )
-    assert await harness.bot.get_cog("Communities").store.pending_count(loopback.guild.id, alice.id) == 0
+    assert await running_directory(harness.bot).store.pending_count(loopback.guild.id, alice.id) == 0
 
 
 async def test_a_failed_post_to_the_moderators_log_is_reported_and_forgotten(loopback, bot) -> None:
@@ -142,7 +142,7 @@ async def test_a_failed_post_to_the_moderators_log_is_reported_and_forgotten(loo
     loopback.inject("POST", rf"/channels/{mod_log.id}/messages", 403, times=1, code=50013)
     ix = await _suggest(loopback, alice.id)
     assert "I could not reach the moderators' log just now, so nothing was sent." in ix.content_text()
-    assert await bot.get_cog("Communities").store.pending_count(loopback.guild.id, alice.id) == 0
+    assert await running_directory(bot).store.pending_count(loopback.guild.id, alice.id) == 0
 
 
 async def test_hostile_text_never_pings(loopback: LoopbackDiscord, bot) -> None:
@@ -197,4 +197,4 @@ async def test_the_configured_moderator_role_is_enough_without_manage_server(loo
     # Another server does not see it.
     other = loopback.add_guild("Elsewhere")
     await loopback.announce_guild(other.id)
-    assert await harness.bot.get_cog("Communities").store.guild_additions(other.id) == []
+    assert await running_directory(harness.bot).store.guild_additions(other.id) == []

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.settings import ConfigError
-from cogs.communities.models import EntryError, build_entry, load_directory, parse_directory
+from cogs.communities.directory_file import load_directory, parse_directory
+from cogs.communities.models import EntryError, build_entry
 from tests.communities.helpers import entry_data
 
 SHIPPED = Path(__file__).parents[2] / "data" / "communities.yaml"

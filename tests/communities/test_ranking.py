@@ -8,8 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cogs.communities.models import CommunityEntry
-from cogs.communities.service import Preferences, Strength, recommend
+from cogs.communities.models import CommunityEntry, MatchStrength, Preferences
+from cogs.communities.rules import recommend
 from cogs.communities.vocabulary import LEVEL_KEYS, REGION_KEYS, ROLE_KEYS, TOPIC_KEYS
 from tests.communities.helpers import make_entry
 
@@ -144,7 +144,7 @@ def test_a_worldwide_community_partly_meets_a_region_and_ranks_below_a_local_one
     elsewhere = make_entry("elsewhere", regions=["europe"])
     ranked = recommend([worldwide, elsewhere, local], Preferences(region="africa"))
     assert [r.entry.key for r in ranked] == ["local", "worldwide"]
-    assert ranked[1].matches[0].strength is Strength.PARTIAL
+    assert ranked[1].matches[0].strength is MatchStrength.PARTIAL
     assert ranked[1].why_text.startswith("worldwide, online")
 
 
@@ -155,7 +155,7 @@ def test_keywords_match_descriptions_as_whole_words_only() -> None:
 
 
 def test_keywords_and_descriptions_are_normalised_alike() -> None:
-    from cogs.communities.service import parse_interests
+    from cogs.communities.rules import parse_interests
 
     entry = make_entry("k", description="We maintain dbt-core and Great_Expectations plugins.")
     parsed = parse_interests("DBT-Core, great expectations")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
+import pytest
+
+from cogs.onboarding.api import MemberProfile
 from tests.communities.helpers import complete, member, slash
 from tests.loopback import LoopbackDiscord
 
@@ -65,8 +69,7 @@ async def test_recommend_fills_left_out_options_from_the_onboarding_profile(loop
     await bot.db.execute(
         "INSERT INTO onboarding_profiles (guild_id, user_id, role, level, interests, region, status, created_at,"
         " updated_at) VALUES (?, ?, 'analytics-engineer', 'early-career', ?, 'africa', 'finished', ?, ?)",
-        (loopback.guild.id, alice.id, json.dumps(["analytics-engineering"]), "2026-01-01T00:00:00+00:00",
-         "2026-01-01T00:00:00+00:00"),
+        (loopback.guild.id, alice.id, json.dumps(["analytics-engineering"]), 1767225600, 1767225600),
     )
     ix = await slash(loopback, alice.id, "recommend", region="global")
     text = ix.content_text()
@@ -74,6 +77,47 @@ async def test_recommend_fills_left_out_options_from_the_onboarding_profile(loop
     assert "interests **Analytics engineering** (from your onboarding profile)" in text
     assert "region **Worldwide (online)**," in text  # what she typed wins over the profile
     assert "1. dbt Community" in text
+
+
+async def test_recommend_asks_onboarding_for_the_profile(
+    loopback: LoopbackDiscord, bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = member(loopback, "alice")
+    asked: list[tuple[int, int]] = []
+
+    class Profiles:
+        """Onboarding's api.py as the directory calls it, answering for one member."""
+
+        async def profile_of(self, guild_id: int, user_id: int) -> MemberProfile | None:
+            asked.append((guild_id, user_id))
+            return MemberProfile(
+                role="analytics-engineer", level="early-career", interests=("analytics-engineering",), region="africa"
+            )
+
+    found = bot.optional_feature
+    # By name: each bot start imports the extensions afresh, so the class the cog asks for is not this module's.
+    monkeypatch.setattr(
+        bot, "optional_feature", lambda kind: Profiles() if kind.__name__ == "OnboardingApi" else found(kind)
+    )
+    ix = await slash(loopback, alice.id, "recommend", region="global")
+    assert asked == [(loopback.guild.id, alice.id)]
+    text = ix.content_text()
+    assert "role **Analytics engineer** (from your onboarding profile)" in text
+    assert "interests **Analytics engineering** (from your onboarding profile)" in text
+    assert "region **Worldwide (online)**," in text  # what she typed wins over the profile
+    assert "1. dbt Community" in text
+
+
+async def test_onboarding_gets_picks_with_the_join_link_and_why(loopback: LoopbackDiscord, bot) -> None:
+    api = importlib.import_module("cogs.communities.api")  # the running bot's class (see the test above)
+    directory = bot.feature(api.CommunitiesApi)
+    profile = MemberProfile(role="data-engineer", level="new-to-data", region="africa", interests=("astrology",))
+    picks = await directory.recommend_for(loopback.guild.id, profile, 3)
+    names = [pick.name for pick in picks]
+    assert names == ["Data Community Africa", "Women in Data Africa", "Young Data Professionals"]
+    assert picks[0].url == "https://discord.gg/f6aXkgn7SA"
+    assert picks[0].why.startswith("serves data engineers; Africa; beginner-friendly")
+    assert await directory.recommend_for(loopback.guild.id, MemberProfile(), 3) == []
 
 
 async def test_recommend_autocomplete_offers_the_vocabulary(loopback: LoopbackDiscord, bot) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import discord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cogs.communities import embeds
-from cogs.communities.models import CommunityEntry
-from cogs.communities.service import Preferences, recommend
-from cogs.communities.store import Suggestion, SuggestionStatus
+from cogs.communities import render
+from cogs.communities.models import CommunityEntry, CommunitySuggestion, Preferences, SuggestionStatus
+from cogs.communities.rules import recommend
 from cogs.communities.vocabulary import LEVEL_KEYS, REGION_KEYS, ROLE_KEYS, TOPIC_KEYS
 from tests.communities.helpers import make_entry
 
@@ -66,13 +65,13 @@ def big_entries(draw, index: int = 0) -> CommunityEntry:
 
 
 def assert_within_limits(embed: discord.Embed) -> None:
-    assert len(embed) <= embeds.EMBED_TOTAL
+    assert len(embed) <= render.EMBED_TOTAL
     assert len(embed.title or "") <= 256
-    assert len(embed.description or "") <= embeds.DESCRIPTION
-    assert len(embed.fields) <= embeds.MAX_FIELDS
+    assert len(embed.description or "") <= render.DESCRIPTION
+    assert len(embed.fields) <= render.MAX_FIELDS
     for field in embed.fields:
-        assert 1 <= len(field.name) <= embeds.FIELD_NAME
-        assert 1 <= len(field.value) <= embeds.FIELD_VALUE
+        assert 1 <= len(field.name) <= render.FIELD_NAME
+        assert 1 <= len(field.value) <= render.FIELD_VALUE
     assert len(embed.footer.text or "") <= 2048
 
 
@@ -80,7 +79,7 @@ def assert_within_limits(embed: discord.Embed) -> None:
 @given(big_entries())
 def test_info_of_the_largest_possible_entry_fits(entry: CommunityEntry) -> None:
     children = [make_entry(f"child{i}", name="C" * 80) for i in range(40)]
-    embed = embeds.info_embed(
+    embed = render.info_embed(
         entry, children=children, parent=entry, added_here=True, today=date(2030, 1, 1), stale_after_days=365
     )
     assert_within_limits(embed)
@@ -92,12 +91,12 @@ def test_info_of_the_largest_possible_entry_fits(entry: CommunityEntry) -> None:
 @given(st.lists(big_entries(), min_size=1, max_size=3), st.integers(min_value=1, max_value=10))
 def test_every_list_page_fits(entries: list[CommunityEntry], page_size: int) -> None:
     many = [e.model_copy(update={"key": f"k{i}"}) for i in range(12) for e in entries]
-    pages = embeds.paginate(many, page_size)
+    pages = render.paginate(many, page_size)
     assert sum(len(page) for page in pages) == len(many)
     for number, page in enumerate(pages):
         assert 1 <= len(page) <= page_size
         assert_within_limits(
-            embeds.list_embed(page, heading="h" * 800, page=number, pages=len(pages), total=len(many), expired=True)
+            render.list_embed(page, heading="h" * 800, page=number, pages=len(pages), total=len(many), expired=True)
         )
 
 
@@ -113,13 +112,12 @@ def test_recommendations_and_suggestion_cards_fit(entries: list[CommunityEntry])
         limit=10,
     )
     notes = ["n" * 300] * 10
-    assert_within_limits(embeds.recommendation_embed(recs, "b" * 1500, notes, shortfall=True))
+    assert_within_limits(render.recommendation_embed(recs, "b" * 1500, notes, shortfall=True))
     for status in SuggestionStatus:
-        suggestion = Suggestion(
-            1, 2, many[0], 3, "2026-01-01T00:00:00+00:00", status, 4, "2026-01-01T00:00:00+00:00", None, None, None
-        )
-        assert_within_limits(embeds.suggestion_embed(suggestion, "approved by <@4>"))
+        when = datetime(2026, 1, 1, tzinfo=UTC)
+        suggestion = CommunitySuggestion(1, 2, many[0], 3, when, status, 4, when, None, None, None)
+        assert_within_limits(render.suggestion_embed(suggestion, "approved by <@4>"))
 
 
 def test_links_cannot_break_out_of_markdown() -> None:
-    assert embeds.link("a]b", "https://x.org/a(b) c") == "[a\\]b](https://x.org/a%28b%29%20c)"
+    assert render.link("a]b", "https://x.org/a(b) c") == "[a\\]b](https://x.org/a%28b%29%20c)"

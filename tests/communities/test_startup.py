@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.guild_settings import SETTABLE_KEYS
 from bot.settings import ConfigError
 from tests.communities.helpers import member, slash, with_communities
 from tests.harness import BotHarness
@@ -102,3 +103,8 @@ async def test_python_m_bot_prints_the_problem_and_exits_2(loopback: LoopbackDis
     assert f"\nerror: {broken}: communities[dbt].website: is required\n" in errors
     assert f"{broken}: communities[dbt].join: is required" in errors
     assert "Traceback" not in errors
+
+
+def test_the_directory_file_is_read_at_start_not_set_per_server() -> None:
+    assert "communities.directory_file" not in SETTABLE_KEYS  # PROCESS_WIDE in cogs/communities/settings.py
+    assert {"communities.recommendations", "communities.page_size"} <= set(SETTABLE_KEYS)

@@ -1,9 +1,8 @@
-"""The directory in a real SQLite file: loading the shipped file, a server's additions, suggestions, profiles."""
+"""The directory in a real SQLite file: loading the shipped file, a server's additions, suggestions, unix times."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,22 +10,15 @@ import pytest
 
 from bot.client import all_migrations
 from bot.database import Database
-from cogs.communities.profiles import Profile, fill_from_profile, read_profile
-from cogs.communities.service import Preferences
-from cogs.communities.store import DirectoryStore, SuggestionStatus, slugify
+from bot.discovery import feature_packages
+from bot.times import unix
+from cogs.communities.models import SuggestionStatus
+from cogs.communities.store import DirectoryStore, slugify
 from tests.communities.helpers import make_entry
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 GUILD = 111
 OTHER_GUILD = 222
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    await database.migrate(all_migrations(["communities"]))
-    yield database
-    await database.close()
 
 
 async def test_sync_adds_updates_retires_and_restores(db: Database) -> None:
@@ -102,7 +94,7 @@ async def test_a_stored_entry_that_no_longer_validates_is_skipped(db: Database) 
 
 async def test_a_suggestion_is_decided_once(db: Database) -> None:
     store = DirectoryStore(db)
-    suggestion_id = await store.create_suggestion(GUILD, make_entry("tmp", name="Data Folk"), by=7, now=NOW)
+    suggestion_id = (await store.create_suggestion(GUILD, make_entry("tmp", name="Data Folk"), by=7, now=NOW)).id
     assert await store.pending_count(GUILD, 7) == 1
     assert await store.pending_names(GUILD) == {"data folk"}
     first = await store.decide_suggestion(GUILD, suggestion_id, approve=True, by=9, now=NOW)
@@ -125,7 +117,7 @@ async def test_a_suggestion_is_decided_once(db: Database) -> None:
 
 async def test_a_rejected_suggestion_adds_nothing(db: Database) -> None:
     store = DirectoryStore(db)
-    suggestion_id = await store.create_suggestion(GUILD, make_entry("tmp", name="Spam"), by=7, now=NOW)
+    suggestion_id = (await store.create_suggestion(GUILD, make_entry("tmp", name="Spam"), by=7, now=NOW)).id
     decision = await store.decide_suggestion(GUILD, suggestion_id, approve=False, by=9, now=NOW)
     assert decision.suggestion.status is SuggestionStatus.REJECTED
     assert await store.guild_additions(GUILD) == []
@@ -133,7 +125,7 @@ async def test_a_rejected_suggestion_adds_nothing(db: Database) -> None:
 
 async def test_an_undelivered_suggestion_can_be_forgotten(db: Database) -> None:
     store = DirectoryStore(db)
-    suggestion_id = await store.create_suggestion(GUILD, make_entry("tmp"), by=7, now=NOW)
+    suggestion_id = (await store.create_suggestion(GUILD, make_entry("tmp"), by=7, now=NOW)).id
     await store.delete_suggestion(suggestion_id)
     assert await store.get_suggestion(suggestion_id) is None
 
@@ -152,40 +144,77 @@ def test_slugify(name: str, key: str) -> None:
     assert slugify(name) == key
 
 
-async def test_no_onboarding_table_means_no_profile(db: Database) -> None:
-    assert await read_profile(db, GUILD, 7) is None
+async def test_times_are_stored_as_unix_seconds(db: Database) -> None:
+    store = DirectoryStore(db)
+    await store.sync_shipped([make_entry("a")], NOW)
+    suggestion = await store.create_suggestion(GUILD, make_entry("tmp", name="Data Folk"), by=7, now=NOW)
+    assert suggestion.suggested_at == NOW
+    outcome = await store.decide_suggestion(GUILD, suggestion.id, approve=True, by=9, now=NOW + timedelta(hours=1))
+    assert outcome is not None and outcome.suggestion.decided_at == NOW + timedelta(hours=1)
+    row = await db.fetchone("SELECT created_at, updated_at, retired_at FROM community_entries WHERE key = 'a'")
+    assert tuple(row) == (unix(NOW), unix(NOW), None)
+    row = await db.fetchone("SELECT suggested_at, decided_at FROM community_suggestions")
+    assert tuple(row) == (unix(NOW), unix(NOW + timedelta(hours=1)))
 
 
-async def test_an_onboarding_profile_fills_what_the_member_left_out(db: Database) -> None:
-    # The table as the onboarding feature will create it (docs/communities.md, "Onboarding profiles").
-    await db.execute(
-        "CREATE TABLE onboarding_profiles (guild_id INTEGER, user_id INTEGER, role TEXT, level TEXT,"
-        " interests TEXT, region TEXT, timezone TEXT, PRIMARY KEY (guild_id, user_id))"
-    )
-    await db.execute(
-        "INSERT INTO onboarding_profiles VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (GUILD, 7, "data-engineer", "new-to-data", json.dumps(["mlops", "astrology"]), "mars", "Africa/Lagos"),
-    )
-    profile = await read_profile(db, GUILD, 7)
-    assert profile == Profile(
-        role="data-engineer", level="new-to-data", interests=("mlops",), region=None, timezone="Africa/Lagos"
-    )
-    assert await read_profile(db, OTHER_GUILD, 7) is None
-    assert profile.preferences() == Preferences(role="data-engineer", interests=("mlops",), level="new-to-data")
+async def test_the_unix_times_migration_converts_rows_of_the_old_schema(tmp_path: Path) -> None:
+    migrations = all_migrations(feature_packages())
+    old = [m for m in migrations if not (m.namespace == "communities" and m.version >= 2)]
+    database = await Database.open(tmp_path / "old.db")
+    try:
+        await database.migrate(old)
+        # Rows as the ISO-text schema (0001) stored them: the clock's isoformat(), with and without fractions.
+        await database.execute(
+            "INSERT INTO community_entries (guild_id, key, name, data, status, created_at, updated_at, retired_at)"
+            " VALUES (0, 'a', 'A', ?, 'retired', '2026-11-27T12:00:00+00:00', '2026-11-28T12:00:00.250000+00:00',"
+            " '2026-11-28T12:00:00.250000+00:00')",
+            (make_entry("a").model_dump_json(),),
+        )
+        await database.execute(
+            "INSERT INTO community_entries (guild_id, key, name, data, created_at, updated_at)"
+            " VALUES (?, 'b', 'B', ?, '2026-11-27T13:30:00+01:00', '2026-11-27T13:30:00+01:00')",
+            (GUILD, make_entry("b").model_dump_json()),
+        )
+        await database.execute(
+            "INSERT INTO community_suggestions (id, guild_id, name, data, suggested_by, suggested_at, status,"
+            " decided_by, decided_at) VALUES (5, ?, 'S', ?, 7, '2026-11-27T12:00:00+00:00', 'approved', 9,"
+            " '2026-11-27T12:05:00.999999+00:00')",
+            (GUILD, make_entry("s").model_dump_json()),
+        )
+        await database.execute(
+            "INSERT INTO community_suggestions (id, guild_id, name, data, suggested_by, suggested_at)"
+            " VALUES (6, ?, 'P', ?, 7, '2026-11-27T12:00:00+00:00')",
+            (GUILD, make_entry("p").model_dump_json()),
+        )
 
-    prefs, filled = fill_from_profile(Preferences(role="researcher"), profile)
-    assert prefs == Preferences(role="researcher", interests=("mlops",), level="new-to-data")
-    assert filled == ("interests", "level")
-    prefs, filled = fill_from_profile(Preferences(keywords=("spark",)), profile)
-    assert prefs.interests == () and filled == ("role", "level")
-
-
-async def test_a_profile_with_broken_interests_is_still_read(db: Database) -> None:
-    await db.execute(
-        "CREATE TABLE onboarding_profiles (guild_id INTEGER, user_id INTEGER, role TEXT, level TEXT,"
-        " interests TEXT, region TEXT, timezone TEXT)"
-    )
-    await db.execute(
-        "INSERT INTO onboarding_profiles VALUES (?, ?, NULL, NULL, ?, 'africa', NULL)", (GUILD, 7, "{not json")
-    )
-    assert await read_profile(db, GUILD, 7) == Profile(region="africa")
+        applied = await database.migrate(migrations)
+        assert [(m.namespace, m.version) for m in applied] == [("communities", 2)]
+        rows = await database.fetchall(
+            "SELECT key, status, created_at, updated_at, retired_at FROM community_entries ORDER BY key"
+        )
+        assert [tuple(r) for r in rows] == [
+            ("a", "retired", unix(NOW), unix(NOW + timedelta(days=1)), unix(NOW + timedelta(days=1))),
+            ("b", "active", unix(NOW + timedelta(minutes=30)), unix(NOW + timedelta(minutes=30)), None),
+        ]
+        store = DirectoryStore(database)
+        decided = await store.get_suggestion(5)
+        assert decided is not None
+        # SQLite reads fractions to the millisecond: .999999 s rounds up to the next second, .25 s down.
+        assert (decided.suggested_at, decided.decided_at) == (NOW, NOW + timedelta(minutes=5, seconds=1))
+        pending = await store.get_suggestion(6)
+        assert pending is not None and (pending.status, pending.decided_at) == (SuggestionStatus.PENDING, None)
+        types = await database.fetchall(
+            "SELECT typeof(created_at), typeof(updated_at) FROM community_entries"
+            " UNION SELECT typeof(suggested_at), typeof(suggested_at) FROM community_suggestions"
+        )
+        assert {tuple(r) for r in types} == {("integer", "integer")}
+        index = await database.fetchval(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'community_suggestions_by_member'"
+        )
+        assert "(guild_id, suggested_by, status)" in index
+        # The rebuilt tables keep working: new ids follow the old ones, pending counts use the index.
+        assert await store.pending_count(GUILD, 7) == 1
+        new = await store.create_suggestion(GUILD, make_entry("n", name="New Folk"), by=7, now=NOW)
+        assert new.id == 7
+    finally:
+        await database.close()

@@ -25,8 +25,12 @@ async def test_pragmas_are_on(tmp_path: Path) -> None:
         assert (await on_writer("busy_timeout")) == 5000
         assert (await on_writer("mmap_size")) > 0
         # reads go to read-only connections with the same busy timeout and memory map
-        reader = await (await db._open_readers()).get()
-        pragmas = {p: (await reader.execute_fetchall(f"PRAGMA {p}"))[0][0] for p in ("query_only", "busy_timeout")}
+        pool = await db._open_readers()
+        reader = await pool.get()
+        try:
+            pragmas = {p: (await reader.execute_fetchall(f"PRAGMA {p}"))[0][0] for p in ("query_only", "busy_timeout")}
+        finally:
+            pool.put_nowait(reader)
         assert pragmas == {"query_only": 1, "busy_timeout": 5000}
     finally:
         await db.close()

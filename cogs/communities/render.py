@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 import discord
+from discord import app_commands
 
 from bot.discord_helpers import clip
-from cogs.communities.models import CommunityEntry, JoinWay
-from cogs.communities.service import Preferences, Recommendation, filter_entries
-from cogs.communities.store import Suggestion, SuggestionStatus
+from bot.formatting import plural, timestamp
+from cogs.communities.models import (
+    CommunityEntry,
+    CommunitySuggestion,
+    JoinWay,
+    Preferences,
+    Recommendation,
+    SuggestionStatus,
+)
 from cogs.communities.vocabulary import COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, Vocabulary
 
 EMBED_TOTAL = 6000
@@ -166,14 +173,15 @@ def list_embed(
     embed = discord.Embed(title="Data communities", colour=COLOUR, description=clip(heading, 800))
     for name, value in fields:
         embed.add_field(name=name, value=value, inline=False)
-    footer = f"Page {page + 1}/{pages} · {total} communities · /communities info <name> for details"
+    count = plural(total, "community", "communities")
+    footer = f"Page {page + 1}/{pages} · {count} · /communities info <name> for details"
     if expired:
         footer += " · page buttons expired: run /communities list again"
     embed.set_footer(text=footer)
     return embed
 
 
-def suggestion_embed(suggestion: Suggestion, decider_note: str | None = None) -> discord.Embed:
+def suggestion_embed(suggestion: CommunitySuggestion, decider_note: str | None = None) -> discord.Embed:
     """The moderators' log card for a suggestion, with its decision once made."""
     entry = suggestion.entry
     colours = {
@@ -201,6 +209,22 @@ def suggestion_embed(suggestion: Suggestion, decider_note: str | None = None) ->
     return embed
 
 
+NOTHING_TO_GO_ON = (
+    "Tell me a little about you and I will pick communities for you: give a role, interests, a region"
+    " or a level, for example `/communities recommend role:Data engineer region:Africa`."
+    " To browse everything instead, use /communities list."
+)
+
+
+def no_match_text(basis: str) -> str:
+    """No entry of the directory meets anything the member asked for."""
+    return clip(
+        f"No community in this server's directory matches any of {basis}. Try other options, or"
+        " browse everything with /communities list.",
+        2000,
+    )
+
+
 def describe_basis(prefs: Preferences, from_profile: tuple[str, ...]) -> str:
     """'role **Data engineer** (from your profile), region **Africa**' for the recommendation's header."""
     parts = []
@@ -220,29 +244,30 @@ def describe_basis(prefs: Preferences, from_profile: tuple[str, ...]) -> str:
     return ", ".join(parts)
 
 
-def describe_filters(filters: dict[str, str | None]) -> str:
+def describe_filters(filters: Mapping[str, str | None]) -> str:
     parts = []
-    if filters["topic"]:
-        parts.append(f"topic **{TOPICS.label(filters['topic'])}**")
-    if filters["region"]:
-        parts.append(f"region **{REGIONS.label(filters['region'])}**")
-    if filters["platform"]:
-        parts.append(f"on **{PLATFORMS.label(filters['platform'])}**")
+    if topic := filters["topic"]:
+        parts.append(f"topic **{TOPICS.label(topic)}**")
+    if region := filters["region"]:
+        parts.append(f"region **{REGIONS.label(region)}**")
+    if platform := filters["platform"]:
+        parts.append(f"on **{PLATFORMS.label(platform)}**")
     return ("Filtered by " + ", ".join(parts) + ".") if parts else "Every community in this server's directory."
 
 
-def no_results_text(directory: list[CommunityEntry], filters: dict[str, str | None]) -> str:
-    """A helpful answer for an empty filter: what each filter alone would give, and how to widen."""
+def no_results_text(total: int, filters: Mapping[str, str | None], counts_without: Mapping[str, int]) -> str:
+    """A helpful answer for an empty filter: what each filter left out would give, and how to widen."""
     used = {k: v for k, v in filters.items() if v}
     lines = [f"No community matches {describe_filters(filters).removeprefix('Filtered by ').rstrip('.')}."]
     if len(used) > 1:
-        for dropped in used:
-            rest = {k: (None if k == dropped else v) for k, v in filters.items()}
-            count = len(filter_entries(directory, **rest))
+        for dropped, count in counts_without.items():
             if count:
-                lines.append(f"• Without the {dropped} filter: {count} communit{'y' if count == 1 else 'ies'}.")
+                lines.append(f"• Without the {dropped} filter: {plural(count, 'community', 'communities')}.")
     else:
-        lines.append(f"The directory has {len(directory)} communities; /communities list without filters shows all.")
+        lines.append(
+            f"The directory has {plural(total, 'community', 'communities')}; /communities list without filters"
+            " shows all."
+        )
     if used.get("region") and used["region"] != "global":
         lines.append("Worldwide online communities are open to you too: try region **Worldwide (online)**.")
     lines.append("Know one that belongs here? Suggest it with /communities suggest.")
@@ -260,11 +285,12 @@ def unknown_name_text(name: str, suggestions: Sequence[CommunityEntry], scope: s
     )
 
 
-def _unix(stamp: str) -> int:
-    return int(datetime.fromisoformat(stamp).timestamp())
-
-
-def decision_note(suggestion: Suggestion) -> str:
+def decision_note(suggestion: CommunitySuggestion) -> str:
     verb = "approved" if suggestion.status is SuggestionStatus.APPROVED else "rejected"
-    when = f" <t:{_unix(suggestion.decided_at)}:R>" if suggestion.decided_at else ""
+    when = f" {timestamp(suggestion.decided_at, 'R')}" if suggestion.decided_at else ""
     return f"{verb} by <@{suggestion.decided_by}>{when}"
+
+
+def choices(pairs: Sequence[tuple[str, str]]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices from (what is shown, what is sent) pairs."""
+    return [app_commands.Choice(name=name, value=value) for name, value in pairs]

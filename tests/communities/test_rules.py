@@ -1,4 +1,4 @@
-"""Reading what members type: interests, vocabulary terms, names with typos; filtering the directory."""
+"""Reading what members type: interests, vocabulary terms, names with typos; filtering; the onboarding profile."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from cogs.communities.models import load_directory
-from cogs.communities.service import (
+from cogs.communities.directory_file import load_directory
+from cogs.communities.models import Preferences
+from cogs.communities.rules import (
     MAX_INTERESTS,
-    filter_entries,
-    find_entry,
+    fill_from_profile,
     keywords_found,
     parse_interests,
     preferences_from_options,
+    profile_preferences,
     recommend,
 )
+from cogs.communities.search import filter_entries, find_entry
 from cogs.communities.vocabulary import REGIONS, TOPICS, Vocabulary
+from cogs.onboarding.api import MemberProfile
 
 SHIPPED = load_directory(Path(__file__).parents[2] / "data" / "communities.yaml")
 
@@ -125,3 +128,27 @@ def test_vocabulary_rejects_a_spelling_that_names_two_terms() -> None:
 
 def test_vocabulary_search_puts_prefixes_first() -> None:
     assert [t.key for t in REGIONS.search("a")][:3] == ["africa", "asia", "global"]
+
+
+def test_no_profile_fills_nothing() -> None:
+    assert fill_from_profile(Preferences(role="researcher"), None) == (Preferences(role="researcher"), ())
+
+
+def test_an_onboarding_profile_fills_what_the_member_left_out() -> None:
+    # Onboarding's answers as its api.py hands them over; values that are not vocabulary keys are ignored.
+    profile = MemberProfile(
+        role="data-engineer", level="new-to-data", interests=("mlops", "astrology"), region="mars",
+        timezone="Africa/Lagos",
+    )
+    assert profile_preferences(profile) == Preferences(role="data-engineer", interests=("mlops",), level="new-to-data")
+
+    prefs, filled = fill_from_profile(Preferences(role="researcher"), profile)
+    assert prefs == Preferences(role="researcher", interests=("mlops",), level="new-to-data")
+    assert filled == ("interests", "level")
+    prefs, filled = fill_from_profile(Preferences(keywords=("spark",)), profile)
+    assert prefs.interests == () and filled == ("role", "level")
+
+
+def test_a_profile_with_only_unknown_values_fills_nothing_but_what_is_known() -> None:
+    profile = MemberProfile(role="wizard", level=None, interests=("astrology",), region="africa")
+    assert fill_from_profile(Preferences(), profile) == (Preferences(region="africa"), ("region",))

@@ -1,132 +1,67 @@
-"""Ranking, filtering and lookup over directory entries: plain values in, plain values out, no Discord.
+"""Pure decisions of the directory: ranking, reading what members type, the profile's defaults, new entries.
 
 The ranking (documented in docs/communities.md): each thing the person asked for (their role, each interest,
 their region, their level) is matched fully, partly or not at all by an entry, and scores
-`WEIGHTS[criterion] * strength` points. Every weight is positive, so an entry that matches at least as much of
-every criterion as another, and more of one, always scores more and ranks above it. Equal scores are ordered by
-name (case-insensitive), then key: the same input always gives the same list.
+`WEIGHTS[criterion] * strength` points (models.py). Every weight is positive, so an entry that matches at least
+as much of every criterion as another, and more of one, always scores more and ranks above it. Equal scores are
+ordered by name (case-insensitive), then key: the same input always gives the same list.
 """
 
 from __future__ import annotations
 
-import difflib
 import heapq
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from enum import IntEnum
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from cogs.communities.models import CommunityEntry
+from cogs.communities.models import (
+    WEIGHTS,
+    CommunityEntry,
+    Criterion,
+    CriterionMatch,
+    EntryError,
+    InterestParse,
+    MatchStrength,
+    Preferences,
+    Recommendation,
+    build_entry,
+)
 from cogs.communities.vocabulary import LEVELS, REGIONS, ROLES, TOPICS, Term, Vocabulary, normalise
+
+if TYPE_CHECKING:
+    from cogs.onboarding.api import MemberProfile
 
 MAX_INTERESTS = 10
 MAX_TERM_LENGTH = 40
 
 
-class Strength(IntEnum):
-    """How well an entry meets one thing the person asked for."""
-
-    NONE = 0
-    PARTIAL = 1  # a worldwide community for someone who asked for a region; a keyword found in the description
-    FULL = 2
-
-
-class Criterion(IntEnum):
-    """What a person can ask for, in the order reasons are shown."""
-
-    ROLE = 0
-    TOPIC = 1
-    KEYWORD = 2
-    REGION = 3
-    LEVEL = 4
-
-
-# Points per criterion at full strength are WEIGHTS * 2, partial WEIGHTS * 1.
-WEIGHTS: dict[Criterion, int] = {
-    Criterion.ROLE: 3,
-    Criterion.TOPIC: 2,
-    Criterion.KEYWORD: 2,  # a keyword only ever matches partly: worth half a topic
-    Criterion.REGION: 2,
-    Criterion.LEVEL: 1,
-}
-
-
-@dataclass(frozen=True)
-class Preferences:
-    """What a person is looking for, as vocabulary keys (plus free keywords that are not topics)."""
-
-    role: str | None = None
-    interests: tuple[str, ...] = ()  # topic keys
-    region: str | None = None
-    level: str | None = None
-    keywords: tuple[str, ...] = ()  # lower-case words that are not topics, matched against descriptions
-
-    def is_empty(self) -> bool:
-        return not (self.role or self.interests or self.region or self.level or self.keywords)
-
-    def asked(self) -> list[tuple[Criterion, str]]:
-        """Each separate thing asked for: the components of the score."""
-        items: list[tuple[Criterion, str]] = []
-        if self.role:
-            items.append((Criterion.ROLE, self.role))
-        items += [(Criterion.TOPIC, topic) for topic in self.interests]
-        items += [(Criterion.KEYWORD, word) for word in self.keywords]
-        if self.region:
-            items.append((Criterion.REGION, self.region))
-        if self.level:
-            items.append((Criterion.LEVEL, self.level))
-        return items
-
-
-@dataclass(frozen=True)
-class Match:
-    """One thing asked for that an entry meets, and how well."""
-
-    criterion: Criterion
-    value: str
-    strength: Strength
-
-    @property
-    def points(self) -> int:
-        return WEIGHTS[self.criterion] * int(self.strength)
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """An entry picked for a person, with its score and the reasons in words."""
-
-    entry: CommunityEntry
-    score: int
-    matches: tuple[Match, ...]
-    reasons: tuple[str, ...]
-    why_text: str
-
-
-def _keyword_pattern(word: str) -> re.Pattern[str]:
+def keyword_pattern(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
 
 
 def match_strengths(
     entry: CommunityEntry, asked: Sequence[tuple[Criterion, str]], patterns: dict[str, re.Pattern[str]]
-) -> list[Strength]:
+) -> list[MatchStrength]:
     """How well the entry meets each asked item, in the order asked."""
     strengths = []
     for criterion, value in asked:
         if criterion is Criterion.ROLE:
-            strength = Strength.FULL if value in entry.roles else Strength.NONE
+            strength = MatchStrength.FULL if value in entry.roles else MatchStrength.NONE
         elif criterion is Criterion.TOPIC:
-            strength = Strength.FULL if value in entry.topics else Strength.NONE
+            strength = MatchStrength.FULL if value in entry.topics else MatchStrength.NONE
         elif criterion is Criterion.KEYWORD:
-            strength = Strength.PARTIAL if patterns[value].search(entry.search_text) else Strength.NONE
+            strength = MatchStrength.PARTIAL if patterns[value].search(entry.search_text) else MatchStrength.NONE
         elif criterion is Criterion.REGION:
             if value in entry.regions:
-                strength = Strength.FULL
+                strength = MatchStrength.FULL
             elif "global" in entry.regions:
-                strength = Strength.PARTIAL
+                strength = MatchStrength.PARTIAL
             else:
-                strength = Strength.NONE
+                strength = MatchStrength.NONE
         else:
-            strength = Strength.FULL if value in entry.levels else Strength.NONE
+            strength = MatchStrength.FULL if value in entry.levels else MatchStrength.NONE
         strengths.append(strength)
     return strengths
 
@@ -137,12 +72,10 @@ def rank_key(score: int, entry: CommunityEntry) -> tuple[int, str, str]:
 
 
 def scorer(prefs: Preferences) -> Callable[[CommunityEntry], int]:
-    """The score of an entry for these preferences: the same sum as the matches, computed with bit sets.
-
-    This runs for every entry of the directory, so it works on precomputed masks; `match_strengths` says
-    the same thing item by item for the few entries that are shown (tests check the two agree).
-    """
-    full, partial = int(Strength.FULL), int(Strength.PARTIAL)
+    """The score of an entry for these preferences: the same sum as the matches, computed with bit sets."""
+    # This runs for every entry of the directory, so it works on precomputed masks; `match_strengths` says the
+    # same thing item by item for the few entries that are shown (tests check the two agree).
+    full, partial = int(MatchStrength.FULL), int(MatchStrength.PARTIAL)
     role_bit = ROLES.bit(prefs.role) if prefs.role else 0
     topic_bits = TOPICS.mask(prefs.interests)
     region_bit = REGIONS.bit(prefs.region) if prefs.region else 0
@@ -154,7 +87,7 @@ def scorer(prefs: Preferences) -> Callable[[CommunityEntry], int]:
     level_points = WEIGHTS[Criterion.LEVEL] * full
     keyword_points = WEIGHTS[Criterion.KEYWORD] * partial
     # A plain substring test first: most entries do not contain the word at all, and `in` is far cheaper.
-    patterns = [(word, _keyword_pattern(word)) for word in prefs.keywords]
+    patterns = [(word, keyword_pattern(word)) for word in prefs.keywords]
 
     def score(entry: CommunityEntry) -> int:
         roles, topics, regions, levels = entry.masks
@@ -190,12 +123,12 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
         (rank_key(points, entry), entry) for points, entry in zip(scores, entries, strict=True) if points >= threshold
     ]
     best = heapq.nsmallest(limit, candidates, key=lambda item: item[0])
-    patterns = {word: _keyword_pattern(word) for word in prefs.keywords}
+    patterns = {word: keyword_pattern(word) for word in prefs.keywords}
     results = []
     for key, entry in best:
         strengths = match_strengths(entry, asked, patterns)
         matches = tuple(
-            Match(criterion, value, strength)
+            CriterionMatch(criterion, value, strength)
             for (criterion, value), strength in zip(asked, strengths, strict=True)
             if strength
         )
@@ -204,7 +137,7 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
     return results
 
 
-def reasons_for(entry: CommunityEntry, matches: Sequence[Match]) -> tuple[str, ...]:
+def reasons_for(entry: CommunityEntry, matches: Sequence[CriterionMatch]) -> tuple[str, ...]:
     """The matched criteria in words: 'serves data engineers', 'data engineering, MLOps', 'Africa', ..."""
     reasons = []
     for match in matches:
@@ -219,7 +152,7 @@ def reasons_for(entry: CommunityEntry, matches: Sequence[Match]) -> tuple[str, .
         reasons.append("mentions " + ", ".join(f"“{w}”" for w in words))
     for match in matches:
         if match.criterion is Criterion.REGION:
-            if match.strength is Strength.FULL:
+            if match.strength is MatchStrength.FULL:
                 reasons.append(entry.location or REGIONS.label(match.value))
             else:
                 reasons.append("worldwide, online")
@@ -243,16 +176,12 @@ def why_line(entry: CommunityEntry, reasons: Sequence[str]) -> str:
     return "; ".join([*reasons, *extras])
 
 
-@dataclass(frozen=True)
-class InterestParse:
-    """What a person typed as interests, read as topic keys and leftover keywords, with notes to show them."""
-
-    topics: tuple[str, ...]
-    keywords: tuple[str, ...]
-    notes: tuple[str, ...]
-
-
 _SPLIT = re.compile(r"[,;\n]+")
+
+
+def split_list(text: str | None) -> list[str]:
+    """Comma-, semicolon- or line-separated items, trimmed, empty ones dropped."""
+    return [part.strip() for part in _SPLIT.split(text or "") if part.strip()]
 
 
 def parse_interests(text: str | None) -> InterestParse:
@@ -260,7 +189,7 @@ def parse_interests(text: str | None) -> InterestParse:
     topics: list[str] = []
     keywords: list[str] = []
     notes: list[str] = []
-    terms = [t.strip() for t in _SPLIT.split(text or "") if t.strip()]
+    terms = split_list(text)
     if len(terms) > MAX_INTERESTS:
         notes.append(f"only the first {MAX_INTERESTS} interests were used")
         terms = terms[:MAX_INTERESTS]
@@ -285,14 +214,14 @@ def parse_interests(text: str | None) -> InterestParse:
 
 def _topic_by_description(term: str) -> Term | None:
     """The one topic whose description mentions the term as a word (None when none or several do)."""
-    pattern = _keyword_pattern(normalise(term))
+    pattern = keyword_pattern(normalise(term))
     found = [t for t in TOPICS if pattern.search(t.description.casefold())]
     return found[0] if len(found) == 1 else None
 
 
 def keywords_found(entries: Iterable[CommunityEntry], keywords: Sequence[str]) -> set[str]:
     """Which keywords at least one entry mentions (the rest are reported to the person as ignored)."""
-    patterns = {word: _keyword_pattern(word) for word in keywords}
+    patterns = {word: keyword_pattern(word) for word in keywords}
     found: set[str] = set()
     for entry in entries:
         found.update(word for word, pattern in patterns.items() if pattern.search(entry.search_text))
@@ -301,68 +230,8 @@ def keywords_found(entries: Iterable[CommunityEntry], keywords: Sequence[str]) -
     return found
 
 
-def filter_entries(
-    entries: Iterable[CommunityEntry],
-    *,
-    topic: str | None = None,
-    region: str | None = None,
-    platform: str | None = None,
-) -> list[CommunityEntry]:
-    """Entries with the topic, serving the region (worldwide ones only for 'global'), on the platform; by name."""
-    kept = [
-        e
-        for e in entries
-        if (topic is None or topic in e.topics)
-        and (region is None or region in e.regions)
-        and (platform is None or platform in e.platforms)
-    ]
-    return sorted(kept, key=lambda e: (e.name.casefold(), e.key))
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """The entry a name refers to, or the closest names when none matches."""
-
-    entry: CommunityEntry | None
-    suggestions: tuple[CommunityEntry, ...] = ()
-
-
-def _spellings(entry: CommunityEntry) -> list[str]:
-    return [normalise(entry.name), normalise(entry.key), *(normalise(alias) for alias in entry.aliases)]
-
-
-def named(entries: Iterable[CommunityEntry], text: str) -> CommunityEntry | None:
-    """The entry with exactly this key, name or alias (case, spaces and dashes ignored)."""
-    wanted = normalise(text)
-    return next((e for e in entries if e.key == text.strip() or wanted in _spellings(e)), None) if wanted else None
-
-
-def find_entry(entries: Sequence[CommunityEntry], text: str) -> Lookup:
-    """By key, name or alias (case, spaces and dashes ignored), then a unique name prefix; else 3 close names."""
-    wanted = normalise(text)
-    if not wanted:
-        return Lookup(None)
-    exact = named(entries, text)
-    if exact is not None:
-        return Lookup(exact)
-    starting = [e for e in entries if normalise(e.name).startswith(wanted)]
-    if len(starting) == 1:
-        return Lookup(starting[0])
-    inside = [e for e in entries if wanted in normalise(e.name)]
-    by_spelling: dict[str, CommunityEntry] = {}
-    for entry in entries:
-        for spelling in _spellings(entry):
-            by_spelling.setdefault(spelling, entry)
-    close = difflib.get_close_matches(wanted, list(by_spelling), n=5, cutoff=0.6)
-    suggestions = list(dict.fromkeys([*starting, *inside, *(by_spelling[c] for c in close)]))
-    return Lookup(None, tuple(suggestions[:3]))
-
-
 def resolve_term(vocabulary: Vocabulary, text: str | None) -> str | None:
-    """A vocabulary key from what a person typed (key, label, alias or a near miss); None for empty text.
-
-    Raises LookupError with the known labels when the text matches nothing.
-    """
+    """A vocabulary key from typed text (key, label, alias, near miss); None if empty; LookupError naming the labels."""
     if text is None or not text.strip():
         return None
     term = vocabulary.resolve_fuzzy(text)
@@ -385,3 +254,138 @@ def preferences_from_options(
         keywords=parsed.keywords,
     )
     return prefs, parsed.notes
+
+
+# --- the onboarding profile -------------------------------------------------------------------------------------
+
+
+def _known(vocabulary: Vocabulary, value: str | None) -> str | None:
+    return value if value is not None and value in vocabulary else None
+
+
+def profile_preferences(profile: MemberProfile) -> Preferences:
+    """A member's onboarding answers as what to recommend from; values that are not vocabulary keys are ignored."""
+    return Preferences(
+        role=_known(ROLES, profile.role),
+        interests=tuple(dict.fromkeys(topic for topic in profile.interests if topic in TOPICS)),
+        region=_known(REGIONS, profile.region),
+        level=_known(LEVELS, profile.level),
+    )
+
+
+def fill_from_profile(prefs: Preferences, profile: MemberProfile | None) -> tuple[Preferences, tuple[str, ...]]:
+    """Options the member left out, taken from the profile; also returns which ones were filled in."""
+    if profile is None:
+        return prefs, ()
+    known = profile_preferences(profile)
+    filled: list[str] = []
+    if prefs.role is None and known.role:
+        prefs = replace(prefs, role=known.role)
+        filled.append("role")
+    if not prefs.interests and not prefs.keywords and known.interests:
+        prefs = replace(prefs, interests=known.interests)
+        filled.append("interests")
+    if prefs.region is None and known.region:
+        prefs = replace(prefs, region=known.region)
+        filled.append("region")
+    if prefs.level is None and known.level:
+        prefs = replace(prefs, level=known.level)
+        filled.append("level")
+    return prefs, tuple(filled)
+
+
+# --- a server's own entries from /communities add and suggest ---------------------------------------------------
+
+# Which slash option a model field came from, for error messages the member can act on.
+_OPTION_FOR_FIELD = {
+    "name": "name",
+    "website": "website",
+    "join.url": "join_url",
+    "join.platform": "platform",
+    "join.access": "access",
+    "join": "join_url",
+    "description": "description",
+    "topics": "topics",
+    "roles": "roles",
+    "regions": "region",
+    "languages": "language",
+    "levels": "beginner_friendly",
+    "cost": "cost",
+}
+
+
+def entry_from_options(
+    *,
+    name: str,
+    join_url: str,
+    platform: str,
+    description: str,
+    topics: str,
+    roles: str | None,
+    region: str | None,
+    beginner_friendly: bool,
+    access: str,
+    cost: str,
+    website: str | None,
+    language: str | None,
+    today: date,
+) -> CommunityEntry:
+    """A server's own entry from the add/suggest options; EntryError names the options at fault."""
+    data: dict[str, Any] = {
+        "key": "pending",  # the store gives it a key from the name
+        "name": name,
+        "website": website or join_url,
+        "join": {"platform": platform, "url": join_url, "access": access},
+        "description": description,
+        "topics": split_list(topics),
+        "roles": split_list(roles) or list(ROLES.keys),
+        "regions": split_list(region) or ["global"],
+        "languages": [language.strip().lower()] if language else ["en"],
+        "levels": list(LEVELS.keys) if beginner_friendly else ["early-career", "experienced"],
+        "cost": cost,
+        "last_checked": today,
+    }
+    try:
+        return build_entry(data)
+    except EntryError as error:
+        problems = [(option_for(field), problem) for field, problem in error.problems]
+        raise EntryError(problems) from None
+
+
+def option_for(field: str) -> str:
+    """'topics[2]' -> 'topics', 'join.url' -> 'join_url'."""
+    base = re.sub(r"\[\d+\]", "", field)
+    return _OPTION_FOR_FIELD.get(base, _OPTION_FOR_FIELD.get(base.split(".")[0], base))
+
+
+# --- autocomplete over the vocabulary: (what is shown, what is sent) ----------------------------------------------
+
+MAX_CHOICES = 25
+CHOICE_TEXT = 100
+
+
+def term_completions(vocabulary: Vocabulary, current: str) -> list[tuple[str, str]]:
+    """Terms matching what is typed so far, shown by label, sent as key."""
+    return [(t.label, t.key) for t in vocabulary.search(current, MAX_CHOICES)]
+
+
+def list_completions(vocabulary: Vocabulary, current: str) -> list[tuple[str, str]]:
+    """Completion of the last item of a comma-separated list, keeping what was typed before it."""
+    *done, last = current.split(",") if current else [""]
+    kept = [part.strip() for part in done if part.strip()]
+    chosen = {term.key for part in kept if (term := vocabulary.resolve(part))}
+    prefix = ", ".join(kept)
+    choices = []
+    for term in vocabulary.search(last.strip(), len(vocabulary)):
+        if term.key in chosen:
+            continue
+        shown = f"{prefix}, {term.label}" if prefix else term.label
+        value = f"{prefix}, {term.key}" if prefix else term.key
+        if len(shown) <= CHOICE_TEXT and len(value) <= CHOICE_TEXT:
+            choices.append((shown, value))
+        if len(choices) == MAX_CHOICES:
+            break
+    if not choices and current.strip():
+        # Free text the vocabulary does not know: offer it back as typed, so it can still be sent.
+        choices.append((current.strip()[:CHOICE_TEXT], current.strip()[:CHOICE_TEXT]))
+    return choices
