@@ -48,5 +48,7 @@ async def test_sigterm_stops_the_process_cleanly_and_the_token_is_never_logged(
     assert proc.returncode == 0, log
     assert "Stopped cleanly" in log
     assert loopback.token not in log
+    assert "voice will NOT be supported" not in log  # discord.py's warnings nobody could act on
+    assert "WARNING" not in log and "ERROR" not in log and "Traceback" not in log
     with sqlite3.connect(database) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
