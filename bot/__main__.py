@@ -12,7 +12,8 @@ import sys
 
 def main() -> None:
     """Console entry point."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # like Ctrl-C: KeyboardInterrupt, handled below
+    for sig in (signal.SIGINT, signal.SIGTERM):  # both like Ctrl-C (KeyboardInterrupt, handled), even if inherited
+        signal.signal(sig, signal.default_int_handler)  # as ignored, as `run` handles them both in any case
     try:
         from bot.cli import main as cli_main
     except KeyboardInterrupt:

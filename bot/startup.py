@@ -77,8 +77,9 @@ async def unless_stopped(stopping: asyncio.Event, step: Callable[[], Awaitable[T
         waiter.cancel()
     if not task.done():
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):  # it was told to stop; how it ends is moot
-            await task
+        await asyncio.wait({task})  # its cleanup (a transaction's rollback, closing a socket) runs to the end
+        if not task.cancelled():
+            task.exception()  # told to stop, how it ended is moot; retrieved so asyncio does not log it
         raise Stopped
     return task.result()
 

@@ -204,11 +204,14 @@ async def test_a_server_that_never_answers_is_exit_3_after_the_login_timeout(tmp
     assert 3 <= result.seconds < 30
 
 
+@pytest.mark.parametrize("command", [[], ["invite"]], ids=["run", "invite"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-async def test_a_signal_while_discord_holds_the_login_exits_0(tmp_path: Path, sig: signal.Signals) -> None:
+async def test_a_signal_while_discord_holds_the_login_exits_0(
+    tmp_path: Path, sig: signal.Signals, command: list[str]
+) -> None:
     async with Listener(silent=True).serving() as silent:
         started = time.monotonic()
-        proc = await start(tmp_path, bot_env(tmp_path, f"http://127.0.0.1:{silent.port}/api/v10"))
+        proc = await start(tmp_path, bot_env(tmp_path, f"http://127.0.0.1:{silent.port}/api/v10"), *command)
         try:
             await asyncio.wait_for(silent.accepted.wait(), 30)  # the bot is waiting for Discord's answer
         finally:
@@ -216,7 +219,10 @@ async def test_a_signal_while_discord_holds_the_login_exits_0(tmp_path: Path, si
         result = await finish(proc, started, within=30)
     assert result.code == 0, result.stderr
     assert "Traceback" not in result.stderr and "error:" not in result.stderr
-    assert "Signal received while waiting for Discord; stopped" in result.stderr
+    assert ("Signal received while waiting for Discord; stopped" if not command else "Signal received; stopped") in (
+        result.stderr
+    )
+    assert result.stdout == ""
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
