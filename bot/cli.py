@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
+import discord
 from dotenv import load_dotenv
 
 from bot.discord_api import DiscordUnreachable, fetch_application
@@ -87,8 +88,6 @@ def run(args: argparse.Namespace) -> int:
 def invite(args: argparse.Namespace) -> int:
     env = environment()
     point_discord_at(env.api_base, env.gateway_url)
-    import discord
-
     application = asyncio.run(fetch_application(discord.http.Route.BASE, env.token, within=env.login_timeout))
     print(invite_text(application.id, application.name))
     return EXIT_OK

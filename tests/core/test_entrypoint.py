@@ -4,6 +4,7 @@ line's subcommands and help."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,16 +69,16 @@ def test_help_lists_the_subcommands_and_the_exit_codes(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stdout.startswith("usage: community-bot [-h] [COMMAND]")
     for command in ("run", "invite"):
-        assert f"\n    {command} " in result.stdout
+        assert re.search(rf"^\s+{command}\s+\S", result.stdout, re.MULTILINE), result.stdout
     assert "3 Discord could not be reached" in " ".join(result.stdout.split())
 
 
 def test_an_unknown_subcommand_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
     result = run_bot(tmp_path, {"DISCORD_TOKEN": "secret-token-value"}, "start")
     assert result.returncode == 2
-    assert result.stderr.splitlines() == [
-        "error: argument COMMAND: invalid choice: 'start' (choose from 'run', 'invite') (see community-bot --help)"
-    ]
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: argument COMMAND: invalid choice: 'start' (choose from ")
+    assert line.endswith(" (see community-bot --help)")
 
 
 def test_the_run_subcommand_is_what_no_subcommand_does(tmp_path: Path) -> None:
