@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
@@ -81,14 +82,16 @@ def environment() -> Environment:
 def run(args: argparse.Namespace) -> int:
     from bot.startup import run_bot  # the client and every feature are imported only to run the bot
 
-    return asyncio.run(run_bot(environment()))
+    return asyncio.run(run_bot(environment(), args.started))
 
 
 @subcommand("invite", "print the link that adds the bot to a server, and why it asks for each permission")
 def invite(args: argparse.Namespace) -> int:
     env = environment()
     point_discord_at(env.api_base, env.gateway_url)
-    application = asyncio.run(fetch_application(discord.http.Route.BASE, env.token, within=env.login_timeout))
+    application = asyncio.run(
+        fetch_application(discord.http.Route.BASE, env.token, seconds=env.login_timeout, since=args.started)
+    )
     print(invite_text(application.id, application.name))
     return EXIT_OK
 
@@ -131,11 +134,17 @@ def say(message: str) -> None:
         print(message, file=sys.stderr)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line, run the subcommand, turn what it raised into `error:` lines and an exit code."""
+def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
+    """Parse the command line, run the subcommand, turn what it raised into `error:` lines and an exit code.
+
+    `started` is the `time.monotonic()` of the process's start (bot/__main__.py), given to subcommands as
+    `args.started`: Discord's deadline counts from it.
+    """
+    started = time.monotonic() if started is None else started
     try:
         load_dotenv(".env")  # from the folder the bot is started in, not next to this file
         args = build_parser().parse_args(argv)
+        args.started = started
         return SUBCOMMANDS[args.command or DEFAULT_COMMAND].function(args)
     except KeyboardInterrupt:  # SIGINT or SIGTERM before the bot's own handlers were installed or after
         say("Signal received; stopped")

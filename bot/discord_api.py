@@ -11,6 +11,7 @@ import asyncio
 import json
 import re
 import ssl
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,8 @@ INTENTS_OFF = (
 APPLICATION_ROUTE = "/oauth2/applications/@me"
 # Discord's own trouble: asked again (1, 2, 4, 8 s apart) until the deadline, as discord.py retries them.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 524})
+MIN_WAIT = 1.0
+NO_CLIENT_TIMEOUT = aiohttp.ClientTimeout(total=None)  # the deadline above is the only one
 USER_AGENT = f"DiscordBot (https://github.com/Rapptz/discord.py {discord.__version__}) community-bot/{bot.__version__}"
 
 
@@ -56,10 +59,10 @@ def _os_text(error: OSError) -> str:
     return error.strerror or str(error) or type(error).__name__
 
 
-def connection_problem(error: BaseException, waited: float | None = None) -> str | None:
+def connection_problem(error: BaseException) -> str | None:
     """Why a request never got an answer, in a few words; None when `error` is not about reaching a server."""
     if isinstance(error, TimeoutError):  # also asyncio's and aiohttp's (checked first: TimeoutError is an OSError)
-        return f"no answer within {waited:g} s" if waited is not None else "no answer in time"
+        return "no answer in time"
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         return f"its TLS certificate was not accepted ({_ssl_text(error.certificate_error)})"
     if isinstance(error, aiohttp.ClientSSLError):
@@ -85,17 +88,21 @@ def connection_problem(error: BaseException, waited: float | None = None) -> str
     return None
 
 
-async def fetch_application(api_base: str, token: str, *, within: float) -> Application:
-    """GET /oauth2/applications/@me with the bot token, all within `within` seconds.
+async def fetch_application(api_base: str, token: str, *, seconds: float, since: float | None = None) -> Application:
+    """GET /oauth2/applications/@me with the bot token, answered at most `seconds` after `since`.
 
-    Raises ConfigError when Discord rejects the token and DiscordUnreachable for everything that is Discord's
-    (or the network's) trouble.
+    `since` is a `time.monotonic()` instant, the process's start so that the whole start-up keeps the promise
+    (default: now); Discord is given at least `MIN_WAIT` seconds however slow the start was. Raises ConfigError
+    when Discord rejects the token and DiscordUnreachable for everything that is Discord's (or the network's)
+    trouble.
     """
     base = api_base.rstrip("/")
     headers = {"Authorization": f"Bot {token}", "User-Agent": USER_AGENT}
+    now = time.monotonic()
+    wait = max((now if since is None else since) + seconds - now, min(seconds, MIN_WAIT))
     last_answer: str | None = None
     try:
-        async with asyncio.timeout(within), aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as http:
+        async with asyncio.timeout(wait), aiohttp.ClientSession(timeout=NO_CLIENT_TIMEOUT) as http:
             delay = 1.0
             while True:
                 async with http.get(base + APPLICATION_ROUTE, headers=headers) as response:
@@ -111,7 +118,7 @@ async def fetch_application(api_base: str, token: str, *, within: float) -> Appl
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 8.0)
     except TimeoutError:
-        reason = f"{last_answer} (still after {within:g} s)" if last_answer else f"no answer within {within:g} s"
+        reason = f"{last_answer} (still after {seconds:g} s)" if last_answer else f"no answer within {seconds:g} s"
         raise DiscordUnreachable(base, reason) from None
     except (aiohttp.ClientError, OSError) as error:
         raise DiscordUnreachable(base, connection_problem(error) or repr(error)) from None

@@ -101,20 +101,24 @@ def explain(error: BaseException) -> BaseException:
     return error
 
 
-async def run_bot(env: Environment) -> int:
-    """Start the bot and run it until SIGINT/SIGTERM; returns the exit code or raises what main reports."""
+async def run_bot(env: Environment, started: float | None = None) -> int:
+    """Start the bot and run it until SIGINT/SIGTERM; returns the exit code or raises what main reports.
+
+    `started` (a `time.monotonic()` instant, the process's start) is what `DISCORD_LOGIN_TIMEOUT` counts from.
+    """
     async with stop_signals() as stopping:
-        return await start(env, load_settings(env.config_path), stopping)
+        return await start(env, load_settings(env.config_path), stopping, started)
 
 
-async def start(env: Environment, settings: Settings, stopping: asyncio.Event) -> int:
+async def start(env: Environment, settings: Settings, stopping: asyncio.Event, started: float | None = None) -> int:
     """Check the files the settings name, ask Discord (with the deadline), then serve until `stopping`."""
     check_files(settings)
     set_level(settings.log_level)
     point_discord_at(env.api_base, env.gateway_url)
     try:
         await unless_stopped(
-            stopping, lambda: fetch_application(discord.http.Route.BASE, env.token, within=env.login_timeout)
+            stopping,
+            lambda: fetch_application(discord.http.Route.BASE, env.token, seconds=env.login_timeout, since=started),
         )
     except Stopped:
         log.info("Signal received while waiting for Discord; stopped")

@@ -27,7 +27,7 @@ import pytest
 from pydantic import Field, create_model
 
 from bot import startup
-from bot.discord_api import DiscordUnreachable
+from bot.discord_api import DiscordUnreachable, fetch_application
 from bot.environment import load_environment
 from bot.settings import ConfigError, FeatureSettings, Settings
 from bot.startup import check_files
@@ -202,6 +202,19 @@ async def test_a_server_that_never_answers_is_exit_3_after_the_login_timeout(tmp
     assert result.code == 3, result.stderr
     assert only_error(result) == f"error: Discord could not be reached at {base}: no answer within 3 s"
     assert 3 <= result.seconds < 30
+
+
+async def test_the_deadline_counts_from_the_start_and_leaves_discord_at_least_a_second() -> None:
+    async with Listener(silent=True).serving() as silent:
+        base = f"http://127.0.0.1:{silent.port}/api/v10"
+        asked = time.monotonic()
+        with pytest.raises(DiscordUnreachable, match="no answer within 4 s"):
+            await fetch_application(base, TOKEN, seconds=4, since=asked - 2)  # started 2 s ago: 2 s are left
+        assert 1.9 <= time.monotonic() - asked < 3.5
+        asked = time.monotonic()
+        with pytest.raises(DiscordUnreachable, match="no answer within 4 s"):
+            await fetch_application(base, TOKEN, seconds=4, since=asked - 30)  # a very slow start: still 1 s
+        assert 0.9 <= time.monotonic() - asked < 2.5
 
 
 @pytest.mark.parametrize("command", [[], ["invite"]], ids=["run", "invite"])
