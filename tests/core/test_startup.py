@@ -239,7 +239,7 @@ async def test_a_signal_while_discord_holds_the_login_exits_0(
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-async def test_a_signal_during_discord_py_login_exits_0_and_closes_the_database(
+async def test_a_signal_during_discord_py_login_exits_0_cleanly(
     tmp_path: Path, loopback: LoopbackDiscord, sig: signal.Signals
 ) -> None:
     # The check before login passes; discord.py's own login (GET /users/@me) is then held by Discord.
