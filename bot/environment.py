@@ -11,6 +11,8 @@ import yarl
 
 from bot.settings import ConfigError
 
+DEFAULT_LOGIN_TIMEOUT = 60.0
+
 
 @dataclass(frozen=True)
 class Environment:
@@ -21,6 +23,7 @@ class Environment:
     database_path: Path
     api_base: str | None = None
     gateway_url: str | None = None
+    login_timeout: float = DEFAULT_LOGIN_TIMEOUT  # seconds Discord has to answer at start
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
         return f"Environment(config_path={self.config_path}, database_path={self.database_path})"
@@ -40,7 +43,21 @@ def load_environment(env: dict[str, str] | None = None) -> Environment:
         database_path=Path(env.get("BOT_DATABASE") or "data/community.db"),
         api_base=env.get("DISCORD_API_BASE") or None,
         gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
+        login_timeout=_seconds(env, "DISCORD_LOGIN_TIMEOUT", DEFAULT_LOGIN_TIMEOUT),
     )
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise ConfigError(f"{name}: {raw!r} is not a positive number of seconds")
+    return value
 
 
 def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:

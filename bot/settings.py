@@ -126,6 +126,14 @@ class FeatureSettings(SettingsSection):
 
     section_name: ClassVar[str]
 
+    def check_files(self) -> None:
+        """Validate every file this section names; called once at start, before the bot connects to Discord.
+
+        A feature whose section names a file (a directory, a list) overrides this, reads the file and raises
+        ConfigError naming the file, the key and the problem, so a broken file stops the bot at start with
+        exit code 2 instead of failing later. The default does nothing.
+        """
+
 
 def feature_sections() -> dict[str, type[FeatureSettings]]:
     """Every feature package's settings section, by its key, in package order."""

@@ -18,3 +18,12 @@ def test_every_settings_key_is_in_the_readme_reference() -> None:
 def test_every_feature_package_is_in_the_readme_layout() -> None:
     missing = [name for name in feature_packages() if f"  {name}/" not in README]
     assert missing == [], f"add these packages to the layout in README.md: {missing}"
+
+
+def test_the_exit_codes_and_the_invite_command_are_in_the_readme() -> None:
+    from bot import cli
+
+    for code in (cli.EXIT_OK, cli.EXIT_UNEXPECTED, cli.EXIT_CONFIG, cli.EXIT_UNREACHABLE):
+        assert f"| `{code}` |" in README, f"exit code {code} is missing from README.md's table"
+    assert "`community-bot invite`" in README
+    assert "permissions=" not in README  # the link comes from the command, never assembled by hand

@@ -1,0 +1,161 @@
+"""The command line: `community-bot [run | invite | ...]`; each subcommand is one function registered below.
+
+Exit codes, the same for every subcommand:
+
+- 0: done, or stopped cleanly (Ctrl-C, SIGTERM)
+- 1: an unexpected error (a bug): its traceback is logged
+- 2: a configuration problem: token missing or rejected, settings, a file they name, intents
+- 3: Discord could not be reached (network, DNS, TLS, no answer, its server errors); a service manager may retry
+
+Every problem is printed as lines that start with `error:`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn
+
+import discord
+from dotenv import load_dotenv
+
+from bot.discord_api import DiscordUnreachable, fetch_application
+from bot.environment import Environment, load_environment, point_discord_at
+from bot.invite import invite_text
+from bot.logging_setup import scrub, setup_logging
+from bot.settings import ConfigError
+
+log = logging.getLogger("bot")
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 3
+
+PROG = "community-bot"
+DEFAULT_COMMAND = "run"
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One subcommand: its name, one line of help, the function (args -> exit code), its own arguments."""
+
+    name: str
+    help: str
+    function: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def subcommand(
+    name: str, help: str, arguments: Callable[[argparse.ArgumentParser], None] | None = None
+) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    """Register a function as `community-bot <name>`; it returns the exit code or raises ConfigError or
+    DiscordUnreachable, which main reports."""
+
+    def register(function: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        SUBCOMMANDS[name] = Subcommand(name, help, function, arguments)
+        return function
+
+    return register
+
+
+SECRETS: list[str] = []  # the token once the environment is read: no printed or logged line carries it
+
+
+def environment() -> Environment:
+    """The environment (and `.env`), with logging set up to scrub the token from every line."""
+    env = load_environment()
+    SECRETS[:] = [env.token]
+    setup_logging("INFO", SECRETS)
+    return env
+
+
+@subcommand("run", "run the bot until Ctrl-C or SIGTERM (what no subcommand does)")
+def run(args: argparse.Namespace) -> int:
+    from bot.startup import run_bot  # the client and every feature are imported only to run the bot
+
+    return asyncio.run(run_bot(environment(), args.started))
+
+
+@subcommand("invite", "print the link that adds the bot to a server, and why it asks for each permission")
+def invite(args: argparse.Namespace) -> int:
+    env = environment()
+    point_discord_at(env.api_base, env.gateway_url)
+    application = asyncio.run(
+        fetch_application(discord.http.Route.BASE, env.token, seconds=env.login_timeout, since=args.started)
+    )
+    print(invite_text(application.id, application.name))
+    return EXIT_OK
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with its usage errors as `error:` lines, like every other problem, and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        report(f"{message} (see {PROG} --help)")
+        sys.exit(EXIT_CONFIG)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog=PROG,
+        usage=f"{PROG} [-h] [COMMAND]",
+        description="A Discord bot for data communities. Without a command it runs the bot.",
+        epilog="exit codes: 0 stopped cleanly, 1 unexpected error, 2 configuration problem (token, settings,"
+        " files, intents), 3 Discord could not be reached. Settings: README.md.",
+    )
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=Parser)
+    for sub in SUBCOMMANDS.values():
+        child = commands.add_parser(sub.name, prog=f"{PROG} {sub.name}", help=sub.help, description=sub.help)
+        if sub.arguments is not None:
+            sub.arguments(child)
+    return parser
+
+
+def report(problem: str) -> None:
+    """Print a problem on stderr, every line starting with `error:`."""
+    for line in scrub(problem, SECRETS).splitlines() or [""]:
+        print(f"error: {line}", file=sys.stderr)
+
+
+def say(message: str) -> None:
+    """A short note on stderr: through logging once it is set up, else plainly."""
+    if logging.getLogger().handlers:
+        log.info(message)
+    else:
+        print(message, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
+    """Parse the command line, run the subcommand, turn what it raised into `error:` lines and an exit code.
+
+    `started` is the `time.monotonic()` of the process's start (bot/__main__.py), given to subcommands as
+    `args.started`: Discord's deadline counts from it.
+    """
+    started = time.monotonic() if started is None else started
+    try:
+        load_dotenv(".env")  # from the folder the bot is started in, not next to this file
+        args = build_parser().parse_args(argv)
+        args.started = started
+        return SUBCOMMANDS[args.command or DEFAULT_COMMAND].function(args)
+    except KeyboardInterrupt:  # SIGINT or SIGTERM before the bot's own handlers were installed or after
+        say("Signal received; stopped")
+        return EXIT_OK
+    except ConfigError as error:
+        report(str(error))
+        return EXIT_CONFIG
+    except DiscordUnreachable as error:
+        report(str(error))
+        return EXIT_UNREACHABLE
+    except Exception as error:
+        log.critical("Stopped by an unexpected error", exc_info=error)
+        report(f"unexpected {type(error).__name__}: {error} (a bug; the traceback is above)")
+        return EXIT_UNEXPECTED
