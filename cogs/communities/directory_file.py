@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -76,5 +77,16 @@ def _entry_label(item: Any, index: int) -> str:
 
 def load_directory(path: Path) -> list[CommunityEntry]:
     """Read and validate the directory file; any problem becomes a ConfigError naming file, entry and field."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None  # read_yaml names the problem
+    # Checked once before connecting (settings.check_files) and loaded again when the feature starts: the same
+    # unchanged file is parsed once.
+    return list(_load(path, None if stat is None else (stat.st_mtime_ns, stat.st_size)))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: Path, version: tuple[int, int] | None) -> tuple[CommunityEntry, ...]:
     raw = read_yaml(path, missing_hint="set communities.directory_file in the settings")
-    return parse_directory(raw, str(path))
+    return tuple(parse_directory(raw, str(path)))

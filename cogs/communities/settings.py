@@ -31,3 +31,8 @@ class CommunitiesSettings(FeatureSettings):
         365, ge=30, le=3650, description="an entry last checked longer ago is shown as possibly out of date"
     )
 
+    def check_files(self) -> None:
+        """The directory file is validated before the bot connects: a broken one stops it with exit code 2."""
+        from cogs.communities.directory_file import load_directory, resolve_data_path  # pydantic models: lazily
+
+        load_directory(resolve_data_path(self.directory_file))

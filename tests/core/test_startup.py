@@ -277,6 +277,21 @@ async def test_broken_settings_are_exit_2_even_when_discord_is_down(tmp_path: Pa
     ]
 
 
+async def test_a_broken_community_directory_is_exit_2_even_when_discord_is_down(
+    tmp_path: Path, closed_port: int
+) -> None:
+    directory = tmp_path / "communities.yaml"
+    directory.write_text("communities:\n  - key: x\n    name: X\n    join: {platform: slak}\n")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"communities:\n  directory_file: {directory}\n")
+    env = bot_env(tmp_path, f"http://127.0.0.1:{closed_port}/api/v10", BOT_CONFIG=str(config))
+    result = await run_bot(tmp_path, env)
+    assert result.code == 2, result.stderr
+    assert result.lines and all(line.startswith(f"error: {directory}: communities[x]") for line in result.lines)
+    assert any("'slak' is not a known platform" in line for line in result.lines)
+    assert "Traceback" not in result.stderr and "could not be reached" not in result.stderr
+
+
 async def test_a_bad_login_timeout_is_a_configuration_problem(tmp_path: Path, closed_port: int) -> None:
     env = bot_env(tmp_path, f"http://127.0.0.1:{closed_port}/api/v10", DISCORD_LOGIN_TIMEOUT="soon")
     result = await run_bot(tmp_path, env)
