@@ -100,7 +100,7 @@ async def test_python_m_bot_prints_the_problem_and_exits_2(loopback: LoopbackDis
             await proc.wait()
     errors = stderr.decode()
     assert proc.returncode == 2, errors
-    assert f"\nerror: {broken}: communities[dbt].website: is required\n" in errors
+    assert f"error: {broken}: communities[dbt].website: is required" in errors.splitlines()
     assert f"{broken}: communities[dbt].join: is required" in errors
     assert "Traceback" not in errors
 
