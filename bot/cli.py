@@ -24,6 +24,7 @@ from typing import NoReturn
 import discord
 from dotenv import load_dotenv
 
+from bot.database import DatabaseRefused, DatabaseUnavailable
 from bot.discord_api import DiscordUnreachable, fetch_application
 from bot.environment import Environment, load_environment, point_discord_at
 from bot.invite import invite_text
@@ -152,7 +153,10 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     except ConfigError as error:
         report(str(error))
         return EXIT_CONFIG
-    except DiscordUnreachable as error:
+    except DatabaseRefused as error:
+        report(str(error))
+        return EXIT_CONFIG
+    except (DiscordUnreachable, DatabaseUnavailable) as error:
         report(str(error))
         return EXIT_UNREACHABLE
     except Exception as error:

@@ -14,7 +14,7 @@ from discord.ext import commands
 
 import cogs
 from bot.clock import Clock, SystemClock
-from bot.database import Database, Migration, discover_migrations
+from bot.database import Database, DatabaseTarget, Migration, discover_migrations
 from bot.discord_helpers import NO_PINGS, channel_problem
 from bot.discovery import feature_packages
 from bot.dm_closed import DmClosedStore
@@ -65,7 +65,7 @@ class CommunityBot(commands.Bot):
     def __init__(
         self,
         settings: Settings,
-        database_path: Path,
+        database: DatabaseTarget | Database,
         *,
         clock: Clock | None = None,
         features: list[str] | None = None,
@@ -80,14 +80,14 @@ class CommunityBot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.database_path = database_path
+        self.database = database  # where to open it at setup, or the database already opened
         self.clock: Clock = clock or SystemClock()
         self.scheduler = Scheduler(self.clock, self.wait_until_ready)
         self.features = feature_packages() if features is None else features
         self.started_monotonic = time.monotonic()
 
     async def setup_hook(self) -> None:
-        self.db = await Database.open(self.database_path)
+        self.db = self.database if isinstance(self.database, Database) else await Database.open(self.database)
         await self.db.migrate(all_migrations(self.features))
         self.guild_settings = GuildSettings(self.db, self.settings)
         self.dm_closed = DmClosedStore(self.db)
@@ -183,6 +183,6 @@ class CommunityBot(commands.Bot):
         """Stop the scheduler, disconnect, then close the database once in-flight writes are done."""
         self.scheduler.shutdown()
         await super().close()
-        db = getattr(self, "db", None)
+        db = getattr(self, "db", None) or (self.database if isinstance(self.database, Database) else None)
         if db is not None:
             await db.close()

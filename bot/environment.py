@@ -9,6 +9,7 @@ from pathlib import Path
 import discord
 import yarl
 
+from bot.database import DatabaseTarget, parse_target, redact
 from bot.settings import ConfigError
 
 DEFAULT_LOGIN_TIMEOUT = 60.0
@@ -20,13 +21,14 @@ class Environment:
 
     token: str
     config_path: Path
-    database_path: Path
+    database: DatabaseTarget  # a SQLite file, or a postgresql:// URL
     api_base: str | None = None
     gateway_url: str | None = None
     login_timeout: float = DEFAULT_LOGIN_TIMEOUT  # seconds Discord has to answer at start
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a log line
-        return f"Environment(config_path={self.config_path}, database_path={self.database_path})"
+        database = redact(self.database) if isinstance(self.database, str) else self.database
+        return f"Environment(config_path={self.config_path}, database={database})"
 
 
 def load_environment(env: dict[str, str] | None = None) -> Environment:
@@ -40,11 +42,18 @@ def load_environment(env: dict[str, str] | None = None) -> Environment:
     return Environment(
         token=token,
         config_path=Path(env.get("BOT_CONFIG") or "data/config.yaml"),
-        database_path=Path(env.get("BOT_DATABASE") or "data/community.db"),
+        database=_database(env.get("BOT_DATABASE") or "data/community.db"),
         api_base=env.get("DISCORD_API_BASE") or None,
         gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
         login_timeout=_seconds(env, "DISCORD_LOGIN_TIMEOUT", DEFAULT_LOGIN_TIMEOUT),
     )
+
+
+def _database(value: str) -> DatabaseTarget:
+    try:
+        return parse_target(value.strip())
+    except ValueError as error:
+        raise ConfigError(f"BOT_DATABASE: {error}") from None
 
 
 def _seconds(env: dict[str, str], name: str, default: float) -> float:

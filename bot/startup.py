@@ -18,6 +18,7 @@ from typing import TypeVar
 import discord
 
 from bot.client import CommunityBot
+from bot.database import Database
 from bot.discord_api import INTENTS_OFF, TOKEN_REJECTED, DiscordUnreachable, connection_problem, fetch_application
 from bot.environment import Environment, point_discord_at
 from bot.logging_setup import set_level
@@ -123,7 +124,12 @@ async def start(env: Environment, settings: Settings, stopping: asyncio.Event, s
     except Stopped:
         log.info("Signal received while waiting for Discord; stopped")
         return 0
-    return await serve(CommunityBot(settings, env.database_path), env.token, stopping)
+    try:  # a wrong URL or password is exit 2, an unreachable PostgreSQL exit 3, before discord.py logs in
+        database = await unless_stopped(stopping, lambda: Database.open(env.database))
+    except Stopped:
+        log.info("Signal received while opening the database; stopped")
+        return 0
+    return await serve(CommunityBot(settings, database), env.token, stopping)
 
 
 async def serve(bot: CommunityBot, token: str, stopping: asyncio.Event) -> int:

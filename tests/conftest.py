@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import discord
 import pytest
 import yarl
 
-from bot.client import CommunityBot, all_migrations
+from bot.client import CommunityBot
 from bot.database import Database, DatabaseTarget
-from bot.discovery import feature_packages
 from bot.settings import Settings, load_settings
+from tests.databases import (
+    BACKENDS,
+    blank_postgres,
+    drop_postgres,
+    migrated_postgres,
+    migrated_sqlite,
+    postgres_problem,
+    postgres_url,
+)
 from tests.harness import SHIPPED_CONFIG, BotHarness
 from tests.loopback import LoopbackDiscord
 
@@ -29,66 +32,58 @@ def settings() -> Settings:
     return load_settings(SHIPPED_CONFIG)
 
 
-# --- PostgreSQL -----------------------------------------------------------------------------------------------------
-# Tests that take `backend` (directly or through a fixture) run once on SQLite and once on PostgreSQL. Without a
-# reachable server the PostgreSQL runs are skipped with the reason, unless BOT_TEST_POSTGRES is set (CI sets it):
-# then they fail.
-POSTGRES_ADMIN_URL = os.environ.get("BOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# --- databases: each test that takes `backend` runs on every engine of BOT_TEST_BACKENDS (tests/databases.py) ---------
 
 
-@functools.cache
-def postgres_problem() -> str | None:
-    """Why PostgreSQL cannot be used for tests here, or None when it can."""
-
-    async def probe() -> None:
-        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-        await conn.close()
-
-    try:
-        asyncio.run(probe())
-    except Exception as error:
-        return f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable ({type(error).__name__}: {error})"
-    return None
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: reads or writes the SQLite file itself; not run on PostgreSQL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
-    if name == "postgresql" and (problem := postgres_problem()) is not None:
-        if os.environ.get("BOT_TEST_POSTGRES"):
-            pytest.fail(f"BOT_TEST_POSTGRES is set but {problem}")
-        pytest.skip(problem)
+    if name == "postgresql":
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("reads the SQLite file itself")
+        if (problem := postgres_problem()) is not None:
+            if os.environ.get("BOT_TEST_POSTGRES"):
+                pytest.fail(f"BOT_TEST_POSTGRES is set but {problem}")
+            pytest.skip(problem)
     return name
 
 
 @pytest.fixture
 async def database_target(backend: str, tmp_path: Path) -> AsyncIterator[DatabaseTarget]:
-    """Where a test's database lives: a SQLite file in tmp_path, or a fresh PostgreSQL database of its own."""
+    """A blank database of the test's own: a SQLite file in tmp_path, or a new PostgreSQL database."""
     if backend == "sqlite":
         yield tmp_path / "community.db"
         return
-    name = f"bot_test_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    name = await blank_postgres()
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield postgres_url(name)
     finally:
-        await admin.close()
-    parts = urlsplit(POSTGRES_ADMIN_URL)
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_postgres(name)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A real SQLite file in tmp_path with every migration of core and every feature applied."""
-    database = await Database.open(tmp_path / "community.db")
-    await database.migrate(all_migrations(feature_packages()))
+async def migrated_target(
+    backend: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[DatabaseTarget]:
+    """A database of the test's own with every migration of core and every feature applied."""
+    if backend == "sqlite":
+        yield await migrated_sqlite(tmp_path / "community.db", tmp_path_factory.getbasetemp())
+        return
+    name = await migrated_postgres()
+    try:
+        yield postgres_url(name)
+    finally:
+        await drop_postgres(name)
+
+
+@pytest.fixture
+async def db(migrated_target: DatabaseTarget) -> AsyncIterator[Database]:
+    """The migrated database, open."""
+    database = await Database.open(migrated_target)
     try:
         yield database
     finally:
@@ -111,9 +106,11 @@ async def loopback() -> AsyncIterator[LoopbackDiscord]:
 
 
 @pytest.fixture
-async def harness(loopback: LoopbackDiscord, tmp_path: Path, settings: Settings) -> AsyncIterator[BotHarness]:
-    """Starts/stops/restarts the real bot over one SQLite file in tmp_path."""
-    h = BotHarness(loopback, tmp_path / "community.db", settings)
+async def harness(
+    loopback: LoopbackDiscord, migrated_target: DatabaseTarget, settings: Settings
+) -> AsyncIterator[BotHarness]:
+    """Starts/stops/restarts the real bot over one database (either engine)."""
+    h = BotHarness(loopback, migrated_target, settings)
     try:
         yield h
     finally:

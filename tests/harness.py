@@ -11,6 +11,7 @@ import discord
 
 from bot.client import CommunityBot
 from bot.clock import Clock
+from bot.database import DatabaseTarget
 from bot.environment import point_discord_at
 from bot.settings import Settings
 from tests.loopback import LoopbackDiscord
@@ -21,9 +22,9 @@ SHIPPED_CONFIG = Path(__file__).parents[1] / "data" / "config.yaml"
 class BotHarness:
     """One bot at a time over one database file; `restart()` is a real stop and a fresh start."""
 
-    def __init__(self, loopback: LoopbackDiscord, database_path: Path, settings: Settings) -> None:
+    def __init__(self, loopback: LoopbackDiscord, database: DatabaseTarget, settings: Settings) -> None:
         self.loopback = loopback
-        self.database_path = database_path
+        self.database = database
         self.settings = settings
         self.bot: CommunityBot | None = None
         self._task: asyncio.Task | None = None
@@ -36,7 +37,7 @@ class BotHarness:
             raise RuntimeError("stop the running bot first")
         point_discord_at(self.loopback.api_base, self.loopback.gateway_url)
         options.setdefault("guild_ready_timeout", 0.05)
-        bot = CommunityBot(settings or self.settings, self.database_path, clock=clock, **options)
+        bot = CommunityBot(settings or self.settings, self.database, clock=clock, **options)
         ready = asyncio.Event()
         bot.add_listener(_set_when_ready(ready), "on_ready")
         self.bot = bot

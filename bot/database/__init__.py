@@ -9,6 +9,7 @@ from bot.database.base import (
     POSTGRESQL,
     SQLITE,
     Database,
+    DatabaseRefused,
     DatabaseUnavailable,
     Dialect,
     Params,
@@ -16,6 +17,7 @@ from bot.database.base import (
     Row,
     Statement,
     Transaction,
+    redact,
 )
 from bot.database.migrations import Migration, discover_migrations, split_statements
 from bot.database.sqlite import SQLiteDatabase
@@ -24,6 +26,7 @@ __all__ = [
     "POSTGRESQL",
     "SQLITE",
     "Database",
+    "DatabaseRefused",
     "DatabaseTarget",
     "DatabaseUnavailable",
     "Dialect",
@@ -37,6 +40,7 @@ __all__ = [
     "discover_migrations",
     "open_database",
     "parse_target",
+    "redact",
     "split_statements",
 ]
 

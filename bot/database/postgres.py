@@ -15,13 +15,14 @@ import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 
 from bot.database.base import (
     POSTGRESQL,
     Database,
+    DatabaseRefused,
     DatabaseUnavailable,
     Dialect,
     Params,
@@ -29,6 +30,7 @@ from bot.database.base import (
     Row,
     Statement,
     Transaction,
+    redact,
 )
 from bot.database.migrations import Migration
 
@@ -89,15 +91,6 @@ def placeholders(sql: str) -> str:
     return "".join(out)
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def _rowcount(status: str) -> int:
     match = _ROW_COUNT.search(status or "")
     return int(match.group(1)) if match else 0
@@ -138,13 +131,21 @@ class PostgresDatabase(Database):
 
     @classmethod
     async def connect(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
-        """Connect; DatabaseUnavailable when the server cannot be reached, ConnectionRefused-like errors as is."""
+        """Connect; DatabaseUnavailable when the server cannot be reached, DatabaseRefused when it says no."""
+        where = redact(url)
         try:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S, command_timeout=60
             )
+        except asyncpg.exceptions.InvalidCatalogNameError:
+            raise DatabaseRefused(f"BOT_DATABASE: {where}: no such database (create it first: createdb ...)") from None
+        except (asyncpg.exceptions.InvalidPasswordError,
+                asyncpg.exceptions.InvalidAuthorizationSpecificationError) as error:
+            raise DatabaseRefused(f"BOT_DATABASE: {where}: the server refused the login ({error})") from None
         except (OSError, TimeoutError, asyncpg.exceptions.CannotConnectNowError) as error:
-            raise DatabaseUnavailable(f"{redact(url)}: {error or type(error).__name__}") from None
+            reason = "connection refused" if isinstance(error, ConnectionRefusedError) else (
+                str(error) or type(error).__name__)
+            raise DatabaseUnavailable(f"PostgreSQL could not be reached at {where}: {reason}") from None
         return cls(pool, url)
 
     @property

@@ -31,6 +31,7 @@ from bot.discord_api import DiscordUnreachable, fetch_application
 from bot.environment import load_environment
 from bot.settings import ConfigError, FeatureSettings, Settings
 from bot.startup import check_files
+from tests.databases import postgres_problem
 from tests.harness import SHIPPED_CONFIG
 from tests.loopback import LoopbackDiscord
 
@@ -374,3 +375,42 @@ async def test_files_are_checked_before_discord_is_asked(
             await startup.start(env, settings, asyncio.Event())
     finally:
         logging.getLogger().setLevel(level)
+
+
+# ---- the database named by BOT_DATABASE
+
+async def test_an_unreachable_postgresql_is_one_error_line_and_exit_3(
+    tmp_path: Path, loopback: LoopbackDiscord, closed_port: int
+) -> None:
+    url = f"postgresql://bot:secret@127.0.0.1:{closed_port}/community"
+    env = bot_env(tmp_path, loopback.api_base, DISCORD_TOKEN=loopback.token, BOT_DATABASE=url)
+    result = await run_bot(tmp_path, env)
+    assert result.code == 3, result.stderr
+    assert result.lines == [
+        f"error: PostgreSQL could not be reached at postgresql://bot:***@127.0.0.1:{closed_port}/community:"
+        " connection refused"
+    ]
+    assert "secret" not in result.stderr
+
+
+async def test_a_missing_postgresql_database_is_exit_2(tmp_path: Path, loopback: LoopbackDiscord) -> None:
+    if postgres_problem() is not None:
+        pytest.skip(postgres_problem())
+    url = "postgresql://postgres@127.0.0.1:5432/no_such_database_here"
+    env = bot_env(tmp_path, loopback.api_base, DISCORD_TOKEN=loopback.token, BOT_DATABASE=url)
+    result = await run_bot(tmp_path, env)
+    assert result.code == 2, result.stderr
+    assert result.lines == [
+        f"error: BOT_DATABASE: {url}: no such database (create it first: createdb ...)"
+    ]
+
+
+async def test_a_database_url_of_another_kind_is_refused_by_name(tmp_path: Path, closed_port: int) -> None:
+    env = bot_env(tmp_path, f"http://127.0.0.1:{closed_port}/api/v10", BOT_DATABASE="mysql://root@localhost/bot")
+    result = await run_bot(tmp_path, env)
+    assert result.code == 2
+    assert result.lines == [
+        "error: BOT_DATABASE: mysql:// databases are not supported: give a file path for SQLite, or a"
+        " postgresql:// URL"
+    ]
+    assert not (tmp_path / "mysql:").exists()  # before, such a value became a folder holding a SQLite file

@@ -450,7 +450,7 @@ async def test_a_crash_between_discords_answer_and_our_write_does_not_double_the
     assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1
     await harness.stop()
     # What the file holds if the process died after Discord accepted both messages, before we wrote it down:
-    db = await Database.open(harness.database_path)
+    db = await Database.open(harness.database)
     await db.execute("UPDATE event_deliveries SET state = 'pending', message_id = NULL")
     await db.execute("UPDATE event_reminders SET state = 'sending', finished_at = NULL")
     await db.close()

@@ -29,7 +29,7 @@ async def test_a_crash_while_recording_a_welcome_channel_greeting_does_not_greet
     assert all(f"<@{u.id}>" in greeting.content for u in trio)
     await harness.stop()
     # As the file is when the process died after marking cai, before ana and ben.
-    db = await Database.open(harness.database_path)
+    db = await Database.open(harness.database)
     unmarked = (trio[0].id, trio[1].id)
     await db.execute("UPDATE onboarding_welcomes SET state = 'fallback' WHERE user_id IN (?, ?)", unmarked)
     await db.close()

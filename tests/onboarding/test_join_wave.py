@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-import aiosqlite
-
+from bot.database import Database
 from bot.settings import Settings, settings_model
 from bot.times import unix
 from cogs.onboarding.models import WelcomeState
@@ -91,15 +90,18 @@ async def test_a_crash_after_discord_accepted_the_dm_does_not_send_it_again(
     await harness.stop()
     # As if the bot died between Discord's 200 and writing `sent` (eve), or right after claiming fay's welcome.
     joined = unix(loopback.add_member(loopback.guild.id, fay).joined_at)
-    async with aiosqlite.connect(harness.database_path) as db:
-        await db.execute("UPDATE onboarding_welcomes SET state = 'sending' WHERE user_id = ?", (eve.id,))
-        await db.execute(
-            "INSERT INTO onboarding_welcomes (guild_id, user_id, join_seq, joined_at, kind, state, attempts,"
-            " queued_at, updated_at) SELECT guild_id, ?, 1, ?, 'welcome', 'sending', 1, queued_at,"
-            " updated_at FROM onboarding_welcomes WHERE user_id = ?",
-            (fay.id, joined, eve.id),
-        )
-        await db.commit()
+    db = await Database.open(harness.database)
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("UPDATE onboarding_welcomes SET state = 'sending' WHERE user_id = ?", (eve.id,))
+            await tx.execute(
+                "INSERT INTO onboarding_welcomes (guild_id, user_id, join_seq, joined_at, kind, state, attempts,"
+                " queued_at, updated_at) SELECT guild_id, ?, 1, ?, 'welcome', 'sending', 1, queued_at,"
+                " updated_at FROM onboarding_welcomes WHERE user_id = ?",
+                (fay.id, joined, eve.id),
+            )
+    finally:
+        await db.close()
     bot = await harness.start()
 
     async def states() -> dict[int, str]:
