@@ -6,8 +6,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.database.base import (
+    ALL,
     POSTGRESQL,
     SQLITE,
+    ChangeCallback,
     Database,
     DatabaseRefused,
     DatabaseUnavailable,
@@ -23,8 +25,10 @@ from bot.database.migrations import Migration, discover_migrations, split_statem
 from bot.database.sqlite import SQLiteDatabase
 
 __all__ = [
+    "ALL",
     "POSTGRESQL",
     "SQLITE",
+    "ChangeCallback",
     "Database",
     "DatabaseRefused",
     "DatabaseTarget",

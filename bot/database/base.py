@@ -15,7 +15,7 @@ from __future__ import annotations
 import abc
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,8 @@ from bot.database.migrations import Migration
 log = logging.getLogger(__name__)
 
 Params = Sequence[Any]
+ChangeCallback = Callable[[str], None]
+ALL = "*"  # the key of a change notice that means "anything of this topic may have changed"
 
 
 class Row(Protocol):
@@ -129,6 +131,10 @@ class Database(Queries):
     """The bot's database; see the module docstring."""
 
     backend: ClassVar[str]  # "sqlite" or "postgresql"
+    _subscribers: dict[str, list[ChangeCallback]]
+
+    def __init__(self) -> None:
+        self._subscribers = {}
 
     @staticmethod
     async def open(target: Path | str) -> Database:
@@ -202,6 +208,28 @@ class Database(Queries):
     @abc.abstractmethod
     async def _apply(self, migration: Migration, now: int) -> bool:
         """Run one migration and record it, in one transaction; False when it was found applied already."""
+
+    # --- changes: keeping per-process caches right when several processes share the database ----------------------
+
+    async def subscribe(self, topic: str, callback: ChangeCallback) -> None:
+        """Call `callback(key)` whenever any process publishes a change of `topic` (ALL: anything may have changed)."""
+        self._subscribers.setdefault(topic, []).append(callback)
+
+    def unsubscribe(self, topic: str, callback: ChangeCallback) -> None:
+        callbacks = self._subscribers.get(topic, [])
+        if callback in callbacks:
+            callbacks.remove(callback)
+
+    async def publish(self, topic: str, key: str) -> None:
+        """After a committed write: every process's subscribers of `topic` drop what they cached for `key`."""
+        self._deliver(topic, key)
+
+    def _deliver(self, topic: str, key: str) -> None:
+        for callback in list(self._subscribers.get(topic, [])):
+            try:
+                callback(key)
+            except Exception:
+                log.exception("A subscriber of %s failed on %r", topic, key)
 
     async def read_all(self, sql: str, params: Params = ()) -> list[Row]:
         """Transitional name of `fetch`."""

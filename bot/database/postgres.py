@@ -12,6 +12,7 @@ import asyncio
 import functools
 import logging
 import re
+import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
@@ -20,7 +21,9 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from bot.database.base import (
+    ALL,
     POSTGRESQL,
+    ChangeCallback,
     Database,
     DatabaseRefused,
     DatabaseUnavailable,
@@ -59,6 +62,13 @@ _GONE = (
 )
 _ROW_COUNT = re.compile(r"(\d+)$")
 _RETURNS_ROWS = re.compile(r"\bRETURNING\b|^\s*(SELECT|WITH|VALUES)\b", re.I | re.S)
+
+
+_CHANNEL_PREFIX = "bot_changes_"
+
+
+def _channel(topic: str) -> str:
+    return f"{_CHANNEL_PREFIX}{topic}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -126,8 +136,15 @@ class PostgresDatabase(Database):
     backend: ClassVar[str] = "postgresql"
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        super().__init__()
         self._pool = pool
         self.url = url
+        self._listener: asyncpg.Connection | None = None  # LISTENs for the change notices of other processes
+        self._listening: set[str] = set()
+        self._listener_lock = asyncio.Lock()
+        self._closed = False
+        self._relistening: asyncio.Task[None] | None = None
+        self._origin = uuid.uuid4().hex[:12]  # tells this process's notices from the others'
 
     @classmethod
     async def connect(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
@@ -157,7 +174,56 @@ class PostgresDatabase(Database):
         return f"PostgreSQL {parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
 
     async def close(self) -> None:
+        self._closed = True
+        if self._listener is not None:
+            await self._listener.close()
         await self._pool.close()
+
+    # --- change notices between processes: NOTIFY on publish, one LISTEN connection per process ---------------------
+
+    async def subscribe(self, topic: str, callback: ChangeCallback) -> None:
+        await super().subscribe(topic, callback)
+        async with self._listener_lock:
+            await self._listen(topic)
+
+    async def publish(self, topic: str, key: str) -> None:
+        self._deliver(topic, key)  # this process at once; the others through the server
+        await self.execute("SELECT pg_notify(?, ?)", (_channel(topic), f"{self._origin}|{key}"))
+
+    async def _listen(self, topic: str) -> None:
+        if self._listener is None or self._listener.is_closed():
+            self._listener = await asyncpg.connect(self.url)
+            self._listener.add_termination_listener(self._listener_lost)
+        if topic not in self._listening:
+            await self._listener.add_listener(_channel(topic), self._notified)
+            self._listening.add(topic)
+
+    def _notified(self, conn: object, pid: int, channel: str, payload: str) -> None:
+        origin, _, key = payload.partition("|")
+        if origin != self._origin:  # this process's own notices were delivered when published
+            self._deliver(channel.removeprefix(_CHANNEL_PREFIX), key)
+
+    def _listener_lost(self, conn: object) -> None:
+        if self._closed:
+            return
+        log.warning("PostgreSQL change notices lost; listening again (cached data is dropped meanwhile)")
+        self._relistening = asyncio.get_running_loop().create_task(self._relisten(), name="postgresql-relisten")
+
+    async def _relisten(self) -> None:
+        topics = set(self._listening)
+        for attempt in range(1, 60):
+            try:
+                async with self._listener_lock:
+                    self._listening, self._listener = set(), None
+                    for topic in topics:
+                        await self._listen(topic)
+            except _GONE:
+                await asyncio.sleep(min(30.0, 0.5 * attempt))
+                continue
+            # notices sent while nobody listened are gone: every cache starts afresh
+            for topic in list(self._subscribers):
+                self._deliver(topic, ALL)
+            return
 
     async def _retrying(self, sql: str, params: Params, *, returning: bool) -> Any:
         """One statement on a pooled connection, tried again on a fresh one when the connection was gone."""

@@ -132,6 +132,7 @@ class SQLiteDatabase(Database):
     backend: ClassVar[str] = "sqlite"
 
     def __init__(self, writer: aiosqlite.Connection, path: Path) -> None:
+        super().__init__()
         self._writer = writer
         self._lock = asyncio.Lock()
         self.path = path

@@ -138,3 +138,42 @@ async def test_a_terminated_connection_is_replaced_and_nothing_is_lost(database_
         assert await db.fetchval("SELECT COUNT(*) FROM t") == 9
     finally:
         await db.close()
+
+
+async def test_a_change_published_by_one_process_reaches_every_process(database_target: DatabaseTarget) -> None:
+    """Per-process caches stay right with several processes: each hears the others' change notices."""
+    first, second = await Database.open(database_target), await Database.open(database_target)
+    heard: dict[str, list[str]] = {"first": [], "second": []}
+    try:
+        await first.subscribe("directory", heard["first"].append)
+        await second.subscribe("directory", heard["second"].append)
+        await first.publish("directory", "guild:42")
+        for _ in range(200):
+            if heard["second"] or first.backend == "sqlite":
+                break
+            await asyncio.sleep(0.01)
+        assert heard["first"] == ["guild:42"]  # the publisher's own process at once
+        if first.backend == "postgresql":
+            assert heard["second"] == ["guild:42"]  # another process through the server
+            killer = await asyncpg.connect(database_target)
+            try:  # the listening connection is cut: it comes back, and caches are told to start afresh
+                await killer.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+                )
+            finally:
+                await killer.close()
+            for _ in range(300):
+                if "*" in heard["second"]:
+                    break
+                await asyncio.sleep(0.01)
+            assert "*" in heard["second"]
+            await first.publish("directory", "guild:7")
+            for _ in range(300):
+                if "guild:7" in heard["second"]:
+                    break
+                await asyncio.sleep(0.01)
+            assert "guild:7" in heard["second"]
+    finally:
+        await first.close()
+        await second.close()
