@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from bot.database import Database, Row
 from cogs.qa.models import HIT_END, HIT_START, Hit
-from cogs.qa.search_rank import Candidate, TermMatcher, idf, score, snippet
+from cogs.qa.search_rank import Candidate, TermMatcher, idf, scores, snippet
 from cogs.qa.search_sql import SearchSQL, for_backend
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -135,7 +134,7 @@ def match_expression(query: str, *, any_term: bool = False) -> str | None:
 # How many matches, newest first, are ranked when every word must match. Ranking takes no pass over every question
 # holding a word (bm25 did: 46,000 documents for a median word over a million questions); the window bounds what a
 # broad query costs, and one more word narrows it.
-RANK_WINDOW = 48
+RANK_WINDOW = 32
 # When no question holds every word: the newest matches of each word, ranked together (more words first).
 PER_TERM = 16
 DF_TTL_SECONDS = 600.0
@@ -182,7 +181,7 @@ class QuestionSearch:
         statement = self.sql.loose(words, guild_id, limit * 4, solved_only=True, count=self._uncounted(words))
         candidates, counts = self._split(await self.db.fetch(statement.sql, statement.params), words)
         ranked = self._rank(candidates, words, counts, len(candidates), all_terms=False)
-        texts = {c.thread_id: f"{c.title} {c.body} {c.answer_text} {c.tags}" for c in (f.candidate for f in candidates)}
+        texts = {row[0]: f"{row[2]} {row[8]} {row[9]} {row[7]}" for row in candidates}
         needed = min(2, len(words))
         stems = {word[:5] for word in words}
         chosen = []
@@ -201,15 +200,15 @@ class QuestionSearch:
         now = time.monotonic()
         return [i for i, w in enumerate(words) if (known := self._df.get(w)) is None or known[1] < now]
 
-    def _split(self, rows: list[Row], words: Sequence[str]) -> tuple[list[_Found], dict[str, int]]:
+    def _split(self, rows: list[Row], words: Sequence[str]) -> tuple[list[Row], dict[str, int]]:
         """Candidate rows (each once, newest first) and the document counts the statement carried (now cached)."""
-        found: dict[int, _Found] = {}
+        found: dict[int, Row] = {}
         counts: dict[str, int] = {}
         for row in rows:
             if row[0] is None:
                 counts[words[int(row[6])]] = int(row[1])
             elif row[0] not in found:
-                found[row[0]] = _Found(row)
+                found[row[0]] = row
         if counts:
             expires = time.monotonic() + DF_TTL_SECONDS
             if len(self._df) + len(counts) > DF_CACHE_SIZE:
@@ -222,10 +221,10 @@ class QuestionSearch:
         for word in words:
             if word not in counts and (known := self._df.get(word)) is not None:
                 counts[word] = known[0]
-        return sorted(found.values(), key=lambda f: -f.row[0]), counts
+        return sorted(found.values(), key=lambda row: -int(row[0])), counts
 
     def _rank(
-        self, found: list[_Found], words: Sequence[str], counts: dict[str, int], limit: int, *, all_terms: bool
+        self, found: list[Row], words: Sequence[str], counts: dict[str, int], limit: int, *, all_terms: bool
     ) -> list[Hit]:
         """Best first (title hits weigh most, rare words more than common ones), newer first among equals; snippets
         for the ones shown."""
@@ -233,21 +232,20 @@ class QuestionSearch:
             return []
         matcher = TermMatcher(words)
         weights = [idf(counts.get(w)) for w in words]
-        scored = sorted(
-            found, key=lambda f: -score(f.candidate, matcher, weights, all_terms=all_terms)
-        )  # stable: newest first among equal scores
-        return [f.hit(snippet(f.candidate, matcher, HIT_START, HIT_END)) for f in scored[:limit]]
+        points = scores(
+            matcher,
+            weights,
+            [row[2] for row in found],
+            [row[9] or "" for row in found],
+            [row[7] or "" for row in found],
+            None if all_terms else [row[8] or "" for row in found],
+        )
+        order = sorted(range(len(found)), key=lambda i: -points[i])  # stable: newest first among equals
+        return [_hit(found[i], matcher) for i in order[:limit]]
 
 
-class _Found:
-    """A candidate row as the database returned it (search_sql._COLUMNS)."""
-
-    __slots__ = ("candidate", "row")
-
-    def __init__(self, row: Row) -> None:
-        self.row: Any = row
-        self.candidate = Candidate(row[0], row[2], row[8] or "", row[9] or "", row[7] or "")
-
-    def hit(self, text: str) -> Hit:
-        r = self.row
-        return Hit(r[0], r[1], r[2], r[3] == "solved", r[4], r[5], r[6], r[7], snippet=text)
+def _hit(row: Row, matcher: TermMatcher) -> Hit:
+    """A candidate row (search_sql._COLUMNS) as a result, with its snippet."""
+    candidate = Candidate(row[0], row[2], row[8] or "", row[9] or "", row[7] or "")
+    text = snippet(candidate, matcher, HIT_START, HIT_END)
+    return Hit(row[0], row[1], row[2], row[3] == "solved", row[4], row[5], row[6], row[7], snippet=text)

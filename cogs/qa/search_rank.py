@@ -9,6 +9,7 @@ and "merges" in the text, as the full-text index matched them.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -153,9 +154,16 @@ def word_key(word: str) -> str:
     return stem(fold(word))
 
 
+_WORD_AT = re.compile(r"\w+")
+
+
 class TermMatcher:
-    """Finds the query's terms (any form of them) in a text: one regular expression over the text, in C, then the
-    stemmer only for the few words it found."""
+    """Finds the query's terms (any form of them) in a text.
+
+    Each term's stem, less its last letter, is looked for with str.find in the lower-cased text (a fast C loop over
+    the characters; a regular expression scanning for several words costs ten times more), and only the words found
+    that way go through the stemmer.
+    """
 
     def __init__(self, terms: Sequence[str]) -> None:
         self.terms = list(terms)
@@ -165,23 +173,54 @@ class TermMatcher:
             # the stem without its last letter: "queri" must find "query", "merg" finds "merge" and "merging"
             prefixes.add(key[:-1] if len(key) > 3 else key)
             prefixes.update(fold(t) for t in self.terms if word_key(t) == key and not t.isascii())
-        alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
-        self._pattern = re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE) if prefixes else None
+        # a prefix of another prefix finds every word that one does: keep the shorter only (no word is found twice)
+        self.prefixes = sorted(p for p in prefixes if not any(q != p and p.startswith(q) for q in prefixes))
+        alternatives = "|".join(re.escape(p) for p in self.prefixes)
+        self._fallback = re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE) if prefixes else None
 
     def hits(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, end, term index) of every word of `text` that is a form of a term."""
-        if self._pattern is None or not text:
+        """(start, end, term index) of every word of `text` that is a form of a term, in order."""
+        if not text or self._fallback is None:
             return []
+        lower = text.lower()
+        if len(lower) != len(text):  # a few characters lower-case to two: find the words in the text itself
+            return self._hits_by_pattern(text, self._fallback)
         out = []
-        for match in self._pattern.finditer(text):
+        keys = self.keys
+        for prefix in self.prefixes:
+            i = lower.find(prefix)
+            while i >= 0:
+                if i and (lower[i - 1].isalnum() or lower[i - 1] == "_"):  # inside a word
+                    i = lower.find(prefix, i + 1)
+                    continue
+                match = _WORD_AT.match(lower, i)
+                end = match.end() if match else i + len(prefix)
+                index = keys.get(word_key(lower[i:end]))
+                if index is not None:
+                    out.append((i, end, index))
+                i = lower.find(prefix, end)
+        if len(self.prefixes) > 1:
+            out.sort()
+        return out
+
+    def _hits_by_pattern(self, text: str, pattern: re.Pattern[str]) -> list[tuple[int, int, int]]:
+        out = []
+        for match in pattern.finditer(text):
             index = self.keys.get(word_key(match.group()))
             if index is not None:
                 out.append((match.start(), match.end(), index))
         return out
 
-    def present(self, text: str) -> set[int]:
-        """Which terms occur in `text`."""
-        return {index for _, _, index in self.hits(text)}
+    def present_in_each(self, texts: Sequence[str]) -> dict[int, set[int]]:
+        """Which terms occur in each of `texts` (by position; texts with none are left out): one pass over them."""
+        found: dict[int, set[int]] = {}
+        starts, position = [], 0
+        for text in texts:
+            starts.append(position)
+            position += len(text) + 1
+        for start, _, index in self.hits("\n".join(texts)):  # no word spans a line break
+            found.setdefault(bisect.bisect_right(starts, start) - 1, set()).add(index)
+        return found
 
 
 def idf(df: int | None) -> float:
@@ -202,43 +241,59 @@ class Candidate:
     tags: str
 
 
-def score(candidate: Candidate, matcher: TermMatcher, weights: Sequence[float], *, all_terms: bool) -> float:
-    """Sum over the terms of weight x (8 title + 3 answer + 2 tags + 1 body).
+def scores(
+    matcher: TermMatcher,
+    weights: Sequence[float],
+    titles: Sequence[str],
+    answers: Sequence[str],
+    tags: Sequence[str],
+    bodies: Sequence[str] | None = None,
+) -> list[float]:
+    """Per row, the sum over the terms of weight x (8 title + 3 answer + 2 tags + 1 body).
 
-    With `all_terms` (the row matched every term) a term found nowhere but the body is not looked for there: it must
-    be in it. Otherwise the body is searched too, so a row with more of the terms ranks higher.
+    Without `bodies` every row holds every term (the strict query matched them all): a term found in none of the
+    other fields is in the body. With them, the bodies are searched too, so a row with more of the terms ranks
+    higher. One regular expression per field over all rows at once, so the cost grows with the hits, not the rows.
     """
-    in_title = matcher.present(candidate.title)
-    in_answer = matcher.present(candidate.answer_text)
-    in_tags = matcher.present(candidate.tags)
-    elsewhere = in_title | in_answer | in_tags
-    if all_terms:
-        in_body = set(range(len(matcher.terms))) - elsewhere
-    else:
-        in_body = matcher.present(candidate.body) if len(elsewhere) < len(matcher.terms) else set()
-    total = 0.0
-    for index, weight in enumerate(weights):
-        total += weight * (
-            TITLE_WEIGHT * (index in in_title)
-            + ANSWER_WEIGHT * (index in in_answer)
-            + TAGS_WEIGHT * (index in in_tags)
-            + BODY_WEIGHT * (index in in_body)
-        )
-    return total
+    in_title = matcher.present_in_each(titles)
+    in_answer = matcher.present_in_each(answers)
+    in_tags = matcher.present_in_each(tags)
+    in_body = matcher.present_in_each(bodies) if bodies is not None else None
+    strict = in_body is None
+    # a row with none of the terms in its title, answer or tags: all in the body (strict), or what the body holds
+    out = [sum(weights) * BODY_WEIGHT if strict else 0.0] * len(titles)
+    if in_body is not None:
+        for row, found in in_body.items():
+            out[row] = BODY_WEIGHT * sum(weights[i] for i in found)
+    empty: set[int] = set()
+    for row in in_title.keys() | in_answer.keys() | in_tags.keys():
+        t, a, g = in_title.get(row, empty), in_answer.get(row, empty), in_tags.get(row, empty)
+        total = out[row]
+        if strict:
+            total -= BODY_WEIGHT * sum(weights[i] for i in t | a | g)  # not (only) in the body after all
+        total += TITLE_WEIGHT * sum(weights[i] for i in t)
+        total += ANSWER_WEIGHT * sum(weights[i] for i in a)
+        total += TAGS_WEIGHT * sum(weights[i] for i in g)
+        out[row] = total
+    return out
 
 
 _WORD = re.compile(r"\w+")
 
 
 def snippet(candidate: Candidate, matcher: TermMatcher, start_mark: str, end_mark: str, ellipsis: str = "…") -> str:
-    """About SNIPPET_WORDS words around the most terms, from the field that holds the most (title, body, accepted
-    answer, tags; the earlier on a tie), the terms between the marks; the body's start when no field has a term."""
+    """About SNIPPET_WORDS words around the most terms, from the field that holds the most (the body or the accepted
+    answer, the body on a tie; the title or tags only when neither has a term: the title is shown anyway), the terms
+    between the marks; the body's start when no field has a term."""
     best_text, best_hits, best_count = "", [], 0
-    for text in (candidate.title, candidate.body, candidate.answer_text, candidate.tags):
-        found = matcher.hits(text)
-        count = len({index for _, _, index in found})
-        if count > best_count:
-            best_text, best_hits, best_count = text, found, count
+    for fields in ((candidate.body, candidate.answer_text), (candidate.title, candidate.tags)):
+        for text in fields:
+            found = matcher.hits(text)
+            count = len({index for _, _, index in found})
+            if count > best_count:
+                best_text, best_hits, best_count = text, found, count
+        if best_hits:
+            break
     if not best_hits:
         text = candidate.body or candidate.title
         return _window(text, 0, [], start_mark, end_mark, ellipsis)
