@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 from bot.database import Database, Row
 from cogs.qa.models import HIT_END, HIT_START, Hit
-from cogs.qa.search_rank import Candidate, TermMatcher, idf, scores, snippet
+from cogs.qa.search_rank import DF_CAP, Candidate, TermMatcher, idf, scores, snippet
 from cogs.qa.search_sql import SearchSQL, for_backend
+from cogs.qa.search_sql import Statement as SearchStatement
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 12
@@ -157,18 +158,29 @@ class QuestionSearch:
         words = search_terms(query)
         if not words:
             return [], False
-        missing = self._uncounted(words) if len(words) > 1 else []
-        statement = self.sql.strict(words, guild_id, self.rank_window, solved_only=False, count=missing)
-        rows = await self.db.fetch(statement.sql, statement.params)
-        candidates, counts = self._split(rows, words)
-        if candidates or len(words) < 2:
-            return self._rank(candidates, words, counts, limit, all_terms=True), False
+        counts: dict[str, int] = {}
+        missing = self._uncounted(words) if len(words) > 1 or self.sql.plans_by_counts else []
+        if missing and self.sql.plans_by_counts:  # PostgreSQL: the counts choose the plan, so they come first
+            _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words)
+            missing = []
+        else:
+            counts = self._cached(words)
+        if not any(counts.get(w) == 0 for w in words):
+            statement = self.sql.strict(
+                words, guild_id, self.rank_window, solved_only=False, count=missing, rare=self._rare(words, counts)
+            )
+            candidates, counts = self._split(await self._fetch(statement), words)
+            if candidates or len(words) < 2:
+                return self._rank(candidates, words, counts, limit, all_terms=True), False
+        elif len(words) < 2:
+            return [], False
         # Nothing holds every word: any word, but only the words some question holds (none: nothing to look for).
         present = [w for w in words if counts.get(w, 1) > 0]
         if not present:
             return [], False
-        statement = self.sql.loose(present, guild_id, PER_TERM, solved_only=False)
-        candidates, _ = self._split(await self.db.fetch(statement.sql, statement.params), present)
+        rare = [self._rare([w], counts) for w in present]
+        statement = self.sql.loose(present, guild_id, PER_TERM, solved_only=False, rare=rare)
+        candidates, _ = self._split(await self._fetch(statement), present)
         return self._rank(candidates, present, counts, limit, all_terms=len(present) == 1), True
 
     async def similar_solved(self, guild_id: int, title: str, body: str, limit: int = 3) -> list[Hit]:
@@ -178,8 +190,13 @@ class QuestionSearch:
         words = [w for w in terms(f"{title} {body[:400]}") if w not in _STOPWORDS and len(w) > 2 and not w.isdigit()]
         if not words:
             return []
-        statement = self.sql.loose(words, guild_id, limit * 4, solved_only=True, count=self._uncounted(words))
-        candidates, counts = self._split(await self.db.fetch(statement.sql, statement.params), words)
+        missing, counts = self._uncounted(words), self._cached(words)
+        if missing and self.sql.plans_by_counts:
+            _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words)
+            missing = []
+        rare = [self._rare([w], counts) for w in words]
+        statement = self.sql.loose(words, guild_id, limit * 4, solved_only=True, count=missing, rare=rare)
+        candidates, counts = self._split(await self._fetch(statement), words)
         ranked = self._rank(candidates, words, counts, len(candidates), all_terms=False)
         texts = {row[0]: f"{row[2]} {row[8]} {row[9]} {row[7]}" for row in candidates}
         needed = min(2, len(words))
@@ -194,6 +211,17 @@ class QuestionSearch:
         return chosen
 
     # --- document counts ---------------------------------------------------------------------------------------------
+
+    async def _fetch(self, statement: SearchStatement) -> list[Row]:
+        return await self.db.fetch(statement.sql, statement.params)
+
+    def _rare(self, words: Sequence[str], counts: dict[str, int]) -> bool:
+        """Some word is in fewer than DF_CAP questions (by its count): fetching all its matches is cheap."""
+        return any(counts.get(w, DF_CAP) < DF_CAP for w in words)
+
+    def _cached(self, words: Sequence[str]) -> dict[str, int]:
+        now = time.monotonic()
+        return {w: known[0] for w in words if (known := self._df.get(w)) is not None and known[1] >= now}
 
     def _uncounted(self, words: Sequence[str]) -> list[int]:
         """Indexes of the words whose document count is not cached (or is stale)."""
@@ -218,9 +246,8 @@ class QuestionSearch:
                     self._df[word] = (count, expires)
                 else:
                     self._df.pop(word, None)
-        for word in words:
-            if word not in counts and (known := self._df.get(word)) is not None:
-                counts[word] = known[0]
+        for word, known in self._cached(words).items():
+            counts.setdefault(word, known)
         return sorted(found.values(), key=lambda row: -int(row[0])), counts
 
     def _rank(
