@@ -1,14 +1,19 @@
 """Benchmark: /qa search over 1,000,000 stored questions, and how fast questions are recorded.
 
-    python -m bench.qa_search            # 1,000,000 questions (a few minutes)
-    python -m bench.qa_search --quick    # 100,000 questions (well under a minute)
+    python -m bench.qa_search            # 1,000,000 questions on SQLite (a few minutes)
+    python -m bench.qa_search --quick    # 100,000 questions (about a minute)
+    python -m bench.qa_search --database postgresql://postgres@127.0.0.1:5432/qa_bench   # on PostgreSQL
 
-Search figures go through the real path (QuestionSearch.search over aiosqlite: FTS5 MATCH, bm25 with
-column weights, join to the questions for the guild filter and the links, snippet), against two
-baselines measured in the same run on the same file: the raw FTS5 MATCH without ranking, join or
-snippet, and a LIKE scan (what a bot without a full-text index does) over a 20,000-question slice.
-Recording goes through QAStore.add_question (one transaction per question, tags, search index, due
-time) against a bare INSERT of the same row into a plain table, one transaction each as well.
+Search figures go through the real path (QuestionSearch.search: the candidate statement, ranking and snippets in
+Python) on distinct queries (Corpus.queries: subject words, rarer words, filler sentences, misses, typos; none
+repeats), after 200 other queries warmed the page cache and the word counts as a running bot's are. Every query
+goes through every variant in turn, so a neighbour's burst of CPU falls on all alike: the bot's search with its
+window of 32, 16 and 64 matches and with no cached word counts; the search it replaced (bm25 over the newest 500
+matches and FTS5's snippet(); on PostgreSQL ts_rank and ts_headline); and the baseline every ratio is taken
+against, the bare MATCH (no join, ranking or snippet). Wall-clock and CPU time of this process (the database
+threads included; a PostgreSQL server's own CPU is not) per search. On SQLite also: bm25 over every match (100
+queries), a LIKE scan over a 20,000-question slice (what a bot without a full-text index does), and recording
+through QAStore.add_question against a bare INSERT of the same row, one transaction each.
 """
 
 from __future__ import annotations
