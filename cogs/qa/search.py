@@ -1,11 +1,22 @@
-"""Full-text search over questions and accepted answers (SQLite FTS5), and "similar solved questions"."""
+"""Full-text search over questions and accepted answers, and "similar solved questions".
+
+The engine's full-text index (SQLite FTS5, or a PostgreSQL tsvector with a GIN index: search_sql.py) finds the newest
+matches of a server; ranking and snippets are computed here from the rows it returned (search_rank.py). Nothing in a
+search counts every question holding a word: how common a word is (for ranking) is counted once, up to DF_CAP, and
+kept for DF_TTL_SECONDS.
+"""
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Sequence
 
 from bot.database import Database, Row
 from cogs.qa.models import HIT_END, HIT_START, Hit
+from cogs.qa.search_rank import DF_CAP, Candidate, TermMatcher, idf, scores, snippet
+from cogs.qa.search_sql import SearchSQL, for_backend
+from cogs.qa.search_sql import Statement as SearchStatement
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 12
@@ -112,7 +123,8 @@ def search_terms(query: str) -> list[str]:
 def match_expression(query: str, *, any_term: bool = False) -> str | None:
     """An FTS5 MATCH expression from what a member typed; every word quoted, so no syntax leaks in."""
     # All words must match unless `any_term`. The porter stemmer makes "merging" find "merge"; prefix queries are
-    # not used: they merge every matching doclist and defeat the ranking window below.
+    # not used: they merge every matching doclist. QuestionSearch quotes words the same way on SQLite (search_sql.py);
+    # this is the expression of the bare MATCH the benchmark compares with.
     words = search_terms(query)
     if not words:
         return None
@@ -120,63 +132,56 @@ def match_expression(query: str, *, any_term: bool = False) -> str | None:
     return (" OR " if any_term else " ").join(quoted)
 
 
-# How many matches, newest first, are ranked. Ranking every match of a word that one question in ten
-# contains costs a full pass over a million rows; the newest RANK_WINDOW matches bound that (see bench/).
-RANK_WINDOW = 500
-
-_RANKED = (
-    "SELECT q.thread_id, q.channel_id, q.title, q.state = 'solved', q.answer_message_id, q.answer_author_id,"
-    " q.created_at, q.tags FROM ("
-    "   SELECT f.rowid AS id, f.rank AS score FROM qa_search f JOIN qa_questions w ON w.thread_id = f.rowid"
-    "   WHERE f.qa_search MATCH :match AND w.guild_id = :guild {solved}"
-    "   ORDER BY f.rowid DESC LIMIT :window"
-    " ) AS m JOIN qa_questions q ON q.thread_id = m.id ORDER BY m.score LIMIT :limit"
-)
-
-
-def _hit(row: Row, snippet: str) -> Hit:
-    thread_id, channel_id, title, solved, answer_message_id, answer_author_id, created_at, tags = row
-    return Hit(
-        thread_id, channel_id, title, bool(solved), answer_message_id, answer_author_id, created_at, tags, snippet
-    )
+# How many matches, newest first, are ranked when every word must match. Ranking takes no pass over every question
+# holding a word (bm25 did: 46,000 documents for a median word over a million questions); the window bounds what a
+# broad query costs, and one more word narrows it.
+RANK_WINDOW = 32
+# When no question holds every word: the newest matches of each word, ranked together (more words first).
+PER_TERM = 16
+DF_TTL_SECONDS = 600.0
+DF_CACHE_SIZE = 50_000
 
 
 class QuestionSearch:
-    """The FTS5 queries."""
+    """Searches of one database, either engine (`db.backend`)."""
 
     def __init__(self, db: Database, *, rank_window: int = RANK_WINDOW) -> None:
         self.db = db
         self.rank_window = rank_window
-
-    async def _run(self, expression: str, guild_id: int, limit: int, *, solved_only: bool) -> list[Hit]:
-        """Best first (bm25, title hits weigh most) among the newest RANK_WINDOW matches of the guild."""
-        sql = _RANKED.format(solved="AND w.state = 'solved'" if solved_only else "")
-        params = {"match": expression, "guild": guild_id, "window": self.rank_window, "limit": limit}
-        rows = await self.db.read_all(sql, params)
-        if not rows:
-            return []
-        ids = [row[0] for row in rows]
-        marks = ", ".join("?" for _ in ids)
-        snippets = await self.db.read_all(
-            f"SELECT rowid, snippet(qa_search, -1, ?, ?, '…', 16) FROM qa_search"
-            f" WHERE qa_search MATCH ? AND rowid IN ({marks})",
-            (HIT_START, HIT_END, expression, *ids),
-        )
-        by_id = {row[0]: row[1] for row in snippets}
-        return [_hit(row, by_id.get(row[0], "")) for row in rows]
+        self.sql: SearchSQL = for_backend(db.backend)
+        # how many questions hold a term (up to DF_CAP), and until when that is trusted; words in no question are
+        # not kept (a new question may hold one the next moment)
+        self._df: dict[str, tuple[int, float]] = {}
 
     async def search(self, guild_id: int, query: str, limit: int = 8) -> tuple[list[Hit], bool]:
         """Best matches first; all words must match, else any word does. Returns (hits, loose)."""
-        strict = match_expression(query)
-        if strict is None:
+        words = search_terms(query)
+        if not words:
             return [], False
-        hits = await self._run(strict, guild_id, limit, solved_only=False)
-        if hits or len(search_terms(query)) < 2:
-            return hits, False
-        loose = match_expression(query, any_term=True)
-        if loose is None:  # cannot happen: the strict expression had words
+        counts: dict[str, int] = {}
+        missing = self._uncounted(words) if len(words) > 1 or self.sql.plans_by_counts else []
+        if missing and self.sql.plans_by_counts:  # PostgreSQL: the counts choose the plan, so they come first
+            _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words)
+            missing = []
+        else:
+            counts = self._cached(words)
+        if not any(counts.get(w) == 0 for w in words):
+            statement = self.sql.strict(
+                words, guild_id, self.rank_window, solved_only=False, count=missing, rare=self._rare(words, counts)
+            )
+            candidates, counts = self._split(await self._fetch(statement), words)
+            if candidates or len(words) < 2:
+                return self._rank(candidates, words, counts, limit, all_terms=True), False
+        elif len(words) < 2:
             return [], False
-        return await self._run(loose, guild_id, limit, solved_only=False), True
+        # Nothing holds every word: any word, but only the words some question holds (none: nothing to look for).
+        present = [w for w in words if counts.get(w, 1) > 0]
+        if not present:
+            return [], False
+        rare = [self._rare([w], counts) for w in present]
+        statement = self.sql.loose(present, guild_id, PER_TERM, solved_only=False, rare=rare)
+        candidates, _ = self._split(await self._fetch(statement), present)
+        return self._rank(candidates, present, counts, limit, all_terms=len(present) == 1), True
 
     async def similar_solved(self, guild_id: int, title: str, body: str, limit: int = 3) -> list[Hit]:
         """Solved questions sharing the subject words of a new question (shown before posting it)."""
@@ -185,13 +190,19 @@ class QuestionSearch:
         words = [w for w in terms(f"{title} {body[:400]}") if w not in _STOPWORDS and len(w) > 2 and not w.isdigit()]
         if not words:
             return []
-        expression = " OR ".join(f'"{word}"' for word in words)
-        candidates = await self._run(expression, guild_id, limit * 4, solved_only=True)
+        missing, counts = self._uncounted(words), self._cached(words)
+        if missing and self.sql.plans_by_counts:
+            _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words)
+            missing = []
+        rare = [self._rare([w], counts) for w in words]
+        statement = self.sql.loose(words, guild_id, limit * 4, solved_only=True, count=missing, rare=rare)
+        candidates, counts = self._split(await self._fetch(statement), words)
+        ranked = self._rank(candidates, words, counts, len(candidates), all_terms=False)
+        texts = {row[0]: f"{row[2]} {row[8]} {row[9]} {row[7]}" for row in candidates}
         needed = min(2, len(words))
         stems = {word[:5] for word in words}
-        texts = await self._texts([hit.thread_id for hit in candidates])
         chosen = []
-        for hit in candidates:
+        for hit in ranked:
             seen = {word[:5] for word in _WORD.findall(texts.get(hit.thread_id, "").lower())}
             if len(stems & seen) >= needed:
                 chosen.append(hit)
@@ -199,13 +210,69 @@ class QuestionSearch:
                 break
         return chosen
 
-    async def _texts(self, thread_ids: list[int]) -> dict[int, str]:
-        if not thread_ids:
-            return {}
-        marks = ", ".join("?" for _ in thread_ids)
-        rows = await self.db.read_all(
-            f"SELECT thread_id, title || ' ' || body || ' ' || answer_text || ' ' || tags FROM qa_questions"
-            f" WHERE thread_id IN ({marks})",
-            thread_ids,
+    # --- document counts ---------------------------------------------------------------------------------------------
+
+    async def _fetch(self, statement: SearchStatement) -> list[Row]:
+        return await self.db.fetch(statement.sql, statement.params)
+
+    def _rare(self, words: Sequence[str], counts: dict[str, int]) -> bool:
+        """Some word is in fewer than DF_CAP questions (by its count): fetching all its matches is cheap."""
+        return any(counts.get(w, DF_CAP) < DF_CAP for w in words)
+
+    def _cached(self, words: Sequence[str]) -> dict[str, int]:
+        now = time.monotonic()
+        return {w: known[0] for w in words if (known := self._df.get(w)) is not None and known[1] >= now}
+
+    def _uncounted(self, words: Sequence[str]) -> list[int]:
+        """Indexes of the words whose document count is not cached (or is stale)."""
+        now = time.monotonic()
+        return [i for i, w in enumerate(words) if (known := self._df.get(w)) is None or known[1] < now]
+
+    def _split(self, rows: list[Row], words: Sequence[str]) -> tuple[list[Row], dict[str, int]]:
+        """Candidate rows (each once, newest first) and the document counts the statement carried (now cached)."""
+        found: dict[int, Row] = {}
+        counts: dict[str, int] = {}
+        for row in rows:
+            if row[0] is None:
+                counts[words[int(row[6])]] = int(row[1])
+            elif row[0] not in found:
+                found[row[0]] = row
+        if counts:
+            expires = time.monotonic() + DF_TTL_SECONDS
+            if len(self._df) + len(counts) > DF_CACHE_SIZE:
+                self._df.clear()
+            for word, count in counts.items():
+                if count > 0:
+                    self._df[word] = (count, expires)
+                else:
+                    self._df.pop(word, None)
+        for word, known in self._cached(words).items():
+            counts.setdefault(word, known)
+        return sorted(found.values(), key=lambda row: -int(row[0])), counts
+
+    def _rank(
+        self, found: list[Row], words: Sequence[str], counts: dict[str, int], limit: int, *, all_terms: bool
+    ) -> list[Hit]:
+        """Best first (title hits weigh most, rare words more than common ones), newer first among equals; snippets
+        for the ones shown."""
+        if not found:
+            return []
+        matcher = TermMatcher(words)
+        weights = [idf(counts.get(w)) for w in words]
+        points = scores(
+            matcher,
+            weights,
+            [row[2] for row in found],
+            [row[9] or "" for row in found],
+            [row[7] or "" for row in found],
+            None if all_terms else [row[8] or "" for row in found],
         )
-        return {row[0]: row[1] for row in rows}
+        order = sorted(range(len(found)), key=lambda i: -points[i])  # stable: newest first among equals
+        return [_hit(found[i], matcher) for i in order[:limit]]
+
+
+def _hit(row: Row, matcher: TermMatcher) -> Hit:
+    """A candidate row (search_sql._COLUMNS) as a result, with its snippet."""
+    candidate = Candidate(row[0], row[2], row[8] or "", row[9] or "", row[7] or "")
+    text = snippet(candidate, matcher, HIT_START, HIT_END)
+    return Hit(row[0], row[1], row[2], row[3] == "solved", row[4], row[5], row[6], row[7], snippet=text)

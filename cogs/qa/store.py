@@ -222,11 +222,11 @@ class QAStore:
                 return None
             action = "move" if before.solved else "mark"
             await tx.execute(
-                "UPDATE qa_questions SET state = 'solved', solved_at = COALESCE(solved_at, :at),"
-                " answer_message_id = :message, answer_author_id = :author, answer_text = :text,"
-                " answer_marked_by = :by, answer_marked_at = :at, bot_activity_at = :at,"
-                " attempts = 0, retry_at = NULL WHERE thread_id = :thread",
-                {"at": at, "message": message_id, "author": author_id, "text": text, "by": by_id, "thread": thread_id},
+                "UPDATE qa_questions SET state = 'solved', solved_at = COALESCE(solved_at, ?),"
+                " answer_message_id = ?, answer_author_id = ?, answer_text = ?,"
+                " answer_marked_by = ?, answer_marked_at = ?, bot_activity_at = ?,"
+                " attempts = 0, retry_at = NULL WHERE thread_id = ?",
+                (at, message_id, author_id, text, by_id, at, at, thread_id),
             )
             await _log_mark(tx, before, action, message_id, author_id, by_id, at)
             after = await _refresh_due(tx, thread_id, timing)

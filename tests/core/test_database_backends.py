@@ -83,8 +83,6 @@ async def test_exclusive_transactions_run_one_at_a_time(any_db: Database) -> Non
 
 
 async def test_every_shipped_migration_applies_once_on_either_engine(any_db: Database, backend: str) -> None:
-    if backend == "postgresql":  # removed when Q&A search gets its PostgreSQL migration (issue 15)
-        pytest.xfail("qa/0001 (FTS5) has no PostgreSQL variant yet")
     migrations = all_migrations(feature_packages())
     applied = await any_db.migrate(migrations)
     assert len(applied) == len(migrations)

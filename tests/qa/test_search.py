@@ -1,15 +1,35 @@
-"""FTS5 search over questions and accepted answers on a real SQLite file."""
+"""Search over questions and accepted answers, on a migrated database of every feature on either engine (SQLite's
+FTS5, PostgreSQL's tsvector): every test here runs twice."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import AsyncIterator
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.database import Database
+from bot.client import all_migrations
+from bot.database import Database, DatabaseTarget
+from bot.discovery import feature_packages
+from cogs.qa.models import HIT_END, HIT_START
 from cogs.qa.rules import Timing
 from cogs.qa.search import QuestionSearch
+from cogs.qa.search_rank import TermMatcher, stem
 from cogs.qa.store import QAStore
 from tests.qa.conftest import ASKER, GUILD, HELPER, question
+
+
+@pytest.fixture
+async def db(database_target: DatabaseTarget) -> AsyncIterator[Database]:
+    """This module's `db` (and so `store`): every feature's migrations, on SQLite and on PostgreSQL."""
+    database = await Database.open(database_target)
+    await database.migrate(all_migrations(feature_packages()))
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
 async def _seed(store: QAStore, timing: Timing) -> None:
@@ -59,7 +79,10 @@ async def test_renames_and_deletions_follow_into_the_index(db: Database, store: 
     assert await store.forget(1)
     assert (await search.search(GUILD, "polars"))[0] == []
     assert await db.fetchval("SELECT COUNT(*) FROM qa_question_tags WHERE thread_id = 1") == 0
-    await db.execute("INSERT INTO qa_search (qa_search) VALUES ('integrity-check')")
+    if db.backend == "sqlite":
+        await db.execute("INSERT INTO qa_search (qa_search) VALUES ('integrity-check')")
+    else:
+        assert await db.fetchval("SELECT COUNT(*) FROM qa_search WHERE thread_id = 1") == 0
 
 
 async def test_word_forms_match_through_the_stemmer(db: Database, store: QAStore, timing: Timing) -> None:
@@ -112,3 +135,104 @@ async def test_broad_queries_rank_within_the_newest_window(db: Database, store: 
     assert sorted(h.thread_id for h in hits) == [12, 13, 14]  # 10 ranks best but is not among the newest 3
     hits, _ = await QuestionSearch(db).search(GUILD, "kafka")
     assert hits[0].thread_id == 10 and len(hits) == 5
+
+
+# --- the ranking and snippets computed from the rows (search_rank.py) ---------------------------------------------
+
+
+async def test_rare_words_rank_above_common_ones_when_no_question_has_all(
+    db: Database, store: QAStore, timing: Timing
+) -> None:
+    for n in range(20, 26):  # "python" in six titles, newer than the one "polars" question
+        await store.add_question(question(100 + n, title=f"python question {n}"), timing)
+    await store.add_question(question(90, title="polars lazy frames"), timing)
+    search = QuestionSearch(db)
+    await search.search(GUILD, "python polars")  # counts the words' questions (cached from then on)
+    hits, loose = await search.search(GUILD, "python polars")
+    assert loose and hits[0].thread_id == 90 and len(hits) == 7
+
+
+async def test_no_second_query_when_no_word_is_in_any_question(db: Database, store: QAStore, timing: Timing) -> None:
+    await _seed(store, timing)
+    statements: list[str] = []
+    fetch = db.fetch
+
+    async def counting(sql: str, params: object = ()) -> object:
+        statements.append(sql)
+        return await fetch(sql, params)  # type: ignore[arg-type]
+
+    db.fetch = counting  # type: ignore[method-assign]
+    search = QuestionSearch(db)
+    assert await search.search(GUILD, "zzqxv wwqyk") == ([], False)
+    assert len(statements) == 1  # the document counts came with the first statement: nothing to look for
+    hits, loose = await search.search(GUILD, "pandas zzqxv")
+    assert [h.thread_id for h in hits] == [1, 2] and loose  # any word: only "pandas" is looked for
+    assert "zzqxv" not in str(statements[-1:])
+    statements.clear()
+    hits, loose = await search.search(GUILD, "pandas merge")
+    # "merge" is counted first on PostgreSQL (the count chooses the plan), with the search on SQLite
+    assert [h.thread_id for h in hits] == [1] and not loose and len(statements) == (2 if db.backend != "sqlite" else 1)
+    statements.clear()
+    hits, loose = await search.search(GUILD, "merge pandas")
+    assert [h.thread_id for h in hits] == [1] and not loose and len(statements) == 1  # both counted already
+
+
+async def test_snippets_mark_every_form_of_the_words_where_they_are(
+    db: Database, store: QAStore, timing: Timing
+) -> None:
+    body = " ".join(["filler"] * 60) + " then merging the frames merges them " + " ".join(["tail"] * 60)
+    await store.add_question(question(5, title="Slow joins", body=body), timing)
+    hits, _ = await QuestionSearch(db).search(GUILD, "merge frame")
+    assert [h.thread_id for h in hits] == [5]
+    snippet = hits[0].snippet
+    assert f"{HIT_START}merging{HIT_END}" in snippet and f"{HIT_START}merges{HIT_END}" in snippet
+    assert f"{HIT_START}frames{HIT_END}" in snippet
+    assert snippet.startswith("…") and snippet.endswith("…") and len(snippet.split()) <= 17
+    await store.mark_answer(5, message_id=50, author_id=HELPER, text="Merge once; merged frames are fine",
+                            by_id=ASKER, at=1, timing=timing)
+    hits, _ = await QuestionSearch(db).search(GUILD, "merge frame")
+    assert hits[0].snippet.count(HIT_START) == hits[0].snippet.count(HIT_END) >= 2
+
+
+def test_the_stemmer_is_fts5s_porter() -> None:
+    """Python finds in the text the words the index matched: the same stems as FTS5's porter tokenizer."""
+
+
+    text = """merging merged merges merge queries query queried scheduling schedules relational conditional happiness
+        generalization general indexing indices partitions partitioned analysis analyses running runs hopping
+        agreed feed disabled matting mating meeting milling falling hissing electrical formality sensibility"""
+    words = text.split()
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'porter ascii')")
+    conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab (t, 'instance')")
+    for word in words:
+        conn.execute("DELETE FROM t")
+        conn.execute("INSERT INTO t (x) VALUES (?)", (word,))
+        assert stem(word) == conn.execute("SELECT term FROM v").fetchone()[0], word
+    conn.close()
+
+
+@given(st.text(max_size=200), st.lists(st.from_regex(r"[a-zA-Z0-9é]{1,12}", fullmatch=True), min_size=1, max_size=4))
+def test_term_matches_are_whole_words_of_the_text(text: str, words: list[str]) -> None:
+    matcher = TermMatcher([w.lower() for w in words])
+    for start, end, index in matcher.hits(text):
+        assert 0 <= index < len(words) and text[start:end].strip() == text[start:end] != ""
+        assert start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+
+
+async def test_both_plans_find_the_same(
+    db: Database, store: QAStore, timing: Timing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a word in fewer than DF_CAP questions is searched through the GIN index, commoner ones by
+    walking the newest questions: the results do not depend on which."""
+    await _seed(store, timing)
+    for thread_id in (1, 2):
+        await store.mark_answer(thread_id, message_id=77, author_id=HELPER, text="pandas backfill", by_id=ASKER,
+                                at=1, timing=timing)
+    queries = ["pandas", "pandas merge", "airflow incremental", "merging", "pandas zzqxv"]
+    rare = [await QuestionSearch(db).search(GUILD, q) for q in queries]
+    similar = await QuestionSearch(db).similar_solved(GUILD, "pandas merge slow", "frames")
+    monkeypatch.setattr("cogs.qa.search.DF_CAP", 0)  # every word counts as common
+    assert [await QuestionSearch(db).search(GUILD, q) for q in queries] == rare
+    assert await QuestionSearch(db).similar_solved(GUILD, "pandas merge slow", "frames") == similar
+    assert [h.thread_id for h in rare[0][0]] == [1, 2] and similar

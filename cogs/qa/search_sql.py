@@ -1,0 +1,182 @@
+"""The queries /qa search runs, per engine: SQLite's FTS5 table, or PostgreSQL's tsvector with a GIN index.
+
+Either engine only finds candidates, newest first: the newest `window` questions of a server holding every term
+(strict), or the newest few holding each term (loose, one branch per term). The rows carry the text that ranking and
+snippets need (search_rank.py), so a search is one statement, two when nothing holds every term. A statement may
+also count how many questions hold some terms, up to DF_CAP each (rows with a NULL thread_id), for terms whose count
+is not cached yet.
+
+No text a member typed becomes SQL: every term is a parameter; on SQLite a term is a quoted FTS5 string (it holds
+only word characters, so it cannot close the quotes), on PostgreSQL it goes through plainto_tsquery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cogs.qa.search_rank import DF_CAP
+
+# What every candidate row holds, in order (search.py reads them by position).
+_COLUMNS = (
+    "q.thread_id, q.channel_id, q.title, q.state, q.answer_message_id, q.answer_author_id, q.created_at, q.tags,"
+    " q.body, q.answer_text"
+)
+# A row that carries a document count instead: (NULL, count, NULL, ..., term index in created_at's place, ...).
+Match = tuple[str, list[Any]]  # an SQL condition and its parameters
+_COUNT_ROW = "SELECT NULL, {count}, NULL, NULL, NULL, NULL, {index}, NULL, NULL, NULL"
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: list[Any]
+
+
+class SearchSQL:
+    """Builds the statements; subclasses say how an engine matches a term or all terms."""
+
+    # The engine's plan depends on how many questions hold the words (PostgreSQL): count them before searching.
+    plans_by_counts = False
+
+    def strict(
+        self,
+        terms: Sequence[str],
+        guild_id: int,
+        window: int,
+        *,
+        solved_only: bool,
+        count: Sequence[int] = (),
+        rare: bool = False,
+    ) -> Statement:
+        """The newest `window` questions of the guild holding every term; document counts of terms[i] for i in
+        `count`. `rare`: some term is in fewer than DF_CAP questions."""
+        branch, params = self._branch(self._all(terms), guild_id, window, solved_only, rare)
+        return self._with_counts([branch], params, terms, count)
+
+    def loose(
+        self,
+        terms: Sequence[str],
+        guild_id: int,
+        per_term: int,
+        *,
+        solved_only: bool,
+        count: Sequence[int] = (),
+        rare: Sequence[bool] = (),
+    ) -> Statement:
+        """For each term, the newest `per_term` questions of the guild holding it (a question may come more than
+        once). `rare[i]`: terms[i] is in fewer than DF_CAP questions."""
+        branches, params = [], []
+        for i, term in enumerate(terms):
+            branch, more = self._branch(self._one(term), guild_id, per_term, solved_only, i < len(rare) and rare[i])
+            branches.append(branch)
+            params += more
+        return self._with_counts(branches, params, terms, count)
+
+    def counts(self, terms: Sequence[str], count: Sequence[int]) -> Statement:
+        """Only the document counts of terms[i] for i in `count`."""
+        return self._with_counts([], [], terms, count)
+
+    def _with_counts(
+        self, branches: list[str], params: list[Any], terms: Sequence[str], count: Sequence[int]
+    ) -> Statement:
+        parts = [f"SELECT * FROM ({branch}) AS b{i}" for i, branch in enumerate(branches)]
+        if not branches:
+            parts = [_COUNT_ROW.format(count="NULL", index="NULL") + " WHERE FALSE"]  # the columns' shape
+        for index in count:
+            match_sql, match_params = self._one(terms[index])
+            parts.append(_COUNT_ROW.format(count=self._count(match_sql), index=index))
+            params = params + match_params
+        return Statement(" UNION ALL ".join(parts), params)
+
+    def _branch(
+        self, match: Match, guild_id: int, limit: int, solved_only: bool, rare: bool
+    ) -> tuple[str, list[Any]]:
+        raise NotImplementedError
+
+    def _all(self, terms: Sequence[str]) -> Match:
+        raise NotImplementedError
+
+    def _one(self, term: str) -> Match:
+        raise NotImplementedError
+
+    def _count(self, match_sql: str) -> str:
+        raise NotImplementedError
+
+
+class SQLiteSearchSQL(SearchSQL):
+    """FTS5: `qa_search MATCH '"w1" "w2"'`; the full-text table drives the join (CROSS JOIN), newest rowid first.
+
+    Without the forced order SQLite may walk the server's questions and probe the index for each, which takes
+    minutes over a million questions.
+    """
+
+    def _branch(
+        self, match: Match, guild_id: int, limit: int, solved_only: bool, rare: bool
+    ) -> tuple[str, list[Any]]:
+        solved = " AND q.state = 'solved'" if solved_only else ""
+        sql = (
+            f"SELECT {_COLUMNS} FROM qa_search f CROSS JOIN qa_questions q ON q.thread_id = f.rowid"
+            f" WHERE {match[0]} AND q.guild_id = ?{solved} ORDER BY f.rowid DESC LIMIT ?"
+        )
+        return sql, [*match[1], guild_id, limit]
+
+    def _all(self, terms: Sequence[str]) -> Match:
+        return "f.qa_search MATCH ?", [" ".join(_quoted(t) for t in terms)]
+
+    def _one(self, term: str) -> Match:
+        return "f.qa_search MATCH ?", [_quoted(term)]
+
+    def _count(self, match_sql: str) -> str:
+        return f"(SELECT COUNT(*) FROM (SELECT 1 FROM qa_search f WHERE {match_sql} LIMIT {DF_CAP}))"
+
+
+class PostgresSearchSQL(SearchSQL):
+    """tsvector: `document @@ plainto_tsquery('qa_english', ?)` (every word of the text must match), newest first.
+
+    Two plans, chosen by the words' counts (PostgreSQL's own estimate for a word it has no statistics on picks a
+    backward walk of every question for a word no question holds: 60 ms over 100,000): when a word is in fewer than
+    DF_CAP questions, all its matches come from the GIN index (a materialized CTE) and the newest are taken; when
+    every word is common, the questions are walked newest first until `limit` hold them.
+    """
+
+    CONFIG = "qa_english"
+    plans_by_counts = True
+
+    def _branch(
+        self, match: Match, guild_id: int, limit: int, solved_only: bool, rare: bool
+    ) -> tuple[str, list[Any]]:
+        solved = " AND q.state = 'solved'" if solved_only else ""
+        if rare:
+            sql = (
+                "WITH m AS MATERIALIZED (SELECT f.thread_id FROM qa_search f"
+                f"{' JOIN qa_questions q ON q.thread_id = f.thread_id' if solved_only else ''}"
+                f" WHERE {match[0]} AND f.guild_id = ?{solved})"
+                f" SELECT {_COLUMNS} FROM (SELECT thread_id FROM m ORDER BY thread_id DESC LIMIT ?) AS top"
+                " JOIN qa_questions q ON q.thread_id = top.thread_id"
+            )
+        else:
+            sql = (
+                f"SELECT {_COLUMNS} FROM qa_search f JOIN qa_questions q ON q.thread_id = f.thread_id"
+                f" WHERE {match[0]} AND f.guild_id = ?{solved} ORDER BY f.thread_id DESC LIMIT ?"
+            )
+        return sql, [*match[1], guild_id, limit]
+
+    def _all(self, terms: Sequence[str]) -> Match:
+        return f"f.document @@ plainto_tsquery('{self.CONFIG}', ?)", [" ".join(terms)]
+
+    def _one(self, term: str) -> Match:
+        return f"f.document @@ plainto_tsquery('{self.CONFIG}', ?)", [term]
+
+    def _count(self, match_sql: str) -> str:
+        return f"(SELECT COUNT(*) FROM (SELECT 1 FROM qa_search f WHERE {match_sql} LIMIT {DF_CAP}) AS c)"
+
+
+def _quoted(term: str) -> str:
+    """An FTS5 string: terms hold word characters only, so no quote, operator or column filter gets through."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def for_backend(backend: str) -> SearchSQL:
+    return PostgresSearchSQL() if backend == "postgresql" else SQLiteSearchSQL()
