@@ -136,10 +136,21 @@ class CommunityBot(commands.Bot):
         payload = self.command_payload()
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         key = 0 if guild is None else guild.id
-        if await self.db.fetchval("SELECT hash FROM command_sync WHERE guild_id = ?", (key,)) == digest:
+        previous = await self.db.fetchval("SELECT hash FROM command_sync WHERE guild_id = ?", (key,))
+        if previous == digest:
             return False
         if self.application_id is None:  # set at login, before any sync
             raise RuntimeError("commands are synced only after login")
+        # Several processes start together: the one whose write changes the stored hash uploads, the others see it
+        # changed already and do not.
+        claimed = await self.db.execute(
+            "INSERT INTO command_sync (guild_id, hash, synced_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at"
+            " WHERE command_sync.hash <> excluded.hash RETURNING guild_id",
+            (key, digest, unix(self.clock.now())),
+        )
+        if not claimed.rows:
+            return False
         try:
             if guild is None:
                 await self.http.bulk_upsert_global_commands(self.application_id, payload)
@@ -148,12 +159,11 @@ class CommunityBot(commands.Bot):
                 await self.http.bulk_upsert_guild_commands(self.application_id, guild.id, payload)
         except discord.HTTPException:
             log.exception("Syncing commands to %s failed; will retry at next start", guild or "global")
+            # not uploaded after all: the next start (of any process) tries again
+            await self.db.execute(
+                "UPDATE command_sync SET hash = ? WHERE guild_id = ? AND hash = ?", (previous or "", key, digest)
+            )
             return False
-        await self.db.execute(
-            "INSERT INTO command_sync (guild_id, hash, synced_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (guild_id) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at",
-            (key, digest, unix(self.clock.now())),
-        )
         log.info("Synced %d commands to %s", len(payload), guild.id if guild else "global")
         return True
 

@@ -22,24 +22,21 @@ class DmClosedStore:
 
     async def remember(self, user_id: int, guild_id: int | None, now: datetime) -> bool:
         """Note a refusal; True when this member was not known as closed before (a later one counts a failure)."""
-        async with self.db.transaction() as tx:
-            cursor = await tx.execute(
-                "INSERT INTO dm_closed (user_id, guild_id, noted_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (user_id) DO UPDATE SET noted_at = excluded.noted_at, failures = failures + 1,"
-                " guild_id = COALESCE(excluded.guild_id, guild_id)"
-                " RETURNING failures",
-                (user_id, guild_id, unix(now)),
-            )
-            row = await cursor.fetchone()
-        return row is not None and int(row[0]) == 1
+        result = await self.db.execute(
+            "INSERT INTO dm_closed (user_id, guild_id, noted_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET noted_at = excluded.noted_at,"
+            " failures = dm_closed.failures + 1, guild_id = COALESCE(excluded.guild_id, dm_closed.guild_id)"
+            " RETURNING failures",
+            (user_id, guild_id, unix(now)),
+        )
+        return int(result.rows[0][0]) == 1
 
     async def is_closed(self, user_id: int) -> bool:
         return await self.db.fetchval("SELECT 1 FROM dm_closed WHERE user_id = ?", (user_id,)) is not None
 
     async def forget(self, user_id: int) -> bool:
         """The member says their DMs are open: every feature may DM them again. True if they were marked."""
-        cursor = await self.db.execute("DELETE FROM dm_closed WHERE user_id = ?", (user_id,))
-        return cursor.rowcount == 1
+        return (await self.db.execute("DELETE FROM dm_closed WHERE user_id = ?", (user_id,))).rowcount == 1
 
     async def count(self) -> int:
         return int(await self.db.fetchval("SELECT COUNT(*) FROM dm_closed"))

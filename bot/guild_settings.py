@@ -89,7 +89,7 @@ class GuildSettings:
         self._cache: dict[int, Settings] = {}
 
     async def overrides(self, guild_id: int) -> dict[str, Any]:
-        rows = await self._db.fetchall("SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        rows = await self._db.fetch("SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return {row["key"]: json.loads(row["value"]) for row in rows if row["key"] in SETTABLE_KEYS}
 
     async def for_guild(self, guild_id: int) -> Settings:

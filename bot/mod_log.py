@@ -20,7 +20,7 @@ async def report(
     """Post to the moderators' log; with `once_key`, only the first report of that problem is posted."""
     if once_key is not None:
         cursor = await db.execute(
-            "INSERT OR IGNORE INTO mod_log_once (guild_id, key, reported_at) VALUES (?, ?, ?)",
+            "INSERT INTO mod_log_once (guild_id, key, reported_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (guild.id, once_key, unix(datetime.now(UTC))),
         )
         if cursor.rowcount == 0:
