@@ -52,7 +52,8 @@ class QAReports:
         where = "q.guild_id = ? AND q.state = 'open' AND q.archived_at IS NULL"
         params: list[Any] = [guild_id]
         if tag:
-            source += " JOIN qa_question_tags t ON t.thread_id = q.thread_id AND lower(t.tag) = lower(?)"
+            source += (" JOIN qa_question_tags t ON t.thread_id = q.thread_id AND t.guild_id = q.guild_id"
+                       " AND lower(t.tag) = lower(?)")
             params.insert(0, tag)
         rows = await self.db.fetch(
             f"SELECT q.thread_id, q.channel_id, q.title, q.created_at, q.reply_count, q.tags"

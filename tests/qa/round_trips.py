@@ -104,17 +104,6 @@ class CountingDatabase:
             yield _CountingTransaction(tx, self)
         self.count("COMMIT")
 
-    # the transitional names, for counting code written before them (see bot/database/base.py)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        return await self.fetchrow(sql, params)
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self.fetch(sql, params)
-
-    async def read_all(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self.fetch(sql, params)
-
 
 def count_qa(cog: Any) -> CountingDatabase:
     """Route every query of a running Q&A cog (store, reports, search) through one counter."""

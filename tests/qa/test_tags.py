@@ -37,7 +37,7 @@ async def test_a_new_tag_name_is_suggested_at_once_and_known_ones_cost_nothing(
     db: Database, store: QAStore, timing: Timing
 ) -> None:
     counted = CountingDatabase(db)
-    reports = QAReports(counted)  # type: ignore[arg-type]
+    reports = QAReports(counted)  # stands in for the Database
     await reports.start()
     await store.add_question(question(1, tags=["sql"]), timing)
     assert await reports.known_tags(GUILD, "") == ["sql"]
