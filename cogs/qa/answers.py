@@ -77,6 +77,7 @@ class AnswerFlow:
             by_id=actor.user_id,
             at=unix(self.bot.clock.now()),
             timing=timing,
+            seen=question,
         )
         if result is None:  # the thread was deleted meanwhile
             raise UserFacingError("This question is no longer tracked.")
@@ -108,7 +109,8 @@ class AnswerFlow:
             thread, question = here, stored
         actor = await self.actor(interaction)
         guild, settings, timing = await self._go_ahead(interaction, question, reopen_refusal(question, actor))
-        result = await self.store.reopen(thread.id, by_id=actor.user_id, at=unix(self.bot.clock.now()), timing=timing)
+        now = unix(self.bot.clock.now())
+        result = await self.store.reopen(thread.id, by_id=actor.user_id, at=now, timing=timing, seen=question)
         if result is None:
             await interaction.followup.send(refusal_text(AnswerRefusal.ALREADY_OPEN, question), ephemeral=True)
             return

@@ -173,9 +173,9 @@ class AskFlow:
             )
         timing = await self.cog.due.timing(guild.id)
         new = NewQuestion(thread.id, guild.id, channel.id, user_id, draft.title, draft.body, names, "ask", now)
-        await self.store.add_question(new, timing)
+        _, question = await self.store.add_question(new, timing)
         await self.store.drop_draft(draft_id)
-        self.cog.due.question_changed(await self.store.get(thread.id))
+        self.cog.due.question_changed(question)
         try:
             await post_rest(thread, rest)
         except discord.HTTPException:

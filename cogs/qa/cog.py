@@ -63,10 +63,18 @@ class QACog(TrackingListeners, Feature):
         return self.due.work()
 
     async def on_load(self) -> None:
+        await self.reports.start()
         try:
             await self.due.rebuild()
         except Exception:  # the stored due times still hold; housekeeping follows settings changes later
             log.exception("Recomputing Q&A due times at load failed")
+
+    async def on_unload(self) -> None:
+        self.reports.stop()
+        try:
+            await self.due.let_go()
+        except Exception:  # the claims run out after their lease anyway
+            log.exception("Giving back the Q&A questions taken by this process failed")
 
     async def about_counts(self) -> dict[str, int]:
         """What this feature stores, for /about."""

@@ -1,8 +1,10 @@
 """Q&A's due work: nudges, surfacing and archiving when `next_due_at` says so, and housekeeping every 10 minutes.
 
-Each action is claimed in the database before the Discord call and marked done only after Discord accepted it. A
-restart in between finds the claim and looks in the thread for the bot's message before sending again, so nothing
-is lost or sent twice. Arming, waiting for ready, one pass at a time and retries are the core scheduler's.
+Several processes may run this against one database. Each pass takes (claims) due questions in one statement; a
+question another process holds is left alone until its claim is older than the lease (store.CLAIM_LEASE_SECONDS).
+The action is noted as being sent before the Discord call and marked done only after Discord accepted it, so a
+process that takes over a question, or a restart, looks in the thread for the bot's message before sending again:
+nothing is lost or sent twice. Arming, waiting for ready, one pass at a time and retries are the core scheduler's.
 """
 
 from __future__ import annotations
@@ -77,52 +79,56 @@ class QADue:
             self.bot.scheduler.due_at(ACTIONS, earliest)  # armed by start() instead when the bot is starting
 
     async def housekeeping(self) -> None:
-        """Every few minutes: follow /config changes of the timings; drop stale drafts."""
-        changed = False
+        """Every few minutes: follow /config changes of the timings; drop stale drafts; re-arm from the database.
+
+        Re-arming also picks up what another process made due and left (it stopped): at most this late.
+        """
         for guild_id in [guild.id for guild in self.bot.guilds]:
             timing = await self.timing(guild_id)
             if self._timings.get(guild_id) != timing:
-                changed |= await self.store.refresh_guild_due(guild_id, timing) > 0
+                await self.store.refresh_guild_due(guild_id, timing)
                 self._timings[guild_id] = timing
         await self.store.drop_stale_drafts(unix(self.bot.clock.now()))
-        earliest = await self.next_due() if changed else None
+        earliest = await self.next_due()
         if earliest is not None:
             self.bot.scheduler.due_at(ACTIONS, earliest)
+
+    async def let_go(self) -> None:
+        """On unload: questions taken and not yet acted on go back to the other processes at once."""
+        released = await self.store.release_unsent()
+        if released:
+            log.info("Gave back %d Q&A question(s) taken but not acted on", released)
 
     # --- running ---------------------------------------------------------------------------------
 
     async def run_due(self) -> int:
-        """Carry out everything due now; returns how many actions Discord accepted."""
+        """Carry out everything due now that no other process holds; returns how many actions Discord accepted."""
         done = 0
         seen: dict[int, int] = {}
         while True:
             now = unix(self.bot.clock.now())
-            due = await self.store.due(now, BATCH)
-            if not due:
-                break
-            batch = []
+            due = await self.store.take_due(now, BATCH)
             for question in due:
-                if seen.get(question.thread_id, 0) < MAX_STEPS_PER_QUESTION:
-                    batch.append(question)
-                    continue
-                # still due after several steps: something is off with it; do not let it block the rest
-                log.warning("Q&A thread %s stays due; looking again in an hour", question.thread_id)
-                await self._postpone(question, now)
-            for question in batch:
                 seen[question.thread_id] = seen.get(question.thread_id, 0) + 1
+                if seen[question.thread_id] > MAX_STEPS_PER_QUESTION:
+                    # still due after several steps: something is off with it; do not let it block the rest
+                    log.warning("Q&A thread %s stays due; looking again in an hour", question.thread_id)
+                    await self._postpone(question, now)
+                    continue
                 try:
                     done += await self._handle(question)
                 except Exception:
                     log.exception("Q&A action on thread %s failed unexpectedly", question.thread_id)
                     await self._postpone(question, unix(self.bot.clock.now()))
-        return done
+            if len(due) < BATCH:  # all that was due is done; what fell due meanwhile, the scheduler arms next
+                return done
 
     async def _postpone(self, question: Question, now: int) -> None:
         timing = await self.timing(question.guild_id)
         await self.store.postpone(question.thread_id, now + POSTPONE_SECONDS, timing)
 
     async def _handle(self, question: Question) -> int:
-        """Bring one due question up to date with Discord and carry out its due actions."""
+        """One question this process took: bring it up to date with Discord, carry out what is due, let go."""
         timing = await self.timing(question.guild_id)
         now = unix(self.bot.clock.now())
         guild = self.bot.get_guild(question.guild_id)
@@ -141,41 +147,51 @@ class QADue:
             log.info("Question thread %s is gone; no longer tracked", question.thread_id)
             await self.store.forget(question.thread_id)
             return 0
-        already_sent = await self._catch_up(thread, question, timing)
-        if pending is not None and pending in already_sent:
-            await self.store.complete(question.thread_id, pending, now, timing, posted=True)
+        current: Question | None
+        current, already_sent = await self._catch_up(thread, question, timing)
+        held = True
+        if pending is not None and pending in already_sent:  # sent before a crash: noted now, not sent again
+            current, held = await self.store.complete(question.thread_id, pending, now, timing, posted=True), False
         done = 0
-        for _ in range(MAX_STEPS_PER_QUESTION):
-            current = await self.store.get(question.thread_id)
+        for _ in range(2 * MAX_STEPS_PER_QUESTION):
+            actions = [] if current is None else due_now(current.times(), timing, now)
+            if not actions or done == MAX_STEPS_PER_QUESTION:
+                break
+            if not held:  # another action fell due with the one just done: take the question again
+                current = await self.store.take(question.thread_id, now)
+                held = current is not None
+                continue
+            assert current is not None
+            current, held = await self._carry_out(guild, thread, current, actions[0], timing, now), False
             if current is None:
-                break
-            actions = due_now(current.times(), timing, now)
-            if not actions:
-                await self.store.release_claim(current.thread_id, timing)
-                break
-            if not await self._carry_out(guild, thread, current, actions[0], timing, now):
-                break
+                return done
             done += 1
+        if held:
+            await self.store.release(question.thread_id, timing)
         return done
 
-    async def _catch_up(self, thread: discord.Thread, question: Question, timing: Timing) -> set[QuestionAction]:
-        """Record member messages the bot missed (it was down) and find reminders it sent already."""
+    async def _catch_up(
+        self, thread: discord.Thread, question: Question, timing: Timing
+    ) -> tuple[Question, set[QuestionAction]]:
+        """Record member messages the bot missed (it was down); the row after, and reminders it sent already."""
         after = question.last_message_id or question.thread_id
         if question.pending_since is not None:
             after = min(after, discord.utils.time_snowflake(utc(question.pending_since - 5)))
         sent: set[QuestionAction] = set()
         me = thread.guild.me.id
         now = self.bot.clock.now()
+        latest = question
         try:
             async for message in thread.history(limit=CATCH_UP_LIMIT, after=discord.Object(after), oldest_first=True):
                 if message.author.id == me:
                     sent |= {a for a, prefix in ACTION_PREFIX.items() if message.content.startswith(prefix)}
                 elif not message.author.bot:
                     at = unix(min(message.created_at, now))
-                    await self.store.record_message(thread.id, message.id, message.author.id, at, timing)
+                    latest = await self.store.record_message(thread.id, message.id, message.author.id, at,
+                                                             timing) or latest
         except discord.HTTPException as error:
             log.info("Cannot read the history of question thread %s (%s); acting on what is stored", thread.id, error)
-        return sent
+        return latest, sent
 
     async def _carry_out(
         self,
@@ -185,20 +201,23 @@ class QADue:
         action: QuestionAction,
         timing: Timing,
         now: int,
-    ) -> bool:
-        """One action: claim, call Discord, mark done. False when it failed (and was rescheduled)."""
-        await self.store.claim(question.thread_id, action, now, timing)
+    ) -> Question | None:
+        """One action: note it, call Discord, mark it done (and let go). The row after; None when it was not done."""
+        if not await self.store.sending(question.thread_id, action, now):
+            # done meanwhile, no longer due, or taken over by another process after the lease: not ours to send
+            await self.store.release(question.thread_id, timing)
+            return None
         settings = await self.bot.guild_config(guild.id)
         qa = settings.section(QASettings)
         try:
             if action is QuestionAction.ARCHIVE:
                 if not thread.archived:
                     thread = await thread.edit(archived=True, reason="Q&A: quiet for long enough")
-                await self.store.complete(question.thread_id, action, now, timing, posted=False)
-                return True
+                return await self.store.complete(question.thread_id, action, now, timing, posted=False,
+                                                 current=question)
             if thread.locked:  # a locked post takes no reminders; nothing to say there
-                await self.store.complete(question.thread_id, action, now, timing, posted=False)
-                return True
+                return await self.store.complete(question.thread_id, action, now, timing, posted=False,
+                                                 current=question)
             if action is QuestionAction.NUDGE:
                 await thread.send(
                     nudge_text(question.asker_id),
@@ -220,6 +239,5 @@ class QADue:
                     action_failed_report(action, thread.mention, error.status, error.text),
                     once_key=f"qa:{action.value}:{thread.parent_id}:{error.status}",
                 )
-            return False
-        await self.store.complete(question.thread_id, action, now, timing, posted=True)
-        return True
+            return None
+        return await self.store.complete(question.thread_id, action, now, timing, posted=True, current=question)

@@ -110,6 +110,8 @@ class Question:
     attempts: int
     retry_at: int | None
     next_due_at: int | None
+    claimed_by: str | None  # the process carrying out its due actions now (0003_claims)
+    claimed_at: int | None
 
     @classmethod
     def from_row(cls, row: Row) -> Question:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from bot.database import Row
 from bot.discord_helpers import clip
 from cogs.qa.models import (
     SOLVED_PREFIX,
@@ -198,10 +198,8 @@ def _figures(name: str | None, rows: list[StatsRow]) -> TagStats:
     )
 
 
-def tag_figures(
-    rows: Iterable[Sequence[Any]], tag_rows: Iterable[Sequence[Any]], max_tags: int
-) -> tuple[TagStats, list[TagStats]]:
-    """Figures for all questions and per tag (most asked first)."""
+def tag_figures(rows: Iterable[Row], tag_rows: Iterable[Row], max_tags: int) -> tuple[TagStats, list[TagStats]]:
+    """Figures for all questions and per tag (most asked first); tags differing only in case are one."""
     # rows: (thread, created_at, first_reply_at, solved_at); tag_rows: (tag, thread)
     by_thread: dict[int, StatsRow] = {row[0]: (row[1], row[2], row[3]) for row in rows}
     per_tag: dict[str, list[StatsRow]] = defaultdict(list)

@@ -48,8 +48,11 @@ class TrackingListeners:
         owner = thread.guild.get_member(thread.owner_id) if thread.owner_id else None
         return owner is not None and owner.bot
 
-    async def track_thread(self, thread: discord.Thread, *, at: int) -> Question | None:
-        """Start tracking a member's thread in the questions channel (a post made without /ask)."""
+    async def track_thread(self, thread: discord.Thread, *, at: int, late_at: int | None = None) -> Question | None:
+        """Start tracking a member's thread in the questions channel (a post made without /ask).
+
+        `late_at`: first seen then, long after it was posted; reminders overdue by then are skipped.
+        """
         if thread.parent_id != await self.questions_channel_id(thread.guild) or self._made_by_a_bot(thread):
             return None
         starter = thread.starter_message  # only with Message Content does it carry the text
@@ -65,8 +68,7 @@ class TrackingListeners:
             source="direct",
             created_at=at,
         )
-        await self.store.add_question(new, await self.due.timing(thread.guild.id))
-        question = await self.store.get(thread.id)
+        _, question = await self.store.add_question(new, await self.due.timing(thread.guild.id), seen_late_at=late_at)
         self.due.question_changed(question)
         return question
 
@@ -78,12 +80,7 @@ class TrackingListeners:
             return None
         created = thread.created_at or discord.utils.snowflake_time(thread.id)
         now = unix(self.bot.clock.now())
-        question = await self.track_thread(thread, at=min(unix(created), now))
-        if question is not None:
-            timing = await self.due.timing(thread.guild.id)
-            question = await self.store.skip_overdue_reminders(thread.id, now, timing)
-            self.due.question_changed(question)
-        return question
+        return await self.track_thread(thread, at=min(unix(created), now), late_at=now)
 
     @commands.Cog.listener("on_guild_available")
     async def track_missed_posts(self, guild: discord.Guild) -> None:
@@ -112,14 +109,15 @@ class TrackingListeners:
             return
         if channel.parent_id != await self.questions_channel_id(message.guild):
             return
+        if message.id == channel.id:  # a forum post's own first message: the question, tracked with its thread
+            if message.content and message.author.id == channel.owner_id:
+                await self.store.set_body_if_empty(channel.id, message.content)
+            return
         timing = await self.due.timing(message.guild.id)
         at = unix(self.bot.clock.now())
         question = await self.store.record_message(channel.id, message.id, message.author.id, at, timing)
-        if question is None:
-            return
-        self.due.question_changed(question)
-        if message.id == channel.id and message.content and message.author.id == question.asker_id:
-            await self.store.set_body_if_empty(channel.id, message.content)
+        if question is not None:
+            self.due.question_changed(question)
 
     @commands.Cog.listener("on_raw_thread_update")
     async def follow_thread_changes(self, payload: discord.RawThreadUpdateEvent) -> None:
@@ -138,11 +136,14 @@ class TrackingListeners:
             solved = (await self.due.settings(question.guild_id)).solved_tag.casefold()
             found = [parent.get_tag(int(tag_id)) for tag_id in data["applied_tags"]]
             tags = [t.name for t in found if t is not None and t.name.casefold() != solved]
-        await self.store.update_thread_facts(payload.thread_id, title=title, tags=tags)
-        if "archived" in metadata:
+        # what the event repeats unchanged (it carries the whole thread) is not written again
+        title = None if title == question.title else title
+        tags = None if tags == question.tag_names else tags
+        if title is not None or tags is not None:
+            await self.store.update_thread_facts(payload.thread_id, title=title, tags=tags)
+        if "archived" in metadata and bool(metadata["archived"]) != (question.archived_at is not None):
             archived_at = unix(self.bot.clock.now()) if metadata["archived"] else None
-            await self.store.set_archived(payload.thread_id, archived_at, timing)
-            self.due.question_changed(await self.store.get(payload.thread_id))
+            self.due.question_changed(await self.store.set_archived(payload.thread_id, archived_at, timing))
         if metadata.get("locked") and question.notice_message_id and payload.thread is not None:
             # a locked post takes no interactions, so its Reopen button goes
             try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,11 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import ManualClock
+from bot.database import Database
+from bot.database.postgres import POOL_SIZE
 from bot.database.sqlite import READERS
 from bot.times import unix
 from cogs.qa.cog import QACog
 from cogs.qa.models import QuestionAction
 from cogs.qa.render import nudge_text
+from cogs.qa.store import CLAIM_LEASE_SECONDS
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord, payloads
 
@@ -113,6 +118,25 @@ async def mark(lb: LoopbackDiscord, thread_id: int, user_id: int, message_id: in
     ix = await lb.invoke_message_command(lb.guild.id, thread_id, user_id, "Mark as answer", message_id)
     await ix.wait_response()
     return ix
+
+
+@asynccontextmanager
+async def every_read_connection_busy(db: Database) -> AsyncIterator[None]:
+    """Hold every connection a read can use: SQLite's read-only ones, PostgreSQL's whole pool."""
+    if db.backend == "sqlite":
+        # SQLite reads never wait for a transaction (they have connections of their own): take those, internals
+        pool = await db._open_readers()
+        held = [await pool.get() for _ in range(READERS)]
+        try:
+            yield
+        finally:
+            for reader in held:
+                pool.put_nowait(reader)
+        return
+    async with AsyncExitStack() as stack:  # each open transaction holds one pooled connection until it ends
+        for _ in range(POOL_SIZE):
+            await stack.enter_async_context(db.transaction(exclusive=False))
+        yield
 
 
 def bot_messages(lb: LoopbackDiscord, thread_id: int) -> list:
@@ -303,15 +327,19 @@ async def test_a_nudge_sent_just_before_a_crash_is_not_sent_again(
     cog = qa_of(bot)
     await eventually(lambda: _with(cog.store, thread.id, lambda q: q.reply_count == 1))
     clock.advance(timedelta(hours=25))
-    timing = await cog.due.timing(lb.guild.id)
-    await cog.store.claim(thread.id, QuestionAction.NUDGE, unix(clock.now()), timing)
+    now = unix(clock.now())
+    assert [q.thread_id for q in await cog.store.take_due(now)] == [thread.id]
+    assert await cog.store.sending(thread.id, QuestionAction.NUDGE, now)
     await lb.post_message(lb.world.channel(thread.id), lb.bot_user, {"content": nudge_text(cast.asker.id)})
     await harness.stop()
 
     bot = await harness.start(clock=clock)
     store = qa_of(bot).store
+    assert (await store.get(thread.id)).claimed_by is not None  # the dead run's claim holds until its lease ends
+    clock.advance(timedelta(seconds=CLAIM_LEASE_SECONDS))
+    await bot.scheduler.run_now("qa:actions")
     done = await eventually(lambda: _with(store, thread.id, lambda q: q.nudged_at is not None))
-    assert done.pending_action is None
+    assert done.pending_action is None and done.claimed_by is None
     assert len([m for m in bot_messages(lb, thread.id) if m.content.startswith("🔔")]) == 1
 
 
@@ -398,13 +426,11 @@ async def test_hostile_text_stays_inert_everywhere(loopback: LoopbackDiscord, bo
 async def test_a_report_that_has_to_wait_defers_in_time_and_then_answers(
     loopback: LoopbackDiscord, bot, subcommand: str, options: dict, expected: str
 ) -> None:
-    """Every read-only connection busy (as in a burst of searches over a big server): the member sees
+    """Every connection reads use busy (as in a burst of searches over a big server): the member sees
     "thinking…" within Discord's 3 s instead of "The application did not respond", then the answer."""
     lb, cast = loopback, Cast(loopback)
     post = await direct_post(lb, bot, cast.asker.id, "Parquet partitions are slow")
-    pool = await bot.db._open_readers()
-    held = [await pool.get() for _ in range(READERS)]  # what the other searches would hold
-    try:
+    async with every_read_connection_busy(bot.db):  # what the other searches would hold
         ix = await lb.invoke_slash(lb.guild.id, lb.guild.channel("general").id, cast.moderator.id, "qa",
                                    options, subcommand)
         first = await ix.wait_response(timeout=3)
@@ -412,9 +438,6 @@ async def test_a_report_that_has_to_wait_defers_in_time_and_then_answers(
         assert 1.5 <= ix.response_latency < 3.0
         await asyncio.sleep(0.3)
         assert ix.answer_latency is None  # still waiting for a connection
-    finally:
-        for reader in held:
-            pool.put_nowait(reader)
     await lb.wait_until(lambda: ix.answer_latency is not None)
     assert expected.format(post=post.id) in ix.content_text()
     assert ix.ephemeral

@@ -12,7 +12,7 @@ from bot.times import unix
 from cogs.qa.models import QuestionAction, QuestionTimes
 from cogs.qa.rules import Timing, due_now, next_due, pending_actions
 from cogs.qa.settings import QASettings
-from cogs.qa.store import QAStore
+from cogs.qa.store import CLAIM_LEASE_SECONDS, QAStore
 from tests.qa.conftest import ASKER, HELPER, question
 
 HOUR = timedelta(hours=1)
@@ -33,7 +33,8 @@ async def test_a_reply_then_quiet_nudges_the_asker_once(store: QAStore, clock: M
     assert await _due_actions(store, clock, timing, 1) == []
     clock.advance(timedelta(minutes=1))
     assert await _due_actions(store, clock, timing, 1) == [QuestionAction.NUDGE]
-    await store.claim(1, QuestionAction.NUDGE, unix(clock.now()), timing)
+    assert [q.thread_id for q in await store.take_due(unix(clock.now()))] == [1]
+    assert await store.sending(1, QuestionAction.NUDGE, unix(clock.now()))
     await store.complete(1, QuestionAction.NUDGE, unix(clock.now()), timing, posted=True)
     clock.advance(3 * HOUR)
     assert await _due_actions(store, clock, timing, 1) == []
@@ -99,7 +100,8 @@ async def test_failures_back_off_then_give_up(store: QAStore, clock: ManualClock
     delays = []
     for _ in range(4):
         now = unix(clock.now())
-        await store.claim(1, QuestionAction.SURFACE, now, timing)
+        assert [q.thread_id for q in await store.take_due(now)] == [1]
+        assert await store.sending(1, QuestionAction.SURFACE, now)
         assert await store.fail(1, QuestionAction.SURFACE, now, timing) is False
         stored = await store.get(1)
         delays.append(stored.next_due_at - now)
@@ -118,14 +120,22 @@ async def test_a_settings_change_moves_what_is_due(store: QAStore, clock: Manual
     assert await _due_actions(store, clock, shorter, 1) == [QuestionAction.NUDGE]
 
 
-async def test_a_claim_is_due_at_once_until_completed(store: QAStore, clock: ManualClock, timing: Timing) -> None:
+async def test_a_claim_is_due_again_after_its_lease_until_completed(
+    store: QAStore, clock: ManualClock, timing: Timing
+) -> None:
     await store.add_question(question(1), timing)
     clock.advance(30 * HOUR)
     now = unix(clock.now())
-    await store.claim(1, QuestionAction.SURFACE, now, timing)
-    assert (await store.earliest_due()) == now  # a restart finds the claim and checks the thread
-    await store.release_claim(1, timing)
-    assert (await store.get(1)).pending_action is None
+    [taken] = await store.take_due(now)
+    assert (taken.claimed_by, taken.claimed_at) == (store.owner, now)
+    assert await store.sending(1, QuestionAction.SURFACE, now)
+    # whoever comes after the lease (another process, or this one restarted) finds the claim and checks the thread
+    assert (await store.earliest_due()) == now + CLAIM_LEASE_SECONDS
+    assert await store.take_due(now + CLAIM_LEASE_SECONDS - 1) == []
+    released = await store.release(1, timing)
+    assert released.pending_action is None and released.claimed_by is None
+    assert released.next_due_at == now - 6 * HOUR // timedelta(seconds=1)  # surfacing is due since 24 h
+
 
 
 _times = st.integers(min_value=0, max_value=10**6)
