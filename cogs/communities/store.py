@@ -232,7 +232,11 @@ class DirectoryStore:
         stamp: int,
         suggestion_id: int | None,
     ) -> CommunityEntry:
-        """Insert under a free key; inside an exclusive transaction, so no other writer takes the key meanwhile."""
+        """Insert under a free key derived from the name; returns the entry with that key.
+
+        No lock is needed: a key another writer took meanwhile makes the INSERT do nothing (on PostgreSQL it waits
+        for that writer's commit first), and the next free key is tried.
+        """
         base = slugify(entry.name)
         # Retired keys of this server count as taken too: re-adding a community gets a fresh row, history stays.
         rows = await tx.fetch(
@@ -240,18 +244,22 @@ class DirectoryStore:
             " AND key LIKE ?",
             (SHIPPED, guild_id, base[:_KEY_PREFIX] + "%"),
         )
-        key = _unique_key(base, {row["key"] for row in rows})
-        entry = entry.model_copy(update={"key": key})
-        await tx.execute(
-            "INSERT INTO community_entries (guild_id, key, name, data, added_by, suggestion_id, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, key, entry.name, entry.model_dump_json(), by, suggestion_id, stamp, stamp),
-        )
-        return entry
+        taken = {row["key"] for row in rows}
+        while True:
+            key = _unique_key(base, taken)
+            keyed = entry.model_copy(update={"key": key})
+            inserted = await tx.execute(
+                "INSERT INTO community_entries (guild_id, key, name, data, added_by, suggestion_id, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, key) DO NOTHING RETURNING key",
+                (guild_id, key, keyed.name, keyed.model_dump_json(), by, suggestion_id, stamp, stamp),
+            )
+            if inserted.rows:
+                return keyed
+            taken.add(key)
 
     async def add_entry(self, guild_id: int, entry: CommunityEntry, *, by: int, now: datetime) -> CommunityEntry:
         """Add a server's own entry under a free key derived from its name; returns it with that key."""
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(exclusive=False) as tx:
             added = await self._insert_addition(tx, guild_id, entry, by, unix(now), None)
         await self._publish(guild_id)
         return added
@@ -319,7 +327,8 @@ class DirectoryStore:
         # Looked up with the server too: a custom_id is only trusted for the server it came from.
         stamp = unix(now)
         status = SuggestionStatus.APPROVED if approve else SuggestionStatus.REJECTED
-        async with self.db.transaction() as tx:
+        # Not exclusive: the row lock of the conditional UPDATE is all two deciders of one suggestion need.
+        async with self.db.transaction(exclusive=False) as tx:
             decided = await tx.execute(
                 "UPDATE community_suggestions SET status = ?, decided_by = ?, decided_at = ?"
                 " WHERE id = ? AND guild_id = ? AND status = ? RETURNING *",
