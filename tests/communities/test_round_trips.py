@@ -36,3 +36,16 @@ async def test_recommend_reads_only_the_members_profile_and_list_nothing(loopbac
             ix = await slash(loopback, alice.id, verb, **options)
         assert ix.responses[0]["data"].get("embeds"), ix.content_text()
         assert trips.statements == [], verb
+
+
+async def test_a_suggestion_reads_the_pending_ones_once(loopback: LoopbackDiscord, bot) -> None:
+    alice = member(loopback, "alice")
+    await slash(loopback, alice.id, "list")  # the server's own entries, read once
+    with counting(bot.db) as trips:
+        ix = await slash(
+            loopback, alice.id, "suggest", name="Lagos Data Folk", join_url="https://discord.gg/lagosdata",
+            platform="discord", description="Monthly meetups for data people in Lagos.", topics="analytics",
+        )
+    assert "went to the moderators" in ix.content_text()
+    assert [sql.split()[0] for sql in trips.touching("community_")] == ["SELECT", "INSERT", "UPDATE"]
+    assert trips.transactions == 0
