@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from bot.database import ALL, Database, Row, Transaction
+from bot.database import ALL, Database, DatabaseUnavailable, Row, Transaction
 from bot.times import unix, utc, utc_or_none
 from cogs.communities.models import (
     CommunityEntry,
@@ -34,6 +34,7 @@ _MAX_KEY = 40
 # Every key _unique_key can make for a name starts with the first 30 characters of its slug (a suffix takes at
 # most 5 of the 40, and slugs hold no doubled dashes), so only keys with that prefix need reading.
 _KEY_PREFIX = 30
+_PARSE_INLINE = 200  # a directory of more entries is parsed on a thread
 
 
 def slugify(name: str) -> str:
@@ -64,6 +65,10 @@ def _entry_from_json(data: str, where: str) -> CommunityEntry | None:
         return None
 
 
+def _parse(guild_id: int, rows: list[tuple[str, str]]) -> list[CommunityEntry]:
+    return [e for key, data in rows if (e := _entry_from_json(data, f"{guild_id}/{key}"))]
+
+
 class DirectoryStore:
     """SQL for the directory and its suggestions, and this process's cache of the parsed directory.
 
@@ -79,6 +84,7 @@ class DirectoryStore:
         self._merged: OrderedDict[int, list[CommunityEntry]] = OrderedDict()  # shipped + own, servers with own
         self._changes: dict[int, int] = {}  # notices seen per directory
         self._all_changes = 0  # notices that meant every directory
+        self._loading: dict[int, asyncio.Future[list[CommunityEntry]]] = {}  # reads in flight, shared by callers
         self._listening = False
         self._listen_lock = asyncio.Lock()
 
@@ -103,10 +109,12 @@ class DirectoryStore:
             self._all_changes += 1
             self._cache.clear()
             self._merged.clear()
+            self._loading.clear()
             return
         guild_id = int(key)
         self._changes[guild_id] = self._changes.get(guild_id, 0) + 1
         self._cache.pop(guild_id, None)
+        self._loading.pop(guild_id, None)  # who asks from now on reads afresh, not what is being read
         if guild_id == SHIPPED:
             self._merged.clear()
         else:
@@ -117,15 +125,33 @@ class DirectoryStore:
 
     async def _publish(self, guild_id: int) -> None:
         """After a committed write to one directory: every process (this one at once) drops its cached copy."""
-        await self.db.publish(TOPIC, str(guild_id))
+        try:
+            await self.db.publish(TOPIC, str(guild_id))
+        except DatabaseUnavailable:
+            # The write is committed; the member is not told otherwise. The server being unreachable also cut
+            # the other processes' listening connections, and when those come back every cache starts afresh.
+            log.warning("Could not announce the change of directory %s to other processes", guild_id, exc_info=True)
 
     # -- reading -------------------------------------------------------------------------------------------
 
     async def _entries(self, guild_id: int) -> list[CommunityEntry]:
-        """The active entries of one directory: from the cache, else read and parsed once."""
+        """The active entries of one directory: from the cache, else read and parsed once for all who ask."""
         cached = self._cache.get(guild_id)
         if cached is not None:
             return cached
+        loading = self._loading.get(guild_id)
+        if loading is None:
+            # One read however many ask at once (after a change, every command of a busy server would otherwise
+            # read and parse the same 10,000 rows); shielded, so one caller's cancellation does not fail the rest.
+            loading = self._loading[guild_id] = asyncio.ensure_future(self._read(guild_id))
+            loading.add_done_callback(lambda done: self._read_done(guild_id, done))
+        return await asyncio.shield(loading)
+
+    def _read_done(self, guild_id: int, done: asyncio.Future[list[CommunityEntry]]) -> None:
+        if self._loading.get(guild_id) is done:
+            del self._loading[guild_id]
+
+    async def _read(self, guild_id: int) -> list[CommunityEntry]:
         if not self._listening:
             await self.listen()
         mark = self._mark(guild_id)
@@ -133,7 +159,12 @@ class DirectoryStore:
             "SELECT key, data FROM community_entries WHERE guild_id = ? AND status = 'active' ORDER BY key",
             (guild_id,),
         )
-        entries = [e for row in rows if (e := _entry_from_json(row["data"], f"{guild_id}/{row['key']}"))]
+        pairs = [(row["key"], row["data"]) for row in rows]
+        # Parsing thousands of entries takes a while: on a thread, so other commands are answered meanwhile.
+        if len(pairs) > _PARSE_INLINE:
+            entries = await asyncio.to_thread(_parse, guild_id, pairs)
+        else:
+            entries = _parse(guild_id, pairs)
         if self._mark(guild_id) == mark:  # no notice came while reading: what was read is still current
             self._cache[guild_id] = entries
         return entries

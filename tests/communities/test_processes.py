@@ -139,6 +139,21 @@ async def test_a_notice_during_a_read_keeps_that_read_out_of_the_cache(db: Datab
     assert trips.statements == []
 
 
+async def test_many_asking_at_once_share_one_read(db: Database) -> None:
+    store = DirectoryStore(db)
+    await store.sync_shipped([make_entry(f"c{n:03d}") for n in range(300)], NOW)  # parsed on a thread
+    await store.listen()
+    with counting(db) as trips:
+        first, *others = [asyncio.ensure_future(store.active_directory(GUILD)) for _ in range(20)]
+        await asyncio.sleep(0)  # every one of them is waiting for the read the first one started
+        first.cancel()  # that member gave up: the others still get their answer
+        answers = await asyncio.gather(*others)
+    assert trips.touching("community_entries") == [
+        "SELECT key, data FROM community_entries WHERE guild_id = ? AND status = 'active' ORDER BY key"
+    ] * 2  # the server's own entries and the shipped ones, each once
+    assert all(len(answer) == 300 for answer in answers)
+
+
 async def test_two_moderators_deciding_at_once_in_two_processes_decide_once(
     db: Database, second_database: Database
 ) -> None:
