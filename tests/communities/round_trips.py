@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -40,7 +41,9 @@ class RoundTrips:
         self.db = db
         self.statements: list[str] = []
         self.transactions = 0
-        self._depth = 0  # a call made by another counted call (SQLite's fetch of a write) is not counted again
+        # A call made by another counted call of the same task (SQLite's fetch of a write) is not counted again;
+        # per task, since statements of other tasks (the scheduler's, say) may be in flight meanwhile.
+        self._depth: contextvars.ContextVar[int] = contextvars.ContextVar("round_trips_depth", default=0)
         self._saved: dict[str, Any] = {}
 
     def _wrap(self, name: str) -> None:
@@ -48,13 +51,14 @@ class RoundTrips:
         self._saved[name] = real
 
         async def counted(sql: Any, *args: Any) -> Any:
-            if self._depth == 0:
+            depth = self._depth.get()
+            if depth == 0:
                 self.statements.append(sql if isinstance(sql, str) else f"batch of {len(sql)}")
-            self._depth += 1
+            token = self._depth.set(depth + 1)
             try:
                 return await real(sql, *args)
             finally:
-                self._depth -= 1
+                self._depth.reset(token)
 
         setattr(self.db, name, counted)
 
@@ -80,9 +84,9 @@ class RoundTrips:
     def reset(self) -> None:
         self.statements, self.transactions = [], 0
 
-    def touching(self, table_prefix: str) -> Sequence[str]:
-        """The statements that name a table starting with `table_prefix`."""
-        return [sql for sql in self.statements if table_prefix in sql]
+    def touching(self, *tables: str) -> Sequence[str]:
+        """The statements that name any of these tables (or table name prefixes)."""
+        return [sql for sql in self.statements if any(table in sql for table in tables)]
 
 
 @contextmanager
