@@ -32,7 +32,7 @@ from bench.common import median, now, percentile, write_results
 from bot.client import all_migrations
 from bot.database import Database, DatabaseTarget
 from bot.discovery import feature_packages
-from bot.settings import Settings, load_settings
+from bot.settings import load_settings
 from cogs.communities.models import CommunityEntry, Preferences
 from cogs.communities.rules import recommend
 from cogs.communities.store import DirectoryStore
@@ -143,17 +143,19 @@ async def seed_profiles(db: Database, guild_id: int, members: list[int], prefs: 
     )
 
 
-def write_directory(path: Path, data: list[dict]) -> Settings:
-    """The shipped settings with `data` as the directory file (written to `path`)."""
-    path.write_text(yaml.safe_dump({"version": 1, "communities": data}, sort_keys=False))
-    settings = load_settings(SHIPPED_CONFIG)
-    return settings.model_copy(
-        update={"communities": settings.communities.model_copy(update={"directory_file": str(path)})}
-    )
+def write_config(workdir: Path, data: list[dict]) -> Path:
+    """A settings file for a bot process (BOT_CONFIG): the shipped one, with `data` as the directory file."""
+    directory = workdir / "communities.yaml"
+    directory.write_text(yaml.safe_dump({"version": 1, "communities": data}, sort_keys=False))
+    config = yaml.safe_load(SHIPPED_CONFIG.read_text()) or {}
+    config.setdefault("communities", {})["directory_file"] = str(directory)
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
 
 
 async def end_to_end(data: list[dict], workdir: Path, runs: int, postgres: str | None) -> dict[str, list[float]]:
-    settings = write_directory(workdir / "communities.yaml", data)
+    settings = load_settings(write_config(workdir, data))
     target: DatabaseTarget = postgres or workdir / "e2e.db"
     async with LoopbackDiscord(token="bench-token") as loopback:
         loopback.guild = guild = loopback.add_guild("Bench Community")
