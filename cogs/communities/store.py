@@ -156,10 +156,10 @@ class DirectoryStore:
             await self.listen()
         mark = self._mark(guild_id)
         rows = await self.db.fetch(
-            "SELECT key, data FROM community_entries WHERE guild_id = ? AND status = 'active' ORDER BY key",
-            (guild_id,),
+            "SELECT key, data FROM community_entries WHERE guild_id = ? AND status = 'active'", (guild_id,)
         )
-        pairs = [(row["key"], row["data"]) for row in rows]
+        # By key, sorted here: the engines' collations order keys with dashes differently.
+        pairs = sorted((row["key"], row["data"]) for row in rows)
         # Parsing thousands of entries takes a while: on a thread, so other commands are answered meanwhile.
         if len(pairs) > _PARSE_INLINE:
             entries = await asyncio.to_thread(_parse, guild_id, pairs)
