@@ -76,9 +76,17 @@ class CommunitiesCog(Feature, CommunitiesApi):
         # Validate the whole file before touching the database: a bad entry stops the start and changes nothing.
         path = resolve_data_path(self.bot.settings.section(CommunitiesSettings).directory_file)
         entries = load_directory(path)
-        result = await self.store.sync_shipped(entries, self.bot.clock.now())
-        log.info("Community directory %s: %s", path, result.summary())
-        await self.store.shipped_directory()  # parse once now rather than in the first member's command
+        await self.store.listen()  # before anything is cached: other processes' changes must reach this one
+        try:
+            result = await self.store.sync_shipped(entries, self.bot.clock.now())
+            log.info("Community directory %s: %s", path, result.summary())
+            await self.store.shipped_directory()  # parse once now rather than in the first member's command
+        except BaseException:
+            self.store.close()  # a failed load is not unloaded: stop listening here
+            raise
+
+    async def on_unload(self) -> None:
+        self.store.close()
 
     async def about_counts(self) -> dict[str, int]:
         return await self.store.counts()
@@ -232,9 +240,9 @@ class CommunitiesCog(Feature, CommunitiesApi):
         )
         guild = guild_of(interaction)
         config = await self.guild_config(guild.id)
-        await self._refuse_duplicate(guild.id, entry)
+        pending = await self._refuse_duplicate(guild.id, entry)
         most = config.section(CommunitiesSettings).max_pending_suggestions
-        if await self.store.pending_count(guild.id, interaction.user.id) >= most:
+        if sum(1 for _, by in pending if by == interaction.user.id) >= most:
             raise UserFacingError(
                 f"You already have {most} suggestions waiting for the moderators; once they decide, you can"
                 " suggest more."
@@ -365,14 +373,17 @@ class CommunitiesCog(Feature, CommunitiesApi):
             lines = [f"• **{option}**: {clip(problem, 300)}" for option, problem in error.problems]
             raise UserFacingError(clip("Not saved:\n" + "\n".join(lines), 2000)) from None
 
-    async def _refuse_duplicate(self, guild_id: int, entry: CommunityEntry) -> None:
+    async def _refuse_duplicate(self, guild_id: int, entry: CommunityEntry) -> list[tuple[str, int]]:
+        """Refuse a name already in the directory or waiting as a suggestion; the pending (name, by) otherwise."""
         other = named(await self.store.active_directory(guild_id), entry.name)
         if other is not None:
             raise UserFacingError(f"**{render.safe(other.name)}** is already in the directory: see /communities info.")
-        if entry.name.casefold() in await self.store.pending_names(guild_id):
+        pending = await self.store.pending(guild_id)
+        if entry.name.casefold() in {name.casefold() for name, _ in pending}:
             raise UserFacingError(
                 f"**{render.safe(entry.name)}** was already suggested and is waiting for the moderators."
             )
+        return pending
 
     async def _require_moderator(self, interaction: discord.Interaction) -> None:
         config = await self.guild_config(guild_of(interaction).id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cogs.communities.store import TOPIC
 from tests.communities.helpers import member, running_directory, slash
 from tests.loopback import LoopbackDiscord
 
@@ -10,6 +11,11 @@ def directory_dynamic_items(bot) -> list[type]:
     """The persistent components registered with discord.py that come from this feature."""
     registered = bot._connection._view_store._dynamic_items.values()  # no public accessor in discord.py 2.7
     return [item for item in registered if item.__module__.startswith("cogs.communities.")]
+
+
+def directory_listeners(bot) -> list[object]:
+    """What listens for the directory's change notices (the running store)."""
+    return list(bot.db._subscribers.get(TOPIC, []))  # no public accessor: Database only offers (un)subscribe
 
 
 def directory_commands(bot) -> list[str]:
@@ -22,6 +28,7 @@ async def test_unload_removes_everything_and_a_reload_works_again(loopback: Loop
     assert [i.__name__ for i in directory_dynamic_items(bot)] == ["SuggestionDecision"]
     assert directory_commands(bot) == ["communities"]
     assert bot.scheduler.registered("communities") == []  # nothing of the directory is due at a time
+    assert len(directory_listeners(bot)) == 1
     suggested = await slash(
         loopback, alice.id, "suggest", name="Lagos Data Folk", join_url="https://discord.gg/lagosdata",
         platform="discord", description="Monthly meetups for data people in Lagos.", topics="analytics",
@@ -33,11 +40,13 @@ async def test_unload_removes_everything_and_a_reload_works_again(loopback: Loop
     assert directory_dynamic_items(bot) == []
     assert directory_commands(bot) == []
     assert bot.scheduler.registered("communities") == []
+    assert directory_listeners(bot) == []
     assert "communities" not in [feature.name for feature in bot.loaded_features()]
 
     await bot.load_extension("cogs.communities")
     assert len(directory_dynamic_items(bot)) == 1 and directory_commands(bot) == ["communities"]
     assert running_directory(bot).name == "communities"
+    assert len(directory_listeners(bot)) == 1
     # The suggestion made before the reload is decided with the card's button, and the commands answer again.
     approve = next(c["custom_id"] for row in card.components for c in row["components"] if c["label"] == "Approve")
     click = await loopback.click_button(card.id, approve, mod.id)

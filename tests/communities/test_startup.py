@@ -51,7 +51,7 @@ async def test_a_broken_file_stops_the_start_and_changes_nothing(
     loopback: LoopbackDiscord, harness: BotHarness, settings, tmp_path: Path
 ) -> None:
     bot = await harness.start()
-    before = await bot.db.fetchall("SELECT guild_id, key, data, status FROM community_entries ORDER BY key")
+    before = await bot.db.fetch("SELECT guild_id, key, data, status FROM community_entries ORDER BY guild_id, key")
     await harness.stop()
 
     def edit(entries: list[dict]) -> None:
@@ -64,7 +64,7 @@ async def test_a_broken_file_stops_the_start_and_changes_nothing(
     assert str(caught.value).startswith(f"{broken}: communities[dbt].join.platform: 'carrier pigeon' is not a known")
 
     bot = await harness.start()
-    after = await bot.db.fetchall("SELECT guild_id, key, data, status FROM community_entries ORDER BY key")
+    after = await bot.db.fetch("SELECT guild_id, key, data, status FROM community_entries ORDER BY guild_id, key")
     assert [tuple(r) for r in after] == [tuple(r) for r in before]
 
 

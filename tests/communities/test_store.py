@@ -1,19 +1,18 @@
-"""The directory in a real SQLite file: loading the shipped file, a server's additions, suggestions, unix times."""
+"""The directory in a real database (each engine): loading the shipped file, additions, suggestions, unix times."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.client import all_migrations
-from bot.database import Database
+from bot.database import Database, DatabaseTarget
 from bot.discovery import feature_packages
 from bot.times import unix
 from cogs.communities.models import SuggestionStatus
-from cogs.communities.store import DirectoryStore, slugify
+from cogs.communities.store import SHIPPED, TOPIC, DirectoryStore, slugify
 from tests.communities.helpers import make_entry
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -35,7 +34,7 @@ async def test_sync_adds_updates_retires_and_restores(db: Database) -> None:
     directory = {e.key: e for e in await store.shipped_directory()}
     assert sorted(directory) == ["a", "b", "d"]
     assert directory["b"].description == "A new description of b."
-    row = await db.fetchone("SELECT status, retired_at FROM community_entries WHERE key = 'c'")
+    row = await db.fetchrow("SELECT status, retired_at FROM community_entries WHERE key = 'c'")
     assert row["status"] == "retired" and row["retired_at"]  # kept, but out of every answer
 
     third = await store.sync_shipped([*edited, make_entry("c")], NOW + timedelta(days=2))
@@ -67,7 +66,7 @@ async def test_additions_get_free_keys_and_stay_in_their_server(db: Database) ->
     assert not await store.retire_entry(GUILD, "kaggle", NOW)  # a shipped entry is not a server's to retire
     assert [e.key for e in await store.active_directory(GUILD)] == ["kaggle", "kaggle-3"]
     assert [e.key for e in await store.guild_additions(OTHER_GUILD)] == []
-    row = await db.fetchone(
+    row = await db.fetchrow(
         "SELECT added_by, status FROM community_entries WHERE guild_id = ? AND key = ?", (GUILD, "kaggle-2")
     )
     assert (row["added_by"], row["status"]) == (5, "retired")
@@ -88,7 +87,7 @@ async def test_a_stored_entry_that_no_longer_validates_is_skipped(db: Database) 
     await store.sync_shipped([make_entry("a"), make_entry("b")], NOW)
     broken = json.loads(make_entry("b").model_dump_json()) | {"topics": ["astrology"]}
     await db.execute("UPDATE community_entries SET data = ? WHERE key = 'b'", (json.dumps(broken),))
-    await db.execute("UPDATE community_directory_version SET version = version + 1 WHERE guild_id = 0")
+    await db.publish(TOPIC, str(SHIPPED))  # as a write through the store would
     assert [e.key for e in await store.active_directory(GUILD)] == ["a"]
 
 
@@ -96,7 +95,7 @@ async def test_a_suggestion_is_decided_once(db: Database) -> None:
     store = DirectoryStore(db)
     suggestion_id = (await store.create_suggestion(GUILD, make_entry("tmp", name="Data Folk"), by=7, now=NOW)).id
     assert await store.pending_count(GUILD, 7) == 1
-    assert await store.pending_names(GUILD) == {"data folk"}
+    assert await store.pending(GUILD) == [("Data Folk", 7)]
     first = await store.decide_suggestion(GUILD, suggestion_id, approve=True, by=9, now=NOW)
     assert first.decided_now
     assert first.suggestion.status is SuggestionStatus.APPROVED
@@ -151,16 +150,16 @@ async def test_times_are_stored_as_unix_seconds(db: Database) -> None:
     assert suggestion.suggested_at == NOW
     outcome = await store.decide_suggestion(GUILD, suggestion.id, approve=True, by=9, now=NOW + timedelta(hours=1))
     assert outcome is not None and outcome.suggestion.decided_at == NOW + timedelta(hours=1)
-    row = await db.fetchone("SELECT created_at, updated_at, retired_at FROM community_entries WHERE key = 'a'")
+    row = await db.fetchrow("SELECT created_at, updated_at, retired_at FROM community_entries WHERE key = 'a'")
     assert tuple(row) == (unix(NOW), unix(NOW), None)
-    row = await db.fetchone("SELECT suggested_at, decided_at FROM community_suggestions")
+    row = await db.fetchrow("SELECT suggested_at, decided_at FROM community_suggestions")
     assert tuple(row) == (unix(NOW), unix(NOW + timedelta(hours=1)))
 
 
-async def test_the_unix_times_migration_converts_rows_of_the_old_schema(tmp_path: Path) -> None:
+async def test_the_unix_times_migration_converts_rows_of_the_old_schema(database_target: DatabaseTarget) -> None:
     migrations = all_migrations(feature_packages())
     old = [m for m in migrations if not (m.namespace == "communities" and m.version >= 2)]
-    database = await Database.open(tmp_path / "old.db")
+    database = await Database.open(database_target)
     try:
         await database.migrate(old)
         # Rows as the ISO-text schema (0001) stored them: the clock's isoformat(), with and without fractions.
@@ -175,21 +174,25 @@ async def test_the_unix_times_migration_converts_rows_of_the_old_schema(tmp_path
             " VALUES (?, 'b', 'B', ?, '2026-11-27T13:30:00+01:00', '2026-11-27T13:30:00+01:00')",
             (GUILD, make_entry("b").model_dump_json()),
         )
-        await database.execute(
-            "INSERT INTO community_suggestions (id, guild_id, name, data, suggested_by, suggested_at, status,"
-            " decided_by, decided_at) VALUES (5, ?, 'S', ?, 7, '2026-11-27T12:00:00+00:00', 'approved', 9,"
-            " '2026-11-27T12:05:00.999999+00:00')",
-            (GUILD, make_entry("s").model_dump_json()),
-        )
-        await database.execute(
-            "INSERT INTO community_suggestions (id, guild_id, name, data, suggested_by, suggested_at)"
-            " VALUES (6, ?, 'P', ?, 7, '2026-11-27T12:00:00+00:00')",
-            (GUILD, make_entry("p").model_dump_json()),
-        )
+        [decided_id] = (
+            await database.execute(
+                "INSERT INTO community_suggestions (guild_id, name, data, suggested_by, suggested_at, status,"
+                " decided_by, decided_at) VALUES (?, 'S', ?, 7, '2026-11-27T12:00:00+00:00', 'approved', 9,"
+                " '2026-11-27T12:05:00.999999+00:00') RETURNING id",
+                (GUILD, make_entry("s").model_dump_json()),
+            )
+        ).rows[0]
+        [pending_id] = (
+            await database.execute(
+                "INSERT INTO community_suggestions (guild_id, name, data, suggested_by, suggested_at)"
+                " VALUES (?, 'P', ?, 7, '2026-11-27T12:00:00+00:00') RETURNING id",
+                (GUILD, make_entry("p").model_dump_json()),
+            )
+        ).rows[0]
 
         applied = await database.migrate(migrations)
-        assert [(m.namespace, m.version) for m in applied] == [("communities", 2)]
-        rows = await database.fetchall(
+        assert [(m.namespace, m.version) for m in applied] == [("communities", 2), ("communities", 3)]
+        rows = await database.fetch(
             "SELECT key, status, created_at, updated_at, retired_at FROM community_entries ORDER BY key"
         )
         assert [tuple(r) for r in rows] == [
@@ -197,24 +200,36 @@ async def test_the_unix_times_migration_converts_rows_of_the_old_schema(tmp_path
             ("b", "active", unix(NOW + timedelta(minutes=30)), unix(NOW + timedelta(minutes=30)), None),
         ]
         store = DirectoryStore(database)
-        decided = await store.get_suggestion(5)
+        decided = await store.get_suggestion(decided_id)
         assert decided is not None
-        # SQLite reads fractions to the millisecond: .999999 s rounds up to the next second, .25 s down.
-        assert (decided.suggested_at, decided.decided_at) == (NOW, NOW + timedelta(minutes=5, seconds=1))
-        pending = await store.get_suggestion(6)
+        # SQLite reads fractions to the millisecond: .999999 s rounds up to the next second; PostgreSQL's
+        # date_trunc drops them. Either way .25 s goes down.
+        fraction = timedelta(seconds=1) if database.backend == "sqlite" else timedelta(0)
+        assert (decided.suggested_at, decided.decided_at) == (NOW, NOW + timedelta(minutes=5) + fraction)
+        pending = await store.get_suggestion(pending_id)
         assert pending is not None and (pending.status, pending.decided_at) == (SuggestionStatus.PENDING, None)
-        types = await database.fetchall(
-            "SELECT typeof(created_at), typeof(updated_at) FROM community_entries"
-            " UNION SELECT typeof(suggested_at), typeof(suggested_at) FROM community_suggestions"
-        )
-        assert {tuple(r) for r in types} == {("integer", "integer")}
-        index = await database.fetchval(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'community_suggestions_by_member'"
-        )
+        if database.backend == "sqlite":
+            types = await database.fetch(
+                "SELECT typeof(created_at), typeof(updated_at) FROM community_entries"
+                " UNION SELECT typeof(suggested_at), typeof(suggested_at) FROM community_suggestions"
+            )
+            assert {tuple(r) for r in types} == {("integer", "integer")}
+            index = await database.fetchval(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'community_suggestions_by_member'"
+            )
+        else:
+            types = await database.fetch(
+                "SELECT DISTINCT data_type FROM information_schema.columns WHERE table_name IN"
+                " ('community_entries', 'community_suggestions') AND column_name LIKE '%\\_at' ESCAPE '\\'"
+            )
+            assert [row[0] for row in types] == ["bigint"]
+            index = await database.fetchval(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'community_suggestions_by_member'"
+            )
         assert "(guild_id, suggested_by, status)" in index
         # The rebuilt tables keep working: new ids follow the old ones, pending counts use the index.
         assert await store.pending_count(GUILD, 7) == 1
         new = await store.create_suggestion(GUILD, make_entry("n", name="New Folk"), by=7, now=NOW)
-        assert new.id == 7
+        assert new.id == pending_id + 1
     finally:
         await database.close()
