@@ -172,7 +172,12 @@ class EventReminders:
     ) -> bool:
         """Send a claimed reminder's unsent messages, then finish it; False when something is left to retry."""
         late = is_late(reminder, now)
+        renewed = now
         for delivery in deliveries:
+            if self.store.lease_s and self.planner.now() - renewed >= self.store.lease_s // 3:
+                renewed = self.planner.now()  # keep the claim while sending; stop if another process took it over
+                if not await self.store.renew(reminder.id, renewed):
+                    return False
             await self._deliver(target, event, occurrence, reminder, delivery, late)
         if not await self.store.finish_if_done(reminder.id, self.planner.now()):
             return False
@@ -262,7 +267,7 @@ class EventReminders:
         """Post announcements that are owed: a series' next occurrence, or one a crash interrupted."""
         now = self.planner.now()
         later = now + int(ANNOUNCE_RETRY.total_seconds())
-        for event, occurrence in await self.store.unannounced(now):
+        for event, occurrence in await self.store.claim_unannounced(now):
             guild = self.bot.get_guild(event.guild_id)
             if guild is None:
                 await self.store.announce_later(occurrence.id, later)
