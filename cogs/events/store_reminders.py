@@ -207,10 +207,10 @@ class ReminderQueries:
         taken: dict[int, str] = {}
         async with self.db.transaction(exclusive=False) as tx:
             for start in range(0, len(reminders), 500):
-                chunk = reminders[start : start + 500]
+                part = reminders[start : start + 500]
                 # each in the state the caller saw it in: a pending one claimed since is not "resumed" here
-                pending = [r.id for r in chunk if r.state is ReminderState.PENDING] or [0]
-                sending = [r.id for r in chunk if r.state is ReminderState.SENDING] or [0]
+                pending = [r.id for r in part if r.state is ReminderState.PENDING] or [0]
+                sending = [r.id for r in part if r.state is ReminderState.SENDING] or [0]
                 rows = await tx.fetch(
                     f"SELECT r.id, r.state FROM event_reminders r WHERE (r.state = ? AND r.id IN ({_marks(pending)}))"
                     f" OR (r.state = ? AND r.id IN ({_marks(sending)}) AND {_CLAIMABLE})"

@@ -30,11 +30,9 @@ EVENTS = 12
 @pytest.fixture
 async def other_db(migrated_target: DatabaseTarget) -> AsyncIterator[Database]:
     """The same database opened a second time: another bot process."""
-    database = await Database.open(migrated_target)
-    try:
-        yield database
-    finally:
-        await database.close()
+    second = await Database.open(migrated_target)
+    yield second
+    await second.close()
 
 
 async def due_reminders(planner: EventPlanner, clock: ManualClock, going: int = 3) -> list[int]:
