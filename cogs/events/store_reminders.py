@@ -129,7 +129,7 @@ class ReminderQueries:
         for start in range(0, len(reminder_ids), 500):
             chunk = reminder_ids[start : start + 500]
             await self.db.execute(
-                f"UPDATE event_reminders SET retry_at = ? WHERE id IN ({','.join('?' * len(chunk))})"
+                f"UPDATE event_reminders SET retry_at = ? WHERE id IN ({_marks(chunk)})"
                 " AND state = ? AND claimed_by = ?",
                 (until, *chunk, ReminderState.SENDING, self.worker),
             )
@@ -172,9 +172,8 @@ class ReminderQueries:
             ids = [int(row[0]) for row in missed.rows]
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
                 await tx.execute(
-                    f"UPDATE event_deliveries SET state = ? WHERE state = ? AND reminder_id IN ({marks})",
+                    f"UPDATE event_deliveries SET state = ? WHERE state = ? AND reminder_id IN ({_marks(chunk)})",
                     (DeliveryState.MISSED, DeliveryState.PENDING, *chunk),
                 )
         return len(ids)
@@ -225,7 +224,7 @@ class ReminderQueries:
                 chunk = ids[start : start + 500]
                 await tx.execute(
                     f"UPDATE event_reminders SET state = ?, claimed_at = ?, claimed_by = ?"
-                    f" WHERE id IN ({','.join('?' * len(chunk))})",
+                    f" WHERE id IN ({_marks(chunk)})",
                     (ReminderState.SENDING, now, self.worker, *chunk),
                 )
             fresh = [by_id[rid] for rid in ids if taken[rid] == ReminderState.PENDING]
@@ -274,7 +273,7 @@ class ReminderQueries:
         for start in range(0, len(reminder_ids), 500):
             chunk = reminder_ids[start : start + 500]
             rows = await self.db.fetch(
-                f"SELECT * FROM event_deliveries WHERE state = ? AND reminder_id IN ({','.join('?' * len(chunk))})"
+                f"SELECT * FROM event_deliveries WHERE state = ? AND reminder_id IN ({_marks(chunk)})"
                 " ORDER BY reminder_id, user_id",
                 (DeliveryState.PENDING, *chunk),
             )
