@@ -187,7 +187,7 @@ async def scheduler_loading(database: Path, naive_limit: int) -> dict[str, float
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.start(paused=True)
         sql = "SELECT id, due_at FROM event_reminders WHERE state = 'pending' LIMIT ?"
-        for reminder_id, due_at in await db.fetchall(sql, (naive_limit,)):
+        for reminder_id, due_at in await db.fetch(sql, (naive_limit,)):
             scheduler.add_job(noop, "date", run_date=datetime.fromtimestamp(due_at, UTC), id=f"r{reminder_id}")
         count = len(scheduler.get_jobs())
         scheduler.shutdown(wait=False)

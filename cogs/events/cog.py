@@ -74,6 +74,7 @@ class EventsCog(Feature):
 
     async def on_unload(self) -> None:
         await self.counts.close()
+        await self.store.close()
 
     async def about_counts(self) -> dict[str, int]:
         """What this feature stores, for /about."""
@@ -221,31 +222,40 @@ class EventsCog(Feature):
         # A lone click updates the announcement in its own response, then confirms ephemerally. While other
         # clicks on the same announcement are in flight (a burst after an @everyone announcement), a click is
         # only confirmed ephemerally (one request, not two) and the counts follow in one coalesced edit.
+        # One database round trip: the event and occurrence come from the store's cache, and the answer, the
+        # counts and (for Going) the member's reminder DM state are one batch (tests/events/test_round_trips.py).
         key = (event_id, seq)
+        dm_reminders = (await self._events_settings(guild_of(interaction).id)).dm_reminders
         if self.counts.busy(key):
-            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id)
+            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id,
+                                             dm_reminders=dm_reminders)  # fmt: skip
             self.counts.settle(key)  # after the write, so the settling edit reads it
-            await interaction.response.send_message(await self._rsvp_text(interaction, result, choice), ephemeral=True)
+            await interaction.response.send_message(self._rsvp_text(result, choice), ephemeral=True)
             return
         ticket = self.counts.begin(key)
         try:
-            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id)
+            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id,
+                                             dm_reminders=dm_reminders)  # fmt: skip
             await interaction.response.edit_message(
                 embed=announcement_embed(result.event, result.occurrence, result.counts),
                 view=rsvp_view(event_id, seq, result.counts),
             )
         finally:
             self.counts.end(key, ticket)
-        await interaction.followup.send(await self._rsvp_text(interaction, result, choice), ephemeral=True)
+        await interaction.followup.send(self._rsvp_text(result, choice), ephemeral=True)
 
     async def _settle_counts(self, key: tuple[int, int]) -> None:
         """Re-render one announcement from the database (after overlapping clicks)."""
-        event, occurrence = await self.store.event(key[0]), await self.store.occurrence_by_seq(*key)
-        guild = self.bot.get_guild(event.guild_id) if event else None
-        if event and guild is not None and occurrence is not None and occurrence.state is OccurrenceState.UPCOMING:
+        found = await self.store.clicked(*key)
+        if found is None:
+            return
+        event, occurrence = found
+        guild = self.bot.get_guild(event.guild_id)
+        if guild is not None and occurrence.state is OccurrenceState.UPCOMING:
             await self.publisher.refresh_announcement(guild, event, occurrence)
 
-    async def _rsvp_text(self, interaction: discord.Interaction, result: RsvpResult, choice: Rsvp) -> str:
+    @staticmethod
+    def _rsvp_text(result: RsvpResult, choice: Rsvp) -> str:
         when = f"<t:{result.occurrence.starts_at}:F>"
         title = escape(clip(result.event.title, 100))
         if choice is Rsvp.MAYBE:
@@ -253,18 +263,17 @@ class EventsCog(Feature):
         if choice is Rsvp.DECLINED:
             return f"Marked as **can't go** for **{title}**. Thanks for letting the organiser know."
         text = f"You're **going** to **{title}** on {when}."
-        guild = guild_of(interaction)
-        offsets = result.event.reminder_offsets
-        if not offsets or not (await self._events_settings(guild.id)).dm_reminders:
+        if result.dm_closed is None:  # no reminders, or this server sends no reminder DMs: nothing was asked
             return text
-        if await self.store.dm_closed(interaction.user.id):
+        if result.dm_closed:
             return text + (
                 f" Your DMs were closed to me last time, so reminders appear only in <#{result.event.channel_id}>."
                 " If you have opened them, run `/event reminders on`."
             )
-        if not await self.store.dm_reminders_enabled(guild.id, interaction.user.id):
+        if not result.dm_reminders:
             return text + " Reminder DMs are off for you (`/event reminders on` to turn them on)."
-        return text + f" I'll DM you a reminder ({offsets_text(offsets)} before); `/event reminders off` stops them."
+        offsets = offsets_text(result.event.reminder_offsets)
+        return text + f" I'll DM you a reminder ({offsets} before); `/event reminders off` stops them."
 
     # ------------------------------------------------------------ list, info, rsvps, export
 

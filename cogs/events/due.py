@@ -54,6 +54,8 @@ CONCURRENCY = 8
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=1)
 ANNOUNCE_RETRY = timedelta(minutes=10)
+ANNOUNCE_BATCH = 10  # owed announcements claimed at once (posted well within the claim's lease)
+ANNOUNCE_ROUNDS = 10  # claims per pass; more waits for the next pass
 HISTORY = timedelta(days=90)  # delivery rows of finished reminders are kept this long
 
 
@@ -172,7 +174,12 @@ class EventReminders:
     ) -> bool:
         """Send a claimed reminder's unsent messages, then finish it; False when something is left to retry."""
         late = is_late(reminder, now)
+        renewed = now
         for delivery in deliveries:
+            if self.store.lease_s and self.planner.now() - renewed >= self.store.lease_s // 3:
+                renewed = self.planner.now()  # keep the claim while sending; stop if another process took it over
+                if not await self.store.renew(reminder.id, renewed):
+                    return False
             await self._deliver(target, event, occurrence, reminder, delivery, late)
         if not await self.store.finish_if_done(reminder.id, self.planner.now()):
             return False
@@ -260,24 +267,33 @@ class EventReminders:
 
     async def _announce_owed(self) -> None:
         """Post announcements that are owed: a series' next occurrence, or one a crash interrupted."""
+        # Claimed a few at a time, each claim held for the lease while they are posted (several processes).
         now = self.planner.now()
         later = now + int(ANNOUNCE_RETRY.total_seconds())
-        for event, occurrence in await self.store.unannounced(now):
-            guild = self.bot.get_guild(event.guild_id)
-            if guild is None:
-                await self.store.announce_later(occurrence.id, later)
-                continue
-            try:
-                await self.publisher.post_announcement(guild, event, occurrence)
-            except Exception as error:  # a missing channel or permission: say so once, try again later
-                await self.store.announce_later(occurrence.id, later)
-                log.warning("Events: could not announce occurrence %s of event %s: %s", occurrence.seq, event.id, error)
-                target = _Target(guild, await self.bot.guild_config(guild.id))
-                await self._report(target, f"I could not post the announcement of event #{event.id}: {error}")
-                continue
-            fresh = await self.store.occurrence(occurrence.id)
-            if fresh is not None:
-                await self.publisher.create_native(guild, event, fresh)
+        for _ in range(ANNOUNCE_ROUNDS):
+            claimed = await self.store.claim_unannounced(now, ANNOUNCE_BATCH)
+            if not claimed:
+                return
+            for event, occurrence in claimed:
+                await self._announce(event, occurrence, later)
+
+    async def _announce(self, event: Event, occurrence: Occurrence, later: int) -> None:
+        """Post one claimed announcement and make its Discord event; on failure, try again `later`."""
+        guild = self.bot.get_guild(event.guild_id)
+        if guild is None:
+            await self.store.announce_later(occurrence.id, later)
+            return
+        try:
+            await self.publisher.post_announcement(guild, event, occurrence)
+        except Exception as error:  # a missing channel or permission: say so once, try again later
+            await self.store.announce_later(occurrence.id, later)
+            log.warning("Events: could not announce occurrence %s of event %s: %s", occurrence.seq, event.id, error)
+            target = _Target(guild, await self.bot.guild_config(guild.id))
+            await self._report(target, f"I could not post the announcement of event #{event.id}: {error}")
+            return
+        fresh = await self.store.occurrence(occurrence.id)
+        if fresh is not None:
+            await self.publisher.create_native(guild, event, fresh)
 
 
 class _ChannelGone(Exception):

@@ -88,13 +88,21 @@ class EventPlanner:
 
     # ------------------------------------------------------------ RSVPs
 
-    async def rsvp(self, event_id: int, seq: int, user_id: int, choice: Rsvp, clicked_id: int) -> RsvpResult:
-        """Record a click on an RSVP button; `clicked_id` (the interaction's ID) orders a member's clicks."""
-        found = await self.store.event(event_id)
-        event, occurrence = check_rsvp(found, await self.store.occurrence_by_seq(event_id, seq) if found else None,
-                                       self.now())  # fmt: skip
-        previous = await self.store.set_rsvp(occurrence.id, user_id, choice, self.now(), clicked_id)
-        return RsvpResult(event, occurrence, await self.store.counts(occurrence.id), previous)
+    async def rsvp(
+        self, event_id: int, seq: int, user_id: int, choice: Rsvp, clicked_id: int, *, dm_reminders: bool = False
+    ) -> RsvpResult:
+        """Record a click on an RSVP button; `clicked_id` (the interaction's ID) orders a member's clicks.
+
+        The event and occurrence come from the store's cache; the answer, the previous one and the counts are one
+        round trip. With `dm_reminders` (the server sends reminder DMs), a Going click on an event with reminders
+        also reads whether this member gets them, in that same round trip.
+        """
+        found = await self.store.clicked(event_id, seq)
+        event, occurrence = check_rsvp(found[0] if found else None, found[1] if found else None, self.now())
+        asks = dm_reminders and choice is Rsvp.GOING and bool(event.reminder_offsets)
+        write = await self.store.set_rsvp(occurrence.id, user_id, choice, self.now(), clicked_id,
+                                          prefs_of=event.guild_id if asks else None)  # fmt: skip
+        return RsvpResult(event, occurrence, write.counts, write.previous, write.dm_closed, write.dm_reminders)
 
     # ------------------------------------------------------------ editing
 
@@ -154,7 +162,8 @@ class EventPlanner:
         now = self.now()
         done = []
         for event, occurrence in await self.store.ended_occurrences(now, limit):
-            await self.store.set_occurrence_state(occurrence.id, OccurrenceState.ENDED)
+            if not await self.store.end_occurrence(occurrence.id):
+                continue  # another process's pass ended it (and added the next date) first
             next_occurrence: Occurrence | None = None
             due: list[int] = []
             if event.recurring:

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from cogs.events.cog import EventsCog
 from cogs.events.due import REMINDERS
 from cogs.events.models import ReminderState
+from cogs.events.store_reminders import CLAIM_LEASE_S
 from tests.harness import BotHarness
 from tests.loopback import LoopbackDiscord
 from tests.loopback.interactions import InteractionRecord
@@ -104,7 +105,7 @@ async def test_create_shows_a_preview_and_confirm_posts_the_announcement(loopbac
     [native] = lb.world.guild(lb.guild.id).scheduled_events.values()
     assert native["name"] == "Intro to dbt" and native["entity_type"] == 3
     assert native["entity_metadata"]["location"] == "Impact Hub" and native["scheduled_end_time"]
-    rows = await bot.db.fetchall("SELECT offset_s, state FROM event_reminders ORDER BY due_at")
+    rows = await bot.db.fetch("SELECT offset_s, state FROM event_reminders ORDER BY due_at")
     assert [(r["offset_s"], r["state"]) for r in rows] == [(3600, "pending"), (600, "pending")]
     assert "Posted **Intro to dbt**" in preview.original.text()
     assert (await events_of(bot).store.event(event_id)).state.value == "active"
@@ -154,7 +155,7 @@ async def test_a_burst_of_clicks_ends_with_the_announcement_showing_every_answer
     assert 4 in kinds  # the burst path was taken: a confirmation only, the counts follow in one edit
     # First round: even going, odd maybe; then the first twenty change: even to can't go, odd to going.
     expected = {"Going (20)", "Maybe (10)", "Can't go (10)"}
-    counts = await bot.db.fetchall("SELECT status, COUNT(*) AS n FROM event_rsvps GROUP BY status")
+    counts = await bot.db.fetch("SELECT status, COUNT(*) AS n FROM event_rsvps GROUP BY status")
     assert {row["status"]: row["n"] for row in counts} == {"going": 20, "maybe": 10, "declined": 10}
 
     def labels() -> set[str]:
@@ -189,7 +190,7 @@ async def test_a_reminder_due_while_the_bot_was_down_goes_out_once_with_a_note(
     bot = await harness.restart(clock=clock)
     await bot.scheduler.run_now(REMINDERS)
     assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1  # exactly once
-    [row] = await bot.db.fetchall("SELECT state FROM event_reminders")
+    [row] = await bot.db.fetch("SELECT state FROM event_reminders")
     assert row["state"] == ReminderState.SENT
 
 
@@ -205,7 +206,7 @@ async def test_a_reminder_past_the_grace_period_is_recorded_as_missed(
     bot = await harness.start(clock=clock)
     await bot.scheduler.run_now(REMINDERS)
     assert len(lb.channel_messages(lb.guild.channel("events").id)) == 1  # only the announcement
-    [row] = await bot.db.fetchall("SELECT state FROM event_reminders")
+    [row] = await bot.db.fetch("SELECT state FROM event_reminders")
     assert row["state"] == ReminderState.MISSED
 
 
@@ -455,11 +456,13 @@ async def test_a_crash_between_discords_answer_and_our_write_does_not_double_the
     await db.execute("UPDATE event_reminders SET state = 'sending', finished_at = NULL")
     await db.close()
     bot = await harness.start(clock=clock)
+    # The new process resumes the dead one's claim once its lease is over (at once on SQLite: one process).
+    clock.advance(timedelta(seconds=CLAIM_LEASE_S))
     await bot.scheduler.run_now(REMINDERS)
     resent = [c for c in lb.calls_to("POST", r"/channels/\d+/messages") if "⏰" in (c.body.get("content") or "")]
     assert len(resent) == 4  # both messages were sent again, with the same nonces ...
     assert len(lb.channel_messages(events)) == 2 and len(lb.dm_messages(alice)) == 1  # ... and Discord kept one each
-    states = await bot.db.fetchall("SELECT state, message_id FROM event_deliveries")
+    states = await bot.db.fetch("SELECT state, message_id FROM event_deliveries")
     assert {(r["state"], r["message_id"] is not None) for r in states} == {("sent", True)}
 
 
@@ -478,7 +481,7 @@ async def test_confirm_works_after_a_restart_and_discard_drops_a_draft(
     assert "Discarded" in lb.message(dropped.original.id).content
     _, announcement = await create_and_confirm(lb, kept)
     assert announcement.embeds[0]["title"] == "Kept"
-    states = await bot.db.fetchall("SELECT title, state FROM events ORDER BY id")
+    states = await bot.db.fetch("SELECT title, state FROM events ORDER BY id")
     assert [(r["title"], r["state"]) for r in states] == [("Kept", "active")]
 
 

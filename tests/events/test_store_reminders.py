@@ -13,6 +13,7 @@ from bot.discovery import feature_packages
 from cogs.events.models import CHANNEL_TARGET, DeliveryState, NoticeKind, ReminderState, Rsvp
 from cogs.events.planner import EventPlanner
 from cogs.events.store import EventStore
+from cogs.events.store_reminders import CLAIM_LEASE_S
 from tests.events.conftest import GUILD
 from tests.events.test_planner import make
 
@@ -25,7 +26,8 @@ async def test_next_due_is_the_earliest_thing_a_pass_has_to_do(planner: EventPla
     first_event, first, _ = await make(planner, "next thursday 18:00", reminders="1d,1h")
     _, second, _ = await make(planner, "next thursday 18:00", title="Same time", reminders="1h")
     store = planner.store
-    assert await store.next_due(planner.now()) == planner.now()  # their announcements are owed
+    # Their announcements are owed: the confirming process holds them for the lease (0 on SQLite), then any pass.
+    assert await store.next_due(planner.now()) == planner.now() + store.lease_s
     await store.announce_later(first.id, planner.now() + 600)
     await store.announce_later(second.id, planner.now() + 300)
     assert await store.next_due(planner.now()) == planner.now() + 300  # owed, after a failure: at the retry
@@ -112,8 +114,11 @@ async def test_a_crash_mid_reminder_resends_only_what_discord_had_not_accepted(
     channel, first_dm, _ = await store.pending_deliveries(reminder.id)
     await store.delivered(channel.id, 9001, planner.now())
     await store.delivered(first_dm.id, 9002, planner.now())
-    # the process dies here; a new one reads the same file
+    # the process dies here; a new one reads the same database once the claim's lease is over (on PostgreSQL)
     fresh = EventStore(db)
+    waiting = [r.id for r in await fresh.due_batch(GUILD, planner.now(), 10)]
+    assert waiting == ([] if db.backend == "postgresql" else [reminder.id])
+    clock.advance(timedelta(seconds=CLAIM_LEASE_S))
     [resumed] = await fresh.due_batch(GUILD, planner.now(), 10)
     assert resumed.state is ReminderState.SENDING
     assert await fresh.claim(resumed, planner.now())

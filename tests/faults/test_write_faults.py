@@ -132,7 +132,7 @@ async def test_event_announcements_and_reminders_land_once_through_429_500_503(
     assert sorted(shown) == sorted(delivered) and len(set(delivered.values())) == len(shown) == 3 + 3 * len(members)
     for user_id in members:
         assert len(lb.dm_messages(user_id)) == 3
-    rows = await bot.db.fetchall("SELECT state, COUNT(*) AS n FROM event_reminders GROUP BY state")
+    rows = await bot.db.fetch("SELECT state, COUNT(*) AS n FROM event_reminders GROUP BY state")
     assert {r["state"]: r["n"] for r in rows} == {"sent": 3}
     assert not lb.handler_errors
 
