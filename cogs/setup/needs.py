@@ -22,7 +22,10 @@ CORE_PRIVATE = {"channels.mod_log": "roles.moderator"}
 
 def _markers(model: type[BaseModel], name: str) -> tuple[Any, ...]:
     field = model.model_fields[name]
-    hints = typing.get_type_hints(model, include_extras=True)
+    try:
+        hints = typing.get_type_hints(model, include_extras=True)
+    except NameError:  # a model whose annotations name something out of reach: pydantic's metadata is enough
+        hints = {}
     return tuple(getattr(hints.get(name), "__metadata__", ())) + tuple(field.metadata)
 
 
