@@ -9,17 +9,8 @@ import discord
 import pytest
 import yarl
 
-from tests.loopback import ChannelType, Guild, LoopbackDiscord
-
-
-def fresh_guild(lb: LoopbackDiscord, name: str = "Fresh Server") -> Guild:
-    """A server as Discord makes it: the category comes first, so a lookup that ignores kinds finds it first."""
-    guild = lb.add_guild(name, default_channels=False)
-    del guild.roles[guild.role("Moderators").id]  # the loopback's default world has one; a new server does not
-    category = lb.add_channel(guild.id, "General", type=ChannelType.CATEGORY)
-    lb.add_channel(guild.id, "general", parent_id=category.id)
-    lb.add_channel(guild.id, "General", type=ChannelType.VOICE, parent_id=category.id)
-    return guild
+from tests.loopback import LoopbackDiscord
+from tests.setup.helpers import fresh_guild
 
 
 @pytest.fixture

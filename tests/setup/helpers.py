@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import re
 
-from tests.loopback import LoopbackDiscord, RecordedCall
+from tests.loopback import ChannelType, Guild, LoopbackDiscord, RecordedCall
 from tests.loopback.interactions import InteractionRecord
 
 CONFIRM = re.compile(r"^setup:create:\d+:[0-9a-f]{16}$")
 # Writes that change the server (interaction answers and their webhooks are how the bot replies, not changes).
 SERVER_WRITE = re.compile(r"^/(guilds|channels)/")
+
+
+def fresh_guild(lb: LoopbackDiscord, name: str = "Fresh Server") -> Guild:
+    """A server as Discord makes it: @everyone, the bot's role, #general, and a "General" category and voice
+    channel; the category comes first, so a lookup that ignores the kind finds it first."""
+    guild = lb.add_guild(name, default_channels=False)
+    del guild.roles[guild.role("Moderators").id]  # the loopback's default world has one; a new server does not
+    category = lb.add_channel(guild.id, "General", type=ChannelType.CATEGORY)
+    lb.add_channel(guild.id, "general", parent_id=category.id)
+    lb.add_channel(guild.id, "General", type=ChannelType.VOICE, parent_id=category.id)
+    return guild
 
 
 async def slash(lb: LoopbackDiscord, user_id: int, subcommand: str) -> InteractionRecord:
