@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -76,7 +77,9 @@ async def run(settings: Settings, per_route: int, window: float, global_rate: in
             preview = await slash(lb, owner, "create")
             before = len(lb.calls)
             started = time.monotonic()
-            with mock.patch.object(Creation, "run", _one_lane) if one_lane else contextlib.nullcontext():
+            # discord.py imports a feature's modules afresh when it loads the extension: patch the copy in use.
+            loaded = sys.modules["cogs.setup.creating"].Creation
+            with mock.patch.object(loaded, "run", _one_lane) if one_lane else contextlib.nullcontext():
                 await confirm(lb, preview, owner, within=900)
             answered = time.monotonic()
             text = lb.message(preview.original.id).text()

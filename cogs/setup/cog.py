@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -22,6 +22,9 @@ from cogs.setup.rules import channel_needs, checklist, counts, digest, plan, rol
 from cogs.setup.settings import SetupSettings
 from cogs.setup.snapshot import guild_facts
 from cogs.setup.views import ConfirmSetupButton, confirm_view
+
+if TYPE_CHECKING:
+    from bot.client import CommunityBot
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,7 @@ class SetupCog(Feature):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: CommunityBot) -> None:
         super().__init__(bot)
         self._running: set[int] = set()  # servers with a /setup create under way in this process
 
