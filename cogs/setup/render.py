@@ -78,6 +78,23 @@ def checklist_embeds(
     return embeds
 
 
+def fit_embed(embed: discord.Embed) -> discord.Embed:
+    """Within Discord's limits for one embed: 25 fields and 6,000 characters (the longest fields are cut first)."""
+    if len(embed.fields) > 25:
+        kept = embed.fields[:24]
+        embed.clear_fields()
+        for field in kept:
+            embed.add_field(name=field.name, value=field.value, inline=field.inline)
+        embed.add_field(name="…", value="and more: run the command again once these are done", inline=False)
+    while len(embed) > EMBED_TOTAL and embed.fields:
+        index, longest = max(enumerate(embed.fields), key=lambda item: len(item[1].value or ""))
+        value = longest.value or ""
+        if len(value) <= 40:
+            break
+        embed.set_field_at(index, name=longest.name, value=clip(value, len(value) // 2), inline=longest.inline)
+    return embed
+
+
 def _names(names: Sequence[str], limit: int = 900) -> str:
     return clip(", ".join(names), limit) or "—"
 
@@ -124,7 +141,7 @@ def preview_embed(plan: Plan, seconds: int) -> discord.Embed:
     if plan.warnings:
         embed.add_field(name="Worth fixing", value=clip("\n".join(f"⚠️ {w}" for w in plan.warnings), 1024),
                         inline=False)
-    return embed
+    return fit_embed(embed)
 
 
 def working_text(plan: Plan, seconds: int) -> str:
@@ -158,7 +175,7 @@ def result_embed(outcome: Outcome) -> discord.Embed:
     if outcome.remembered:
         embed.add_field(name="Stored by ID", value=clip(", ".join(f"`{p}`" for p, _ in outcome.remembered), 1024),
                         inline=False)
-    return embed
+    return fit_embed(embed)
 
 
 def mod_log_summary(outcome: Outcome, user_id: int) -> str:
