@@ -127,6 +127,8 @@ async def test_create_makes_what_is_missing_once(loopback: LoopbackDiscord, bot:
     check = await slash(loopback, owner, "check")
     assert "0 missing · 0 problems" in check.content_text()
     assert server_writes(loopback, before) == []
+    # Not a single request besides answering the two commands.
+    assert [c.path for c in loopback.calls[before:] if not c.path.startswith(("/interactions/", "/webhooks/"))] == []
     assert await bot.guild_settings.overrides(guild.id) == stored
 
 
