@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import discord
 from discord import app_commands
@@ -16,7 +17,11 @@ _ROLE_MENTION = re.compile(r"^<@&(\d+)>$")
 CHANNEL_KINDS: dict[str, tuple[discord.ChannelType, ...]] = {
     "text": (discord.ChannelType.text, discord.ChannelType.news),
     "forum": (discord.ChannelType.forum,),
+    "category": (discord.ChannelType.category,),
+    "voice": (discord.ChannelType.voice, discord.ChannelType.stage_voice),
 }
+# Every kind, for a lookup that only wants to say what a name is ("General is a category").
+ANY_KIND: tuple[str, ...] = tuple(CHANNEL_KINDS)
 
 
 def normalise_channel_ref(text: str) -> str:
@@ -33,15 +38,28 @@ def normalise_role_ref(text: str) -> str:
     return match.group(1) if match else text.removeprefix("@")
 
 
-def find_channel(guild: discord.Guild, ref: str | None) -> discord.abc.GuildChannel | None:
-    """A guild channel by ID or by name (case-insensitive); None when absent."""
+def channel_types(kinds: Iterable[str]) -> tuple[discord.ChannelType, ...]:
+    """Discord's channel types for kinds such as ("forum", "text")."""
+    return tuple(t for kind in kinds for t in CHANNEL_KINDS[kind])
+
+
+def find_channel(
+    guild: discord.Guild, ref: str | None, *, kinds: Iterable[str]
+) -> discord.abc.GuildChannel | None:
+    """A guild channel of one of `kinds` ("text", "forum", "category", "voice") by ID or by name (case-insensitive).
+
+    The kind matters: a fresh server has a "General" category and a "General" voice channel besides #general, so
+    a lookup of `general` for a text channel must not stop at the category. None when there is no such channel.
+    """
     if not ref:
         return None
+    wanted = channel_types(kinds)
     ref = normalise_channel_ref(str(ref))
     if ref.isdigit():
-        return guild.get_channel(int(ref))
+        channel = guild.get_channel(int(ref))
+        return channel if channel is not None and channel.type in wanted else None
     lowered = ref.lower()
-    return discord.utils.find(lambda c: c.name.lower() == lowered, guild.channels)
+    return discord.utils.find(lambda c: c.type in wanted and c.name.lower() == lowered, guild.channels)
 
 
 def find_role(guild: discord.Guild, ref: str | None) -> discord.Role | None:
@@ -59,13 +77,13 @@ def channel_problem(
     guild: discord.Guild, ref: str, kinds: tuple[str, ...], *, needs_threads: bool = False
 ) -> str | None:
     """Why a configured channel cannot be used, or None when it can."""
-    channel = find_channel(guild, ref)
+    channel = find_channel(guild, ref, kinds=kinds)
     if channel is None:
-        return f"no channel named or with ID `{ref}` in this server"
-    allowed = [t for kind in kinds for t in CHANNEL_KINDS[kind]]
-    if channel.type not in allowed:
+        other = find_channel(guild, ref, kinds=ANY_KIND)
+        if other is None:
+            return f"no channel named or with ID `{ref}` in this server"
         wanted = " or ".join(f"a {kind} channel" for kind in kinds)
-        return f"{channel.mention} is a {channel.type.name} channel, but this setting needs {wanted}"
+        return f"{other.mention} is a {other.type.name} channel, but this setting needs {wanted}"
     perms = channel.permissions_for(guild.me)
     missing = [name for name in ("view_channel", "send_messages", "embed_links") if not getattr(perms, name)]
     if needs_threads or channel.type is discord.ChannelType.forum:

@@ -25,7 +25,7 @@ async def report(
         )
         if cursor.rowcount == 0:
             return False
-    channel = find_channel(guild, mod_log_ref)
+    channel = find_channel(guild, mod_log_ref, kinds=("text",))
     if not isinstance(channel, discord.TextChannel):
         log.warning("Guild %s has no moderators' log channel %r; report was: %s", guild.id, mod_log_ref, text)
         return False

@@ -26,7 +26,7 @@ def describe_value(guild: discord.Guild, key: SettingKey, value: Any) -> str:
     """A setting's value as a moderator wants to read it, with a warning when it cannot be used."""
     if key.channel is not None:
         problem = channel_problem(guild, str(value), key.channel.kinds)
-        channel = find_channel(guild, str(value))
+        channel = find_channel(guild, str(value), kinds=key.channel.kinds)
         return f"⚠️ `{value}`: {problem or 'not found'}" if problem or channel is None else channel.mention
     if key.role:
         role = find_role(guild, str(value))
@@ -39,7 +39,7 @@ def resolve_value(guild: discord.Guild, key: SettingKey, raw: str) -> Any:
     raw = raw.strip()
     if key.channel is not None:
         problem = channel_problem(guild, raw, key.channel.kinds)
-        channel = find_channel(guild, raw)
+        channel = find_channel(guild, raw, kinds=key.channel.kinds)
         if problem or channel is None:
             raise UserFacingError(f"Cannot use that for `{key.path}`: {problem or 'not found'}.")
         return str(channel.id)  # stored by ID so a rename does not break it

@@ -248,7 +248,7 @@ class CommunitiesCog(Feature, CommunitiesApi):
                 " suggest more."
             )
         problem = channel_problem(guild, config.channels.mod_log, ("text",))
-        channel = find_channel(guild, config.channels.mod_log)
+        channel = find_channel(guild, config.channels.mod_log, kinds=("text",))
         if problem or not isinstance(channel, discord.TextChannel):
             raise UserFacingError(
                 f"Suggestions go to the moderators' log, but {problem or 'it is not a text channel'}. Ask a"

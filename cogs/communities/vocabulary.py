@@ -11,6 +11,45 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+_SEPARATORS = re.compile(r"[\s_\-/.]+")
+_PUNCTUATION = re.compile(r"[!?,;:'\"’()\[\]]+")
+FUZZY_CUTOFF = 0.82  # "perth" is 0.80 from "earth"; "singapur" 0.82 from "singapore"
+MIN_FUZZY_LENGTH = 4  # shorter words ("us", "mid", "ml") must be typed exactly
+# Words people put around a term: "I'm a beginner", "based in Nigeria", "senior level". Longest first.
+_FILLER_BEFORE = tuple(
+    sorted(
+        (
+            "i am a", "i am an", "im a", "im an", "i m a", "i m an", "i am", "im", "i m", "a", "an", "the",
+            "i live in", "i m in", "im in", "i am in", "living in", "based in", "located in", "from", "in",
+            "i work in", "i work as a", "i work as an", "i work as", "working as a", "working as an", "working as",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_FILLER_AFTER = ("level", "here", "based", "please", "thanks")
+
+
+def normalise(text: str) -> str:
+    """Lower case, with runs of spaces, dashes, underscores, dots and slashes as one space."""
+    return _SEPARATORS.sub(" ", text.casefold()).strip()
+
+
+def strip_filler(plain: str) -> str:
+    """A normalised phrase without the words people put around a term ("i m a beginner" -> "beginner")."""
+    changed = True
+    while changed and plain:
+        changed = False
+        for words in _FILLER_BEFORE:
+            if plain.startswith(words + " "):
+                plain, changed = plain[len(words) + 1 :], True
+                break
+        for words in _FILLER_AFTER:
+            if plain.endswith(" " + words):
+                plain, changed = plain[: -len(words) - 1], True
+                break
+    return plain
+
 
 @dataclass(frozen=True)
 class Term:
@@ -85,13 +124,40 @@ class Vocabulary:
         """The term a person meant by a key, label or alias (case, spaces and dashes ignored)."""
         return self._index.get(normalise(text))
 
-    def resolve_fuzzy(self, text: str, cutoff: float = 0.8) -> Term | None:
-        """Like resolve, but also forgives a typo ("machin learning")."""
-        exact = self.resolve(text)
-        if exact is not None or not normalise(text):
-            return exact
-        close = difflib.get_close_matches(normalise(text), list(self._index), n=1, cutoff=cutoff)
-        return self._index[close[0]] if close else None
+    def lookup(self, text: str, *, fuzzy: bool = True, cutoff: float = FUZZY_CUTOFF) -> Term | None:
+        """The one forgiving lookup every command and onboarding use: what people type, as a term or None.
+
+        In order: a key, label or alias as typed ("Senior", "data-engineer"); the same without the words around
+        it ("I'm a beginner", "based in Nigeria", "senior level"); each comma-separated piece, the last first
+        ("Toronto, Canada"); then, with `fuzzy`, the nearest spelling of 4 or more letters ("Phillipines",
+        "machin learning"). Short words must match exactly, so "usb" is not "us".
+        """
+        plain = normalise(_PUNCTUATION.sub(" ", text))
+        if not plain:
+            return None
+        candidates = [normalise(text), plain, strip_filler(plain)]
+        pieces = [normalise(_PUNCTUATION.sub(" ", piece)) for piece in re.split(r"[,;]", text)]
+        if len(pieces) > 1:  # "Toronto, Canada": each piece, the last (the widest) first
+            candidates += [c for piece in reversed(pieces) for c in (piece, strip_filler(piece)) if c]
+        candidates = list(dict.fromkeys(candidates))
+        for candidate in candidates:
+            found = self._index.get(candidate)
+            if found is not None:
+                return found
+        if not fuzzy:
+            return None
+        long_spellings = [spelling for spelling in self._index if len(spelling) >= MIN_FUZZY_LENGTH]
+        for candidate in candidates:
+            if len(candidate) < MIN_FUZZY_LENGTH:
+                continue
+            close = difflib.get_close_matches(candidate, long_spellings, n=1, cutoff=cutoff)
+            if close:
+                return self._index[close[0]]
+        return None
+
+    def resolve_fuzzy(self, text: str, cutoff: float = FUZZY_CUTOFF) -> Term | None:
+        """Like resolve, but also forgives a typo ("machin learning") and the words around a term (see lookup)."""
+        return self.lookup(text, cutoff=cutoff)
 
     def search(self, text: str, limit: int = 25) -> list[Term]:
         """Terms matching the text: key or label prefix first, then alias prefix, then anywhere; all for ''."""
@@ -109,14 +175,6 @@ class Vocabulary:
 
         ranked = sorted((rank(term), index) for index, term in enumerate(self.terms))
         return [self.terms[index] for score, index in ranked if score < 3][:limit]
-
-
-_SEPARATORS = re.compile(r"[\s_\-/.]+")
-
-
-def normalise(text: str) -> str:
-    """Lower case, with runs of spaces, dashes, underscores, dots and slashes as one space."""
-    return _SEPARATORS.sub(" ", text.casefold()).strip()
 
 
 ROLES = Vocabulary(
@@ -152,9 +210,34 @@ ROLES = Vocabulary(
 LEVELS = Vocabulary(
     "level",
     (
-        Term("new-to-data", "New to data", "just starting out", aliases=("new", "beginner level", "starting")),
-        Term("early-career", "Early career", "a few years in", aliases=("junior", "early", "intermediate")),
-        Term("experienced", "Experienced", "senior practitioners and leads", aliases=("senior", "expert", "lead")),
+        Term(
+            "new-to-data",
+            "New to data",
+            "just starting out",
+            aliases=(
+                "new", "beginner", "beginners", "beginner level", "complete beginner", "total beginner", "newbie",
+                "noob", "novice", "starting", "starter", "just starting", "just starting out", "getting started",
+                "entry level", "no experience", "still learning", "learning", "fresher", "new to data science",
+            ),
+        ),
+        Term(
+            "early-career",
+            "Early career",
+            "a few years in",
+            aliases=(
+                "junior", "jr", "early", "intermediate", "mid", "mid level", "mid career", "midlevel", "graduate",
+                "recent graduate", "new grad", "grad", "associate", "a few years", "few years in",
+            ),
+        ),
+        Term(
+            "experienced",
+            "Experienced",
+            "senior practitioners and leads",
+            aliases=(
+                "senior", "sr", "expert", "lead", "tech lead", "team lead", "principal", "staff", "advanced",
+                "veteran", "seasoned", "head of data", "experienced professional",
+            ),
+        ),
     ),
 )
 
@@ -275,6 +358,12 @@ TOPICS = Vocabulary(
     ),
 )
 
+
+def _places(text: str) -> tuple[str, ...]:
+    """Countries, cities and demonyms of a region, one per line group, comma-separated."""
+    return tuple(place.strip() for place in text.split(",") if place.strip())
+
+
 REGIONS = Vocabulary(
     "region",
     (
@@ -282,56 +371,87 @@ REGIONS = Vocabulary(
             "global",
             "Worldwide (online)",
             "open to anyone, anywhere",
-            aliases=("worldwide", "online", "anywhere", "international", "remote", "world"),
+            aliases=("worldwide", "online", "anywhere", "international", "remote", "world", "global", "everywhere"),
         ),
         Term(
             "africa",
             "Africa",
-            aliases=(
-                "nigeria",
-                "lagos",
-                "kenya",
-                "nairobi",
-                "ghana",
-                "accra",
-                "south africa",
-                "egypt",
-                "ethiopia",
-                "rwanda",
-                "uganda",
-                "tanzania",
-                "senegal",
+            aliases=_places(
+                "african, nigeria, nigerian, naija, lagos, abuja, kenya, kenyan, kenia, nairobi, ghana, ghanaian,"
+                "accra,"
+                "south africa, south african, johannesburg, joburg, cape town, egypt, egyptian, cairo, ethiopia,"
+                "ethiopian, addis ababa, rwanda, kigali, uganda, ugandan, kampala, tanzania, dar es salaam, senegal,"
+                "dakar, morocco, casablanca, algeria, tunisia, cameroon, ivory coast, cote d ivoire, zimbabwe, harare,"
+                "zambia, lusaka, botswana, namibia, mozambique, malawi, angola, sudan, somalia, benin, togo, mali,"
+                "burkina faso, niger, congo, drc, kinshasa, madagascar, mauritius, sierra leone, liberia, gambia,"
+                "libya, east africa, west africa, north africa, sub saharan africa"
             ),
         ),
-        Term("north-america", "North America", aliases=("usa", "us", "united states", "canada", "toronto", "mexico")),
+        Term(
+            "north-america",
+            "North America",
+            aliases=_places(
+                "usa, us, u s, u s a, united states, united states of america, america, american, the states,"
+                "new york, nyc, san francisco, sf, bay area, silicon valley, seattle, boston, chicago, los angeles,"
+                "austin, texas, california, canada, canadian, toronto, vancouver, montreal, ottawa, mexico, mexican"
+            ),
+        ),
         Term(
             "latin-america",
             "Latin America",
-            aliases=("latam", "south america", "brazil", "argentina", "colombia", "chile", "peru"),
+            aliases=_places(
+                "latam, latinoamerica, latino america, south america, central america, caribbean, brazil, brasil,"
+                "brazilian, sao paulo, rio de janeiro, argentina, argentinian, buenos aires, colombia, colombian,"
+                "bogota, medellin, chile, chilean, santiago, peru, peruvian, lima, venezuela, caracas, ecuador, quito,"
+                "bolivia, la paz, uruguay, montevideo, paraguay, guatemala, costa rica, panama, cuba, havana,"
+                "dominican republic, puerto rico, honduras, el salvador, nicaragua"
+            ),
         ),
         Term(
             "europe",
             "Europe",
-            aliases=("eu", "uk", "united kingdom", "germany", "france", "spain", "italy", "netherlands", "poland"),
+            aliases=_places(
+                "eu, european, uk, u k, united kingdom, great britain, britain, england, english, london, manchester,"
+                "scotland, edinburgh, wales, ireland, irish, dublin, germany, german, deutschland, berlin, munich,"
+                "hamburg, france, french, paris, spain, spanish, espana, madrid, barcelona, italy, italian, rome,"
+                "milan, netherlands, holland, dutch, amsterdam, poland, polish, warsaw, portugal, lisbon, sweden,"
+                "stockholm, norway, oslo, denmark, copenhagen, finland, helsinki, switzerland, zurich, austria, vienna,"
+                "belgium, brussels, czech republic, czechia, prague, hungary, budapest, romania, bucharest, greece,"
+                "athens, ukraine, ukrainian, kyiv, kiev, serbia, belgrade, croatia, bulgaria, sofia, slovakia,"
+                "slovenia, estonia, tallinn, latvia, riga, lithuania, vilnius, russia, moscow, iceland, luxembourg"
+            ),
         ),
-        Term("middle-east", "Middle East", aliases=("mena", "uae", "saudi arabia", "turkey", "israel")),
+        Term(
+            "middle-east",
+            "Middle East",
+            aliases=_places(
+                "mena, uae, united arab emirates, emirates, dubai, abu dhabi, saudi arabia, saudi, ksa, riyadh,"
+                "jeddah, turkey, turkiye, istanbul, ankara, israel, tel aviv, jordan, amman, lebanon, beirut, qatar,"
+                "doha, kuwait, bahrain, oman, muscat, iran, tehran, iraq, baghdad, syria, palestine, yemen"
+            ),
+        ),
         Term(
             "asia",
             "Asia",
-            aliases=(
-                "india",
-                "china",
-                "japan",
-                "singapore",
-                "indonesia",
-                "pakistan",
-                "bangladesh",
-                "philippines",
-                "vietnam",
-                "korea",
+            aliases=_places(
+                "asian, india, indian, bharat, bangalore, bengaluru, mumbai, bombay, delhi, new delhi, hyderabad,"
+                "chennai, pune, kolkata, china, chinese, beijing, shanghai, shenzhen, japan, japanese, tokyo, osaka,"
+                "south korea, korea, korean, seoul, singapore, singaporean, indonesia, indonesian, jakarta, pakistan,"
+                "pakistani, karachi, lahore, islamabad, bangladesh, bangladeshi, dhaka, philippines, phillipines,"
+                "philipines, filipino, manila, vietnam, viet nam, vietnamese, hanoi, ho chi minh city, saigon,"
+                "thailand, thai, bangkok, malaysia, malaysian, kuala lumpur, sri lanka, colombo, nepal, kathmandu,"
+                "taiwan, taipei, hong kong, kazakhstan, almaty, uzbekistan, tashkent, myanmar, cambodia, mongolia,"
+                "south asia, southeast asia, east asia"
             ),
         ),
-        Term("oceania", "Oceania", aliases=("australia", "new zealand")),
+        Term(
+            "oceania",
+            "Oceania",
+            aliases=_places(
+                "australia, australian, aussie, sydney, melbourne, brisbane, perth, adelaide, canberra, new zealand,"
+                "nz, kiwi, auckland, wellington, fiji, papua new guinea, pacific islands"
+            ),
+        ),
     ),
 )
 

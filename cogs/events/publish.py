@@ -40,7 +40,7 @@ class Publisher:
         """The configured events channel, or a clear error saying what to fix."""
         settings = await self.bot.guild_config(guild.id)
         problem = channel_problem(guild, settings.channels.events, ("text",))
-        channel = find_channel(guild, settings.channels.events)
+        channel = find_channel(guild, settings.channels.events, kinds=("text",))
         if problem or not isinstance(channel, discord.TextChannel):  # a text or news channel passes the check
             raise UserFacingError(
                 f"I cannot post in the events channel: {problem or 'not a text channel'}. A moderator can fix it"

@@ -94,10 +94,10 @@ def summary_embed(
             name = f"[{escape(pick.name)}]({pick.url})" if pick.url else f"**{escape(pick.name)}**"
             lines.append(clip(f"{name}: {pick.why}", 330))
         embed.add_field(name="Communities worth joining too", value=clip("\n".join(lines), 1024), inline=False)
-    questions = find_channel(guild, config.channels.questions)
+    questions = find_channel(guild, config.channels.questions, kinds=("forum", "text"))
     if questions is not None:
         embed.add_field(name="Questions?", value=f"Ask in {channel_link(questions)}: someone will help.", inline=False)
-    events = find_channel(guild, config.channels.events)
+    events = find_channel(guild, config.channels.events, kinds=("text",))
     if events is not None:
         embed.add_field(
             name="Events", value=f"Meetups and talks are announced in {channel_link(events)}.", inline=False

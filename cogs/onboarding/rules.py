@@ -203,8 +203,8 @@ def start_channels(guild: discord.Guild, settings: OnboardingSettings, answers: 
     result = StartChannels()
     seen: set[int] = set()
     for ref in dict.fromkeys(refs):
-        channel = find_channel(guild, ref)
-        if channel is None or isinstance(channel, discord.CategoryChannel):
+        channel = find_channel(guild, ref, kinds=("text", "forum"))
+        if channel is None:
             result.missing.append(ref)
         elif channel.id not in seen:
             seen.add(channel.id)

@@ -6,6 +6,7 @@ import difflib
 
 from discord import app_commands
 
+from cogs.communities.vocabulary import TOPICS
 from cogs.onboarding.settings import OnboardingSettings
 
 MAX_TOPICS = 10
@@ -16,7 +17,7 @@ def _norm(text: str) -> str:
 
 
 def resolve_topic(settings: OnboardingSettings, text: str) -> str | None:
-    """A topic key from a key, a label or a near spelling of either."""
+    """A topic key from a key, a label, a word of the shared vocabulary ("LLMs", "dbt"), or a near spelling."""
     wanted = _norm(text)
     if not wanted:
         return None
@@ -26,8 +27,16 @@ def resolve_topic(settings: OnboardingSettings, text: str) -> str | None:
         names.setdefault(_norm(option.label), option.key)
     if wanted in names:
         return names[wanted]
+    # The same lookup as every command (cogs/communities/vocabulary.py), for the topics this server offers.
+    offered = {option.key for option in settings.topics}
+    term = TOPICS.lookup(text, fuzzy=False)
+    if term is not None and term.key in offered:
+        return term.key
     close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.8)
-    return names[close[0]] if close else None
+    if close:
+        return names[close[0]]
+    term = TOPICS.lookup(text)
+    return term.key if term is not None and term.key in offered else None
 
 
 def parse_topics(settings: OnboardingSettings, text: str) -> tuple[list[str], list[str]]:

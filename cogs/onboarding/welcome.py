@@ -176,7 +176,7 @@ class WelcomeSender:
     async def _greeted_in_channel(self, guild: discord.Guild, waiting: list[Welcome]) -> set[int]:
         """Which of these members a welcome-channel greeting of ours mentions, posted after they were queued."""
         config = await self.bot.guild_config(guild.id)
-        channel = find_channel(guild, config.channels.welcome)
+        channel = find_channel(guild, config.channels.welcome, kinds=("text",))
         if not isinstance(channel, discord.TextChannel):
             return set()
         wanted = {welcome.user_id for welcome in waiting}
@@ -215,7 +215,7 @@ class WelcomeSender:
             return
         config = await self.bot.guild_config(guild_id)
         problem = channel_problem(guild, config.channels.welcome, ("text",))
-        channel = find_channel(guild, config.channels.welcome)
+        channel = find_channel(guild, config.channels.welcome, kinds=("text",))
         if problem is None and isinstance(channel, discord.TextChannel):
             try:
                 await channel.send(

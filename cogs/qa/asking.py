@@ -54,7 +54,7 @@ class AskFlow:
         settings = await self.bot.guild_config(guild.id)
         ref = settings.channels.questions
         problem = channel_problem(guild, ref, ("forum", "text"), needs_threads=True)
-        channel = find_channel(guild, ref)
+        channel = find_channel(guild, ref, kinds=("forum", "text"))
         if problem or not isinstance(channel, discord.ForumChannel | discord.TextChannel):
             raise UserFacingError(
                 f"Questions cannot be posted right now: {problem or 'no questions channel'}."

@@ -35,7 +35,7 @@ class TrackingListeners:
 
     async def questions_channel_id(self, guild: discord.Guild) -> int | None:
         settings = await self.bot.guild_config(guild.id)
-        channel = find_channel(guild, settings.channels.questions)
+        channel = find_channel(guild, settings.channels.questions, kinds=("forum", "text"))
         return channel.id if isinstance(channel, discord.ForumChannel | discord.TextChannel) else None
 
     async def _tag_names(self, thread: discord.Thread) -> list[str]:

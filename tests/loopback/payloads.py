@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .world import Channel, ChannelType, ForumTag, Guild, Member, Message, Role, User, World, iso
+from .world import Channel, ChannelType, ForumTag, Guild, Member, Message, Overwrite, Role, User, World, iso
 
 Payload = dict[str, Any]
 
@@ -82,6 +82,11 @@ def forum_tag(t: ForumTag) -> Payload:
     return {"id": str(t.id), "name": t.name, "moderated": t.moderated, "emoji_id": None, "emoji_name": t.emoji_name}
 
 
+def overwrite(o: Overwrite) -> Payload:
+    """A permission overwrite object."""
+    return {"id": str(o.id), "type": o.type, "allow": str(o.allow), "deny": str(o.deny)}
+
+
 def thread(ch: Channel, *, newly_created: bool = False, member_ids: bool = True) -> Payload:
     """A thread channel object."""
     data: Payload = {
@@ -139,7 +144,7 @@ def channel(ch: Channel, world: World | None = None) -> Payload:
         "guild_id": str(ch.guild_id),
         "name": ch.name,
         "position": ch.position,
-        "permission_overwrites": [],
+        "permission_overwrites": [overwrite(o) for o in ch.overwrites],
         "nsfw": False,
         "parent_id": str(ch.parent_id) if ch.parent_id else None,
         "flags": ch.flags,

@@ -48,10 +48,12 @@ def check_can_send(lb: LoopbackDiscord, channel: Channel) -> None:
             raise RestError(403, "Cannot send messages to this user", 50007)
         return
     guild = lb.world.guild(channel.guild_id)
-    perms = guild.base_permissions(lb.bot_user.id)
+    perms = guild.channel_permissions(lb.bot_user.id, channel)  # a private channel's overwrites count
     needed = Perm.SEND_MESSAGES_IN_THREADS if channel.is_thread else Perm.SEND_MESSAGES
     if channel.type == ChannelType.FORUM:
         raise RestError(400, "Cannot send messages in a non-text channel", 50008)
+    if not perms and channel.overwrites:
+        raise RestError(403, "Missing Access", 50001)  # a private channel hidden from the bot
     if not perms & needed:
         raise RestError(403, "Missing Permissions", 50013)
     if channel.is_thread and channel.locked and not perms & Perm.MANAGE_THREADS:

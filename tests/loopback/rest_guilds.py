@@ -7,7 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from . import payloads
 from .router import Reply, RestError, RestRequest, route
-from .world import Guild, Member, Perm, Role, now
+from .world import (
+    MAX_CATEGORY_CHANNELS,
+    MAX_GUILD_CHANNELS,
+    MAX_GUILD_ROLES,
+    Channel,
+    ChannelType,
+    Guild,
+    Member,
+    Overwrite,
+    Perm,
+    Role,
+    now,
+)
 
 if TYPE_CHECKING:
     from .server import LoopbackDiscord
@@ -93,17 +105,79 @@ async def get_channels(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     return Reply(body=[payloads.channel(c) for c in guild.channels.values() if not c.is_thread])
 
 
+CREATABLE_CHANNEL_TYPES = (ChannelType.TEXT, ChannelType.VOICE, ChannelType.CATEGORY, ChannelType.NEWS,
+                           ChannelType.FORUM)
+
+
+def _form_error(field: str, message: str, code: str = "BASE_TYPE_BAD_LENGTH") -> RestError:
+    return RestError(400, "Invalid Form Body", 50035, {field: {"_errors": [{"code": code, "message": message}]}})
+
+
+def _overwrites_from(lb: LoopbackDiscord, guild: Guild, body: list[dict[str, Any]]) -> list[Overwrite]:
+    """Overwrites of a create body; only permissions the bot has in the guild may be allowed or denied."""
+    mine = guild.base_permissions(lb.bot_user.id)
+    found = []
+    for item in body:
+        target, kind = int(item["id"]), int(item.get("type", 0))
+        if (kind == Overwrite.ROLE and target not in guild.roles) or (
+                kind == Overwrite.MEMBER and target not in guild.members):
+            raise _form_error("permission_overwrites", f"Unknown overwrite target {target}")
+        allow, deny = int(item.get("allow") or 0), int(item.get("deny") or 0)
+        if mine != Perm.ALL and (allow | deny) & ~mine:
+            raise RestError(403, "Missing Permissions", 50013)
+        found.append(Overwrite(id=target, type=kind, allow=allow, deny=deny))
+    return found
+
+
+def _channel_name(kind: int, name: Any) -> str:
+    """Discord's form of a new channel's name: text, news and forum names are lower case, without spaces."""
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
+        raise _form_error("name", "Must be between 1 and 100 in length.")
+    name = name.strip()
+    if kind in (ChannelType.TEXT, ChannelType.NEWS, ChannelType.FORUM):
+        name = "-".join(name.lower().split())
+    return name
+
+
 @route("POST", "/guilds/{guild_id}/channels")
 async def create_channel(lb: LoopbackDiscord, req: RestRequest) -> Reply:
-    """Create a channel: CHANNEL_CREATE."""
+    """Create a text, voice, news or forum channel or a category (Manage Channels): CHANNEL_CREATE.
+
+    Within Discord's limits (500 channels, 50 under one category, 20 forum tags); `permission_overwrites` may
+    only allow or deny what the bot itself has; a channel created in a category without overwrites of its own
+    takes the category's (it is synced)."""
+    from .rest_channels import _tags_from  # rest_channels imports this module
+
     guild = guild_of(lb, req)
     require(lb, guild, Perm.MANAGE_CHANNELS)
     body = req.body
-    ch = lb.add_channel(
-        guild.id, body.get("name", "new-channel"), type=int(body.get("type") or 0),
-        parent_id=int(body["parent_id"]) if body.get("parent_id") else None,
-        available_tags=[t["name"] for t in body.get("available_tags") or []], topic=body.get("topic"),
-    )
+    kind = int(body.get("type") or 0)
+    if kind not in CREATABLE_CHANNEL_TYPES:
+        raise _form_error("type", "Value must be one of the channel types a guild can create.", "BASE_TYPE_CHOICES")
+    name = _channel_name(kind, body.get("name"))
+    channels = [c for c in guild.channels.values() if not c.is_thread]
+    if len(channels) >= MAX_GUILD_CHANNELS:
+        raise RestError(400, f"Maximum number of guild channels reached ({MAX_GUILD_CHANNELS})", 30013)
+    parent = None
+    if body.get("parent_id"):
+        parent = guild.channels.get(int(body["parent_id"]))
+        if parent is None or parent.type != ChannelType.CATEGORY or kind == ChannelType.CATEGORY:
+            raise _form_error("parent_id", "Invalid category", "CHANNEL_PARENT_INVALID")
+        if sum(1 for c in channels if c.parent_id == parent.id) >= MAX_CATEGORY_CHANNELS:
+            raise _form_error("parent_id", f"Maximum number of channels in category reached ({MAX_CATEGORY_CHANNELS})",
+                              "CHANNEL_PARENT_MAX_CHANNELS")
+    topic = body.get("topic")
+    if topic is not None and len(topic) > (4096 if kind == ChannelType.FORUM else 1024):
+        raise _form_error("topic", "Must be 1024 or fewer in length.")
+    if "permission_overwrites" in body:
+        overwrites = _overwrites_from(lb, guild, body["permission_overwrites"] or [])
+    else:
+        overwrites = [Overwrite(o.id, o.type, o.allow, o.deny) for o in (parent.overwrites if parent else [])]
+    ch = Channel(id=lb.world.ids.next(), type=kind, name=name, guild_id=guild.id, position=len(channels),
+                 parent_id=parent.id if parent else None, topic=topic, overwrites=overwrites)
+    if kind == ChannelType.FORUM:
+        ch.available_tags = _tags_from(lb, ch, body.get("available_tags") or [])
+    lb.world.add_channel(ch)
     await lb.gateway.dispatch("CHANNEL_CREATE", payloads.channel(ch))
     return Reply(201, payloads.channel(ch))
 
@@ -125,14 +199,29 @@ async def get_roles(lb: LoopbackDiscord, req: RestRequest) -> Reply:
 
 @route("POST", "/guilds/{guild_id}/roles")
 async def create_role(lb: LoopbackDiscord, req: RestRequest) -> Reply:
-    """Create a role: GUILD_ROLE_CREATE."""
+    """Create a role (Manage Roles) at the bottom, just above @everyone, as Discord does: the roles above move up one
+    (GUILD_ROLE_UPDATE each), then GUILD_ROLE_CREATE. Only permissions the bot has may be given; 250 roles at most."""
     guild = guild_of(lb, req)
     require(lb, guild, Perm.MANAGE_ROLES)
     body = req.body
-    role = lb.add_role(
-        guild.id, body.get("name") or "new role", int(body.get("permissions") or 0),
-        color=int(body.get("color") or 0), hoist=bool(body.get("hoist")), mentionable=bool(body.get("mentionable")),
-    )
+    name = body.get("name") or "new role"
+    if len(name) > 100:
+        raise _form_error("name", "Must be between 1 and 100 in length.")
+    permissions = int(body.get("permissions") or 0)
+    mine = guild.base_permissions(lb.bot_user.id)
+    if mine != Perm.ALL and permissions & ~mine:
+        raise RestError(403, "Missing Permissions", 50013)
+    if len(guild.roles) >= MAX_GUILD_ROLES:
+        raise RestError(400, f"Maximum number of server roles reached ({MAX_GUILD_ROLES})", 30005)
+    moved = sorted((r for r in guild.roles.values() if r.id != guild.id), key=lambda r: r.position)
+    for other in moved:
+        other.position += 1
+    role = Role(id=lb.world.ids.next(), guild_id=guild.id, name=name, permissions=permissions, position=1,
+                color=int(body.get("color") or 0), hoist=bool(body.get("hoist")),
+                mentionable=bool(body.get("mentionable")))
+    guild.roles[role.id] = role
+    for other in moved:
+        await lb.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": payloads.role(other)})
     await lb.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": payloads.role(role)})
     return Reply(body=payloads.role(role))
 

@@ -58,6 +58,10 @@ DEFAULT_BOT_PERMISSIONS = (
 )
 DEFAULT_FORUM_TAGS = ("python", "sql", "ml", "career")
 BOT_ROLE_POSITION = 1000
+# Discord's documented maximums for one guild.
+MAX_GUILD_CHANNELS = 500  # every channel and category, threads excluded (400 / 30013 past it)
+MAX_GUILD_ROLES = 250  # @everyone included (400 / 30005 past it)
+MAX_CATEGORY_CHANNELS = 50  # channels under one category (400 / 50035 past it)
 
 
 class ChannelType:
@@ -165,6 +169,19 @@ class ForumTag:
 
 
 @dataclass
+class Overwrite:
+    """A channel permission overwrite: for a role (type 0) or a member (type 1)."""
+
+    id: int
+    type: int = 0
+    allow: int = 0
+    deny: int = 0
+
+    ROLE = 0
+    MEMBER = 1
+
+
+@dataclass
 class Channel:
     """A guild channel, thread or DM channel."""
 
@@ -177,6 +194,7 @@ class Channel:
     topic: str | None = None
     last_message_id: int | None = None
     available_tags: list[ForumTag] = field(default_factory=list)
+    overwrites: list[Overwrite] = field(default_factory=list)
     # Thread fields.
     owner_id: int | None = None
     archived: bool = False
@@ -334,6 +352,30 @@ class Guild:
             if role:
                 perms |= role.permissions
         return Perm.ALL if perms & Perm.ADMINISTRATOR else perms
+
+    def channel_permissions(self, user_id: int, channel: Channel) -> int:
+        """A member's permissions in a channel: guild permissions, then the channel's overwrites for @everyone,
+        the member's roles and the member, in Discord's order; a thread follows its parent's overwrites."""
+        perms = self.base_permissions(user_id)
+        if perms == Perm.ALL:
+            return perms
+        if channel.is_thread and channel.parent_id in self.channels:
+            channel = self.channels[channel.parent_id]
+        by_id = {(o.type, o.id): o for o in channel.overwrites}
+        everyone = by_id.get((Overwrite.ROLE, self.id))
+        if everyone is not None:
+            perms = (perms & ~everyone.deny) | everyone.allow
+        member = self.members.get(user_id)
+        allow = deny = 0
+        for role_id in member.roles if member else []:
+            found = by_id.get((Overwrite.ROLE, role_id))
+            if found is not None:
+                allow, deny = allow | found.allow, deny | found.deny
+        perms = (perms & ~deny) | allow
+        own = by_id.get((Overwrite.MEMBER, user_id))
+        if own is not None:
+            perms = (perms & ~own.deny) | own.allow
+        return perms if perms & Perm.VIEW_CHANNEL else 0
 
     def top_position(self, user_id: int) -> int:
         """Highest role position of a member (0 for @everyone only)."""

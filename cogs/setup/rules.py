@@ -1,0 +1,447 @@
+"""Setup's decisions without I/O: what the settings need on this server, the checklist, the plan, its digest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+
+from bot.discord_helpers import normalise_channel_ref, normalise_role_ref
+from cogs.setup.models import (
+    ChannelFact,
+    ChannelNeed,
+    CheckLine,
+    CheckSection,
+    GuildFacts,
+    Hints,
+    NewCategory,
+    NewChannel,
+    Plan,
+    Reference,
+    Remember,
+    RoleFact,
+    RoleNeed,
+    Status,
+    TagEdit,
+    TagSpec,
+)
+
+# Discord's limits for one server.
+MAX_CHANNELS = 500  # channels and categories
+MAX_CATEGORY_CHANNELS = 50
+MAX_ROLES = 250  # @everyone included
+MAX_FORUM_TAGS = 20
+# What the bot needs in a channel it posts in; a forum (or a text channel holding Q&A threads) needs the thread ones.
+POSTING = ("view_channel", "send_messages", "embed_links", "read_message_history")
+IN_FORUM = ("send_messages_in_threads", "manage_threads")
+# What the bot allows itself (and the moderators) in a private channel it makes; it must have these server-wide.
+PRIVATE_ALLOW = ("view_channel", "send_messages", "embed_links", "read_message_history")
+# Roughly how many creations a second Discord allows per route, for the preview's time estimate.
+CREATES_PER_SECOND = 5
+
+
+def label(flag: str) -> str:
+    """`manage_channels` as people read it in Discord: Manage Channels."""
+    return flag.replace("_", " ").title().replace("Guild", "Server")
+
+
+# --- finding things by name or ID, of the right kind ---------------------------------------------------------------
+
+
+def find_channel(facts: GuildFacts, ref: str, kinds: Iterable[str]) -> ChannelFact | None:
+    """Like bot.discord_helpers.find_channel, over the facts: by ID or case-insensitive name, of one of `kinds`."""
+    wanted = tuple(kinds)
+    ref = normalise_channel_ref(ref)
+    if ref.isdigit():
+        found = facts.channel(int(ref))
+        return found if found is not None and found.kind in wanted else None
+    lowered = ref.lower()
+    return next((c for c in facts.channels if c.kind in wanted and c.name.lower() == lowered), None)
+
+
+def find_role(facts: GuildFacts, ref: str) -> RoleFact | None:
+    ref = normalise_role_ref(ref)
+    if ref.isdigit():
+        return next((r for r in facts.roles if r.id == int(ref)), None)
+    lowered = ref.lower()
+    return next((r for r in facts.roles if r.name.lower() == lowered), None)
+
+
+def _discord_channel_name(name: str, kind: str) -> str:
+    """The name Discord gives a new channel: text and forum names are lower case without spaces."""
+    return "-".join(name.lower().split()) if kind in ("text", "forum") else name
+
+
+# --- what the settings need on this server -------------------------------------------------------------------------
+
+
+def channel_needs(refs: Sequence[Reference], facts: GuildFacts, hints: Hints) -> list[ChannelNeed]:
+    """One need per channel, however many settings name it; what exists is found by ID or by name and kind."""
+    role_values = {ref.path: ref.value for ref in refs if not ref.is_channel}
+    groups: dict[tuple[str, str], list[Reference]] = {}
+    for ref in refs:
+        if not ref.is_channel:
+            continue
+        found = find_channel(facts, ref.value, ref.kinds)
+        value = normalise_channel_ref(ref.value)
+        if found is not None:
+            key = ("id", str(found.id))
+        elif value.isdigit():
+            key = ("name", ref.fallback.lower()) if ref.fallback else ("gone", value)
+        else:
+            key = ("name", value.lower())
+        groups.setdefault(key, []).append(ref)
+    needs = []
+    for (how, what), group in groups.items():
+        kinds = tuple(k for k in group[0].kinds if all(k in ref.kinds for ref in group))
+        first = group[0]
+        name = first.fallback if how != "id" and normalise_channel_ref(first.value).isdigit() else first.value
+        name = normalise_channel_ref(name or what)
+        found = facts.channel(int(what)) if how == "id" else None
+        paths = tuple(dict.fromkeys(ref.path for ref in group))
+        tags = tuple(tag for path in paths for tag in hints.forum_tags.get(path, ()))
+        private = next((role_values.get(hints.private[p]) for p in paths if p in hints.private), None)
+        other = None
+        if found is None and how != "gone":
+            other = find_channel(facts, name, ("text", "forum", "category", "voice", "other"))
+        needs.append(
+            ChannelNeed(
+                name=found.name if found else name,
+                kinds=kinds,
+                paths=paths,
+                refs=tuple(group),
+                found=found,
+                other_kind=other,
+                bot_posts=any(ref.settable for ref in group),
+                tags=_unique_tags(tags),
+                private_to=private,
+                unresolvable=how == "gone",
+            )
+        )
+    return needs
+
+
+def _unique_tags(tags: Iterable[TagSpec]) -> tuple[TagSpec, ...]:
+    seen: dict[str, TagSpec] = {}
+    for tag in tags:
+        seen.setdefault(tag.name.casefold(), tag)
+    return tuple(seen.values())
+
+
+def role_needs(refs: Sequence[Reference], facts: GuildFacts) -> list[RoleNeed]:
+    groups: dict[tuple[str, str], list[Reference]] = {}
+    for ref in refs:
+        if ref.is_channel:
+            continue
+        found = find_role(facts, ref.value)
+        value = normalise_role_ref(ref.value)
+        if found is not None:
+            key = ("id", str(found.id))
+        elif value.isdigit():
+            key = ("name", ref.fallback.lower()) if ref.fallback else ("gone", value)
+        else:
+            key = ("name", value.lower())
+        groups.setdefault(key, []).append(ref)
+    needs = []
+    for (how, what), group in groups.items():
+        first = group[0]
+        found = next((r for r in facts.roles if str(r.id) == what), None) if how == "id" else None
+        name = first.fallback if how != "id" and normalise_role_ref(first.value).isdigit() else first.value
+        needs.append(
+            RoleNeed(
+                name=found.name if found else normalise_role_ref(name or what),
+                paths=tuple(dict.fromkeys(ref.path for ref in group)),
+                refs=tuple(group),
+                found=found,
+                given=any(ref.given for ref in group),
+                unresolvable=how == "gone",
+            )
+        )
+    return needs
+
+
+# --- /setup check ---------------------------------------------------------------------------------------------------
+
+
+def _paths(paths: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(f"`{p}`" for p in paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def _setting_fix(paths: Sequence[str], settable: bool) -> str:
+    if settable:
+        return f"or point `{paths[0]}` at another one with `/config set`"
+    return "or change it in the settings file"
+
+
+def _kinds_text(kinds: Sequence[str]) -> str:
+    return " or ".join(kinds) if kinds else "no single kind"
+
+
+def channel_lines(needs: Sequence[ChannelNeed]) -> list[CheckLine]:
+    lines = []
+    for need in needs:
+        settable = any(ref.settable for ref in need.refs)
+        used = f"used by {_paths(need.paths)}"
+        if not need.kinds:
+            lines.append(CheckLine(Status.PROBLEM, f"#{need.name}", f"the settings need it as different kinds, {used}",
+                                   "make every setting that names it accept one kind"))
+            continue
+        if need.unresolvable:
+            lines.append(CheckLine(Status.PROBLEM, f"channel ID {need.refs[0].value}", f"no longer exists, {used}",
+                                   f"set `{need.paths[0]}` again with `/config set`"))
+            continue
+        found = need.found
+        if found is None:
+            detail = used
+            if need.other_kind is not None:
+                detail += f"; {need.other_kind.mention} is a {need.other_kind.kind}, not a {_kinds_text(need.kinds)}"
+            fix = f"`/setup create` makes it ({need.create_as}), {_setting_fix(need.paths, settable)}"
+            lines.append(CheckLine(Status.MISSING, f"#{need.name}", detail, fix))
+            continue
+        problems = []
+        if need.bot_posts:
+            wanted = POSTING + (IN_FORUM if found.kind == "forum" else ())
+            missing = [label(p) for p in wanted if p not in found.bot_can]
+            if missing:
+                problems.append(f"I lack {', '.join(missing)} there")
+        if problems:
+            fix = f"give my role these permissions in {found.mention} (Edit Channel → Permissions)"
+            lines.append(CheckLine(Status.PROBLEM, found.mention, "; ".join(problems) + f", {used}", fix))
+        else:
+            lines.append(CheckLine(Status.OK, found.mention, used))
+        if found.kind == "forum" and need.tags:
+            have = {t.casefold() for t in found.tags}
+            lacking = [t.name for t in need.tags if t.name.casefold() not in have]
+            room = MAX_FORUM_TAGS - len(found.tags)
+            if lacking:
+                fix = "`/setup create` adds them" if room >= 1 else (
+                    f"it has {len(found.tags)} of Discord's {MAX_FORUM_TAGS} tags: remove some in Edit Channel → Tags")
+                lines.append(CheckLine(Status.MISSING, f"{found.mention} tags",
+                                       ", ".join(lacking), fix))
+            else:
+                lines.append(CheckLine(Status.OK, f"{found.mention} tags", ", ".join(t.name for t in need.tags)))
+    return lines
+
+
+def role_lines(needs: Sequence[RoleNeed]) -> list[CheckLine]:
+    lines = []
+    for need in needs:
+        used = f"used by {_paths(need.paths)}"
+        settable = any(ref.settable for ref in need.refs)
+        if need.unresolvable:
+            lines.append(CheckLine(Status.PROBLEM, f"role ID {need.refs[0].value}", f"no longer exists, {used}",
+                                   f"set `{need.paths[0]}` again with `/config set`"))
+        elif need.found is None:
+            lines.append(CheckLine(Status.MISSING, f"@{need.name}", used,
+                                   f"`/setup create` makes it, {_setting_fix(need.paths, settable)}"))
+        else:
+            lines.append(CheckLine(Status.OK, f"<@&{need.found.id}>", used))
+    return lines
+
+
+def hierarchy_lines(needs: Sequence[RoleNeed], facts: GuildFacts) -> list[CheckLine]:
+    """Roles the bot gives must sit below its highest role (Discord refuses otherwise)."""
+    lines = []
+    for need in needs:
+        role = need.found
+        if not need.given or role is None:
+            continue
+        if role.managed:
+            lines.append(CheckLine(Status.PROBLEM, f"<@&{role.id}>", "is managed by an integration: nobody can give it",
+                                   "pick another role in the settings file"))
+        elif role.position >= facts.bot_top_position:
+            lines.append(CheckLine(
+                Status.PROBLEM, f"<@&{role.id}>", f"sits above my highest role **{facts.bot_role_name}**, so I cannot "
+                "give it", f"drag **{facts.bot_role_name}** above it in Server Settings → Roles"))
+        else:
+            lines.append(CheckLine(Status.OK, f"<@&{role.id}>", f"below **{facts.bot_role_name}**: I can give it"))
+    if not lines:
+        lines.append(CheckLine(Status.OK, "roles I give", "none yet; those /setup create makes sit below mine"))
+    return lines
+
+
+def permission_lines(facts: GuildFacts, needed: Sequence[tuple[str, str, str]]) -> list[CheckLine]:
+    """Server-wide permissions: (flag, label, why) as bot/invite.py lists them."""
+    missing = [(flag, name, why) for flag, name, why in needed if flag not in facts.bot_permissions]
+    if not missing:
+        return [CheckLine(Status.OK, "server permissions", f"all {len(needed)} the bot uses")]
+    return [
+        CheckLine(Status.PROBLEM, name, f"not granted; needed to {why}",
+                  "give my role this permission in Server Settings → Roles (or invite me again with "
+                  "`community-bot invite`)")
+        for flag, name, why in missing
+    ]
+
+
+def intent_lines(facts: GuildFacts) -> list[CheckLine]:
+    if facts.members_intent:
+        return [CheckLine(Status.OK, "Server Members intent", "on: newcomers are welcomed as they join")]
+    return [CheckLine(Status.PROBLEM, "Server Members intent", "off: newcomers are not seen joining",
+                      "turn on Bot → Privileged Gateway Intents → Server Members Intent in the Developer Portal, "
+                      "then restart the bot")]
+
+
+def checklist(
+    channels: Sequence[ChannelNeed], roles: Sequence[RoleNeed], facts: GuildFacts,
+    needed: Sequence[tuple[str, str, str]],
+) -> list[CheckSection]:
+    return [
+        CheckSection("Channels", tuple(channel_lines(channels))),
+        CheckSection("Roles", tuple(role_lines(roles))),
+        CheckSection("Role order", tuple(hierarchy_lines(roles, facts))),
+        CheckSection("Bot permissions", tuple(permission_lines(facts, needed))),
+        CheckSection("Gateway intent", tuple(intent_lines(facts))),
+    ]
+
+
+def counts(sections: Sequence[CheckSection]) -> dict[Status, int]:
+    found = dict.fromkeys(Status, 0)
+    for section in sections:
+        for line in section.lines:
+            found[line.status] += 1
+    return found
+
+
+# --- /setup create ------------------------------------------------------------------------------------------------
+
+
+def plan(channels: Sequence[ChannelNeed], roles: Sequence[RoleNeed], facts: GuildFacts, category: str) -> Plan:
+    """What to create so the settings are met: only what is missing, and nothing while something stops it."""
+    warnings: list[str] = []
+    blockers: list[str] = []
+    new_roles = [need.name for need in roles if need.found is None and not need.unresolvable]
+    for role_need in roles:
+        if role_need.unresolvable:
+            warnings.append(f"`{role_need.paths[0]}` holds the ID of a role that is gone: set it with `/config set`.")
+        role = role_need.found
+        if role_need.given and role is not None and (role.managed or role.position >= facts.bot_top_position):
+            warnings.append(
+                f"I cannot give <@&{role.id}>: it sits above my highest role **{facts.bot_role_name}**. Drag "
+                f"**{facts.bot_role_name}** above it in Server Settings → Roles.")
+    to_make = []
+    for need in channels:
+        if need.unresolvable:
+            warnings.append(f"`{need.paths[0]}` holds the ID of a channel that is gone: set it with `/config set`.")
+        elif not need.kinds:
+            warnings.append(f"#{need.name} is needed as different kinds by {_paths(need.paths)}: not made.")
+        elif need.found is None:
+            to_make.append(need)
+    new_channels, new_categories, category_ids = _place(to_make, facts, category)
+    tag_edits = []
+    for need in channels:
+        found = need.found
+        if found is None or found.kind != "forum" or not need.tags:
+            continue
+        have = {t.casefold() for t in found.tags}
+        lacking = [t for t in need.tags if t.name.casefold() not in have]
+        room = MAX_FORUM_TAGS - len(found.tags)
+        if lacking and room < len(lacking):
+            skipped = ", ".join(t.name for t in lacking[max(room, 0):])
+            warnings.append(f"{found.mention} has {len(found.tags)} tags of Discord's {MAX_FORUM_TAGS}: "
+                            f"not adding {skipped}.")
+            lacking = lacking[: max(room, 0)]
+        if lacking:
+            tag_edits.append(TagEdit(found.id, found.name, tuple(lacking)))
+    for made in new_channels:
+        if len(made.tags) > MAX_FORUM_TAGS:
+            warnings.append(f"#{made.name} gets the first {MAX_FORUM_TAGS} of its {len(made.tags)} tags.")
+    new_channels = [
+        NewChannel(c.name, c.kind, c.category, c.paths, c.tags[:MAX_FORUM_TAGS], c.private_to) for c in new_channels
+    ]
+    remember = _remember(channels, roles)
+
+    existing_channels = sum(1 for c in facts.channels)
+    if existing_channels + len(new_channels) + len(new_categories) > MAX_CHANNELS:
+        blockers.append(f"this server has {existing_channels} channels; {len(new_channels) + len(new_categories)} "
+                        f"more would pass Discord's {MAX_CHANNELS}. Delete unused ones or trim the settings.")
+    if len(facts.roles) + 1 + len(new_roles) > MAX_ROLES:
+        blockers.append(f"this server has {len(facts.roles) + 1} roles; {len(new_roles)} more would pass Discord's "
+                        f"{MAX_ROLES}. Delete unused ones or trim the settings.")
+    needs_permissions: list[str] = []
+    if new_channels or new_categories or tag_edits:
+        needs_permissions.append("manage_channels")
+    if new_roles:
+        needs_permissions.append("manage_roles")
+    if any(c.private_to for c in new_channels):
+        needs_permissions += [p for p in PRIVATE_ALLOW if p not in needs_permissions]
+    missing = [p for p in needs_permissions if p not in facts.bot_permissions]
+    if missing:
+        blockers.append(f"I need {', '.join(f'**{label(p)}**' for p in missing)} to do this: give my role "
+                        "them in Server Settings → Roles, then run `/setup create` again.")
+    return Plan(
+        categories=tuple(new_categories),
+        channels=tuple(new_channels),
+        roles=tuple(new_roles),
+        tag_edits=tuple(tag_edits),
+        remember=tuple(remember),
+        category_ids=category_ids,
+        blockers=tuple(blockers),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _place(
+    needs: Sequence[ChannelNeed], facts: GuildFacts, category: str
+) -> tuple[list[NewChannel], list[NewCategory], dict[str, int]]:
+    """Every new channel under the setup category (reused when it exists); past Discord's 50 a category, under
+    "<category> 2", "<category> 3"..."""
+    made: list[NewChannel] = []
+    categories: list[NewCategory] = []
+    reused: dict[str, int] = {}
+    number, room, current = 1, 0, ""
+    for need in needs:
+        while room <= 0:
+            current = category if number == 1 else f"{category} {number}"
+            number += 1
+            existing = find_channel(facts, current, ("category",))
+            if existing is not None:
+                reused[current] = existing.id
+                room = MAX_CATEGORY_CHANNELS - sum(1 for c in facts.channels if c.parent_id == existing.id)
+            else:
+                categories.append(NewCategory(current))
+                room = MAX_CATEGORY_CHANNELS
+        room -= 1
+        name = _discord_channel_name(need.name, need.create_as)
+        made.append(NewChannel(name, need.create_as, current, need.paths,
+                               need.tags if need.create_as == "forum" else (), need.private_to))
+    return made, categories, reused
+
+
+def _remember(channels: Sequence[ChannelNeed], roles: Sequence[RoleNeed]) -> list[Remember]:
+    """Per-server keys that still name their channel or role by name (or whose ID is gone): stored by ID once it
+    exists, so renaming it later breaks nothing."""
+    found = []
+    for channel in channels:
+        if channel.unresolvable or not channel.kinds:
+            continue
+        for ref in channel.refs:
+            if ref.settable and (channel.found is None or not normalise_channel_ref(ref.value).isdigit()):
+                name = channel.found.name if channel.found else _discord_channel_name(channel.name, channel.create_as)
+                found.append(Remember(ref.path, "channel", name, channel.found.id if channel.found else None))
+    for role in roles:
+        if role.unresolvable:
+            continue
+        for ref in role.refs:
+            if ref.settable and (role.found is None or not normalise_role_ref(ref.value).isdigit()):
+                found.append(Remember(ref.path, "role", role.name, role.found.id if role.found else None))
+    return found
+
+
+def digest(plan: Plan) -> str:
+    """A short fingerprint of what the plan does: Confirm carries it, so what runs is what was previewed."""
+    data = {
+        "categories": [c.name for c in plan.categories],
+        "channels": [[c.name, c.kind, c.category, [t.name for t in c.tags], c.private_to] for c in plan.channels],
+        "roles": list(plan.roles),
+        "tags": [[t.channel_id, [tag.name for tag in t.add]] for t in plan.tag_edits],
+        "remember": [[r.path, r.target, r.name, r.existing_id] for r in plan.remember],
+        "blocked": bool(plan.blockers),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def seconds_estimate(plan: Plan) -> int:
+    """About how long the creates take at Discord's pace (channels and roles run side by side)."""
+    channel_writes = len(plan.categories) + len(plan.channels) + len(plan.tag_edits)
+    return max(1, -(-max(channel_writes, len(plan.roles)) // CREATES_PER_SECOND))
