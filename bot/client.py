@@ -55,8 +55,13 @@ def _is_a(obj: object, kind: type) -> bool:
     return isinstance(obj, kind) or any((c.__module__, c.__qualname__) == name for c in type(obj).__mro__)
 
 
-class CommunityBot(commands.Bot):
-    """The community bot; one instance per process, passed explicitly (no global singleton)."""
+class CommunityBot(commands.AutoShardedBot):
+    """The community bot; one instance per process, passed explicitly (no global singleton).
+
+    It runs the shards it is given (`shard_count` of the whole bot, `shard_ids` of this process; by default one
+    shard, all of them here): each guild's events come to the process holding shard `(guild_id >> 22) %
+    shard_count`, DMs and their interactions to shard 0 (docs/scaling.md).
+    """
 
     db: Database
     guild_settings: GuildSettings
@@ -72,6 +77,7 @@ class CommunityBot(commands.Bot):
         **options: Any,
     ) -> None:
         options.setdefault("intents", default_intents())
+        options.setdefault("shard_count", 1)  # known, so discord.py does not ask Discord (GET /gateway/bot)
         super().__init__(
             command_prefix=commands.when_mentioned,
             tree_cls=CommandTree,
