@@ -21,6 +21,7 @@ from bot.dm_closed import DmClosedStore
 from bot.errors import CommandTree
 from bot.feature import Feature, FeatureUnavailable
 from bot.guild_settings import SETTABLE_KEYS, GuildSettings, get_value
+from bot.remote_guilds import RemoteGuilds, snowflakes
 from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings
 from bot.times import unix
@@ -28,6 +29,10 @@ from bot.times import unix
 log = logging.getLogger(__name__)
 
 F = TypeVar("F")
+Channel = (
+    discord.VoiceChannel | discord.StageChannel | discord.ForumChannel | discord.TextChannel | discord.CategoryChannel
+    | discord.Thread | discord.abc.PrivateChannel
+)
 
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -91,6 +96,67 @@ class CommunityBot(commands.AutoShardedBot):
         self.scheduler = Scheduler(self.clock, self.wait_until_ready)
         self.features = feature_packages() if features is None else features
         self.started_monotonic = time.monotonic()
+        self.remote_guilds = RemoteGuilds(self)
+        self._ready_once = False
+        # DM interactions come to shard 0 whatever guild they act for: a process without every shard fetches that
+        # guild before discord.py hands the interaction on (bot/remote_guilds.py).
+        parsers = self._connection.parsers
+        self._parse_interaction = parsers["INTERACTION_CREATE"]
+        parsers["INTERACTION_CREATE"] = self._interaction_arrived
+
+    # --- shards --------------------------------------------------------------------------------------------------
+
+    @property
+    def runs_every_shard(self) -> bool:
+        return self.shard_ids is None or set(self.shard_ids) >= set(range(self.shard_count or 1))
+
+    def is_remote(self, guild_id: int) -> bool:
+        """Whether another process runs this guild's shard (for an ID that may not be a guild at all)."""
+        if self.runs_every_shard:
+            return False
+        assert self.shard_ids is not None and self.shard_count is not None
+        return (guild_id >> 22) % self.shard_count not in self.shard_ids
+
+    def get_guild(self, id: int, /) -> discord.Guild | None:
+        """A guild of this process's shards, or one of another shard fetched for a DM interaction."""
+        return super().get_guild(id) or self.remote_guilds.get(id)
+
+    def get_channel(self, id: int, /) -> Channel | None:
+        return super().get_channel(id) or self.remote_guilds.channel(id)
+
+    async def guilds_of_component(self, custom_id: str) -> list[int]:
+        """The guilds a component used in a DM may act for: the IDs in its custom_id, and the features' answers."""
+        found = snowflakes(custom_id)
+        for feature in self.loaded_features():
+            try:
+                guild_id = await feature.guild_of_component(custom_id)
+            except Exception:
+                log.exception("%s could not say which guild %r acts for", feature.name, custom_id)
+                continue
+            if guild_id is not None:
+                found.append(guild_id)
+        return found
+
+    def _interaction_arrived(self, data: Any) -> None:
+        if "guild_id" in data or self.runs_every_shard:
+            self._parse_interaction(data)
+            return
+        self.loop.create_task(self._dm_interaction(data), name="dm-interaction")
+
+    async def _dm_interaction(self, data: Any) -> None:
+        try:
+            await self.remote_guilds.prepare(data)
+        except Exception:
+            log.exception("Preparing a DM interaction failed; it is handled without its guild")
+        self._parse_interaction(data)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        # discord.py fires on_ready once every shard of the process is ready; a shard that identifies again later
+        # (a new session: the events meanwhile are lost) fires only on_shard_ready. Features catch up on on_ready
+        # (joins while away, for one), so it is fired again for that shard's sake, as a one-shard bot gets it.
+        if self._ready_once and len(self.shard_ids or range(self.shard_count or 1)) > 1:
+            log.info("Shard %s identified again; running the ready steps again", shard_id)
+            self.dispatch("ready")
 
     async def setup_hook(self) -> None:
         self.db = self.database if isinstance(self.database, Database) else await Database.open(self.database)
@@ -113,6 +179,7 @@ class CommunityBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         # on_ready also fires after a fresh IDENTIFY; the stored hash keeps re-syncs free.
+        self._ready_once = True
         for guild in self.guilds:
             if self.settings.sync == "guild":
                 await self.sync_commands(guild)
