@@ -60,6 +60,12 @@ def load_environment(env: dict[str, str] | None = None) -> Environment:
     )
 
 
+def load_database(env: dict[str, str] | None = None) -> DatabaseTarget:
+    """BOT_DATABASE alone, for commands that need no token (migrate-db)."""
+    env = dict(os.environ) if env is None else env
+    return _database(env.get("BOT_DATABASE") or "data/community.db")
+
+
 def _database(value: str) -> DatabaseTarget:
     try:
         return parse_target(value.strip())
