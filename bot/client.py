@@ -21,6 +21,7 @@ from bot.dm_closed import DmClosedStore
 from bot.errors import CommandTree
 from bot.feature import Feature, FeatureUnavailable
 from bot.guild_settings import SETTABLE_KEYS, GuildSettings, get_value
+from bot.identify import IdentifyGate
 from bot.remote_guilds import RemoteGuilds, snowflakes
 from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings
@@ -71,6 +72,7 @@ class CommunityBot(commands.AutoShardedBot):
     db: Database
     guild_settings: GuildSettings
     dm_closed: DmClosedStore  # members whose DMs refused the bot, shared by every feature that DMs
+    identify_gate: IdentifyGate | None = None  # turns to IDENTIFY across processes, with more than one shard
 
     def __init__(
         self,
@@ -109,6 +111,30 @@ class CommunityBot(commands.AutoShardedBot):
     @property
     def runs_every_shard(self) -> bool:
         return self.shard_ids is None or set(self.shard_ids) >= set(range(self.shard_count or 1))
+
+    async def check_shards(self) -> None:
+        """Ask Discord for the identify concurrency (turns to IDENTIFY are shared through the database) and warn
+        when it recommends more shards than the bot runs."""
+        max_concurrency = 1
+        try:
+            recommended, _, limits = await self.http.get_bot_gateway()
+        except discord.DiscordException as error:
+            log.warning("Could not ask Discord for the session start limits (%s); identifying one shard at a time",
+                        error)
+        else:
+            max_concurrency = limits["max_concurrency"]
+            log.info("Shards %s of %s; Discord recommends %s, allows %s identifies per 5 s, %s session starts left",
+                     self.shard_ids or "all", self.shard_count, recommended, max_concurrency, limits["remaining"])
+            if recommended > (self.shard_count or 1):
+                log.warning("Discord recommends %s shards, more than BOT_SHARD_COUNT=%s (docs/scaling.md)",
+                            recommended, self.shard_count)
+        self.identify_gate = IdentifyGate(self.db, max_concurrency)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if self.identify_gate is None or shard_id is None:  # one shard: discord.py's rule (a re-identify waits 5 s)
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        await self.identify_gate.wait_turn(shard_id)
 
     def is_remote(self, guild_id: int) -> bool:
         """Whether another process runs this guild's shard (for an ID that may not be a guild at all)."""
@@ -163,6 +189,8 @@ class CommunityBot(commands.AutoShardedBot):
         await self.db.migrate(all_migrations(self.features))
         self.guild_settings = GuildSettings(self.db, self.settings)
         self.dm_closed = DmClosedStore(self.db)
+        if (self.shard_count or 1) > 1:
+            await self.check_shards()
         for name in self.features:
             try:
                 await self.load_extension(f"cogs.{name}")

@@ -9,7 +9,8 @@
 
 Process `i` runs with BOT_SHARD_COUNT=count and BOT_SHARD_IDS=i and logs to `workdir/shard<i>-<start>.log`;
 leaving the `async with` kills whatever still runs. Every process runs the shipped settings (or `config`) and
-`env` adds variables to all of them.
+`env` adds variables to all of them. The loopback is told to allow `count` IDENTIFYs at once (max_concurrency), so
+the processes do not take 5.5 s turns to connect (bot/identify.py); `identify_in_turns=True` keeps its setting.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ class Fleet:
 
     def __init__(
         self, loopback: LoopbackDiscord, workdir: Path, database_url: str, count: int, *,
-        config: Path = SHIPPED_CONFIG, env: dict[str, str] | None = None,
+        config: Path = SHIPPED_CONFIG, env: dict[str, str] | None = None, identify_in_turns: bool = False,
     ) -> None:
         self.loopback = loopback
+        if not identify_in_turns:
+            loopback.max_concurrency = max(loopback.max_concurrency, count)
         self.count = count
         self.database_url = database_url
         self.processes = [

@@ -43,6 +43,7 @@ def ready_lines() -> AsyncIterator[ReadyLines]:
 
 @pytest.fixture
 async def bots(loopback: LoopbackDiscord, shared_postgres: str, settings: Settings) -> AsyncIterator[ShardBots]:
+    loopback.max_concurrency = COUNT  # a bucket per shard: they identify at once (tests/scale/test_identify.py)
     fleet = ShardBots(loopback, shared_postgres, settings)
     try:
         yield fleet

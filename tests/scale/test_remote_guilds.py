@@ -57,6 +57,7 @@ NAMED_BY: dict[int, int] = {}  # a small ref -> the guild a feature's hook says 
 @pytest.fixture
 async def bots(loopback: LoopbackDiscord, database_target: DatabaseTarget, settings: Settings
                ) -> AsyncIterator[ShardBots]:
+    loopback.max_concurrency = COUNT  # a bucket per shard: they identify at once (tests/scale/test_identify.py)
     fleet = ShardBots(loopback, database_target, settings)
     try:
         yield fleet
