@@ -19,29 +19,48 @@ from bot.environment import point_discord_at
 class BareBot(commands.Bot):
     """Answers /about with a short ephemeral text; syncs to every guild it sees.
 
-    With BARE_ANSWER_ALL=1 it syncs nothing and answers every interaction (any command, any button) with
-    the same short ephemeral text, straight from `on_interaction`: the floor for discord.py on this machine.
+    With BARE_ANSWER_ALL=1 it also registers the commands the benchmarks send (/communities recommend and /qa
+    search, with the community bot's option names) and answers each with the same short ephemeral text from its
+    command callback, through discord.py's command tree as the community bot's commands go; button clicks (no view
+    of its own) are answered straight from `on_interaction`. So both bots do the same discord.py work per
+    interaction, and the bare bot no longer pays for a "command not found" traceback each time.
     """
 
     answer_all = os.environ.get("BARE_ANSWER_ALL") == "1"
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if self.answer_all and not interaction.response.is_done():
+        if interaction.type is discord.InteractionType.component and not interaction.response.is_done():
             await interaction.response.send_message("bare", ephemeral=True)
 
     async def setup_hook(self) -> None:
-        if self.answer_all:
-            return
-
         @app_commands.command(name="about", description="bare baseline")
         async def about(interaction: discord.Interaction) -> None:
             await interaction.response.send_message("bare", ephemeral=True)
 
         self.tree.add_command(about)
+        if not self.answer_all:
+            return
+        communities = app_commands.Group(name="communities", description="bare baseline")
+        qa = app_commands.Group(name="qa", description="bare baseline")
+
+        @communities.command(name="recommend", description="bare baseline")
+        async def recommend(
+            interaction: discord.Interaction,
+            role: str | None = None,
+            interests: str | None = None,
+            region: str | None = None,
+            level: str | None = None,
+        ) -> None:
+            await interaction.response.send_message("bare", ephemeral=True)
+
+        @qa.command(name="search", description="bare baseline")
+        async def search(interaction: discord.Interaction, query: str, share: bool = False) -> None:
+            await interaction.response.send_message("bare", ephemeral=True)
+
+        self.tree.add_command(communities)
+        self.tree.add_command(qa)
 
     async def on_ready(self) -> None:
-        if self.answer_all:
-            return
         for guild in self.guilds:
             payload = [c.to_dict(self.tree) for c in self.tree.get_commands()]
             await self.http.bulk_upsert_guild_commands(self.application_id, guild.id, payload)

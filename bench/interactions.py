@@ -2,15 +2,18 @@
 
 Three things members really do, each sent the same way to both bots:
 
-- `/communities recommend` with a role, interests, a region and a level (the shipped directory);
-- `/qa search` with one to three words, over `--questions` stored questions (100,000 quick, 1,000,000 full);
-- a click on an RSVP button of an event announcement the real bot made (`/event create` + Confirm), members
-  alternating between Going and Maybe, so every click changes the answer and the counts.
+- `/communities recommend` over a directory of 10,000 communities, by members of whom 80% finished onboarding:
+  a quarter give every option, the others one or none (the rest comes from their profile);
+- `/qa search` over `--questions` stored questions (100,000 quick, 1,000,000 full), with distinct queries that
+  never repeat within a run (Corpus.queries: common and rare words, sentences, misses, typos);
+- a click on an RSVP button of an event announcement the real bot made (`/event create` + Confirm), members in
+  turn, each switching between Going and Maybe at every click, so every click changes the answer and the counts.
 
 For each: a steady 200/s for a few seconds, three times (the medians of p50 and p99; the share answered within
 Discord's 3 s over all three), then the highest sustained rate (bench/load.py: 99% answered within 250 ms).
-The bare bot answers every interaction with a fixed ephemeral text straight from `on_interaction` (the floor
-for discord.py on this machine). A third client,
+The bare bot (bench/bare_bot.py) registers the same commands with the same options and answers each with a fixed
+ephemeral text from its command callback, and every button click from `on_interaction`: the floor for discord.py
+on this machine, doing the same dispatch work per interaction as the community bot. A third client,
 bench/null_client.py (no discord.py at all), gives the harness's own ceiling: the loopback and the load
 generator share one process, so no bot can show a higher rate than that client does.
 
@@ -25,30 +28,39 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bench.common import first_answer, now, process_env, spawn, terminate, write_results
 from bench.communities_recommend import queries as preference_queries
+from bench.communities_recommend import synthetic_data
 from bench.load import Janitor, highest_sustained, run_rate
 from bench.qa_search import Corpus, bulk_load
 from bot.client import all_migrations
 from bot.database import Database
 from bot.discovery import feature_packages
+from cogs.communities.vocabulary import LEVEL_KEYS, REGION_KEYS, ROLE_KEYS, TOPIC_KEYS
 from cogs.qa.models import NewQuestion
 from cogs.qa.rules import Timing
 from cogs.qa.search import match_expression
 from cogs.qa.settings import QASettings
 from cogs.qa.store import QAStore
+from tests.harness import SHIPPED_CONFIG
 from tests.loopback import Guild, InteractionRecord, LoopbackDiscord
 
 STEADY_RATE = 200.0
+SEARCH_QUERIES = 60_000  # distinct; more than a full run sends, so none repeats
+DIRECTORY_ENTRIES = 10_000
+PROFILED_SHARE = 0.8  # members who finished onboarding: recommend fills what they leave out from their profile
 STEADY_REPEATS = 3
 RECENT_QUESTIONS = 1000
 Send = Callable[[int], Awaitable[InteractionRecord]]
@@ -65,30 +77,80 @@ class World:
     recommend_options: list[dict[str, str]]
     rsvp_message_id: int = 0
     rsvp_ids: tuple[str, str] = ("", "")
+    # Counters that run across every step of a run (the load generator's `i` starts again at each step), so no
+    # search query repeats and each member's RSVP alternates whenever they click.
+    sent: dict[str, int] = field(default_factory=dict)
+    rsvp_choice: dict[int, int] = field(default_factory=dict)
+
+    def next(self, scenario: str) -> int:
+        n = self.sent.get(scenario, 0)
+        self.sent[scenario] = n + 1
+        return n
 
 
 def scenarios(w: World) -> dict[str, Send]:
     general = w.guild.channel("general").id
 
     async def recommend(i: int) -> InteractionRecord:
-        options = w.recommend_options[i % len(w.recommend_options)]
-        return await w.lb.invoke_slash(w.guild.id, general, w.members[i % len(w.members)], "communities", options,
+        n = w.next("recommend")
+        options = w.recommend_options[n % len(w.recommend_options)]
+        return await w.lb.invoke_slash(w.guild.id, general, w.members[n % len(w.members)], "communities", options,
                                        "recommend")
 
     async def search(i: int) -> InteractionRecord:
-        query = w.search_queries[i % len(w.search_queries)]
-        return await w.lb.invoke_slash(w.guild.id, general, w.members[i % len(w.members)], "qa", {"query": query},
+        n = w.next("search")  # distinct queries, none repeated within a run (see Corpus.queries)
+        query = w.search_queries[n % len(w.search_queries)]
+        return await w.lb.invoke_slash(w.guild.id, general, w.members[n % len(w.members)], "qa", {"query": query},
                                        "search")
 
     async def rsvp(i: int) -> InteractionRecord:
-        # Each member alternates: Going on one pass over the members, Maybe on the next.
-        choice = w.rsvp_ids[(i // len(w.members)) % 2]
-        return await w.lb.click_button(w.rsvp_message_id, choice, w.members[i % len(w.members)])
+        # Members in turn, each switching between Going and Maybe at every click of theirs: every click changes
+        # the stored answer and the counts, and consecutive clicks take both paths.
+        member = w.members[(w.next("rsvp") * 7) % len(w.members)]
+        choice = w.rsvp_choice[member] = 1 - w.rsvp_choice.get(member, 1)
+        return await w.lb.click_button(w.rsvp_message_id, w.rsvp_ids[choice], member)
 
     return {"/communities recommend": recommend, "/qa search": search, "RSVP click": rsvp}
 
 
 # ---------------------------------------------------------------- setting up
+
+
+def recommend_options(prefs: list[Any]) -> list[dict[str, str]]:
+    """What members type into /communities recommend: everything, or only some options (the rest from the profile)."""
+    out = []
+    for n, p in enumerate(prefs):
+        full = {"role": p.role, "interests": ", ".join(p.interests), "region": p.region, "level": p.level}
+        keep = [("role", "interests", "region", "level"), ("region",), ("interests",), ()][n % 4]
+        out.append({key: full[key] for key in keep})
+    return out
+
+
+def write_directory(workdir: Path) -> Path:
+    """A settings file whose directory holds DIRECTORY_ENTRIES communities (the shipped one has 18)."""
+    directory = workdir / "communities.yaml"
+    entries = synthetic_data(DIRECTORY_ENTRIES)
+    directory.write_text(yaml.safe_dump({"version": 1, "communities": entries}, allow_unicode=True))
+    config = workdir / "config.yaml"
+    settings = yaml.safe_load(SHIPPED_CONFIG.read_text())
+    settings.setdefault("communities", {})["directory_file"] = str(directory)
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True))
+    return config
+
+
+async def seed_profiles(db: Database, guild: Guild, members: list[int]) -> int:
+    """Finished onboarding profiles for most members, written as onboarding's table holds them."""
+    rng = random.Random(17)
+    stamp = int(time.time()) - 86400
+    rows = [
+        (guild.id, member, rng.choice(ROLE_KEYS), rng.choice(LEVEL_KEYS),
+         json.dumps(rng.sample(TOPIC_KEYS, rng.randint(1, 3))), rng.choice(REGION_KEYS), "finished", stamp, stamp)
+        for member in members if rng.random() < PROFILED_SHARE
+    ]
+    await db.executemany(
+        "INSERT INTO onboarding_profiles (guild_id, user_id, role, level, interests, region, status, created_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
 
 
 async def seed_database(path: Path, guild: Guild, questions: int, members: list[int]) -> dict[str, float]:
@@ -113,9 +175,11 @@ async def seed_database(path: Path, guild: Guild, questions: int, members: list[
             if n % 5 < 2:
                 await store.mark_answer(thread, message_id=thread + 7, author_id=rng.choice(members),
                                         text=corpus.text(8, 40), by_id=members[0], at=stamp - 600, timing=timing)
+        profiles = await seed_profiles(db, guild, members)
         await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         stored = await db.fetchval("SELECT COUNT(*) FROM qa_questions WHERE guild_id = ?", (guild.id,))
         return {"questions": await db.fetchval("SELECT COUNT(*) FROM qa_questions"), "in_guild": stored,
+                "profiles": profiles, "directory_entries": DIRECTORY_ENTRIES,
                 "seed_s": now() - started, "database_mib": await db.size_bytes() / 2**20}
     finally:
         await db.close()
@@ -192,6 +256,7 @@ def steady_summary(repeats: list[dict[str, Any]]) -> dict[str, Any]:
 
 async def start_client(w: World, module: str, workdir: Path, **env: str) -> asyncio.subprocess.Process:
     identified = w.lb.gateway.identify_count
+    env.setdefault("BOT_CONFIG", str(workdir / "config.yaml"))
     proc = await spawn(module, process_env(w.lb, BOT_DATABASE=str(workdir / "bench.db"), **env), workdir)
     await asyncio.wait_for(first_answer(w.lb, w.guild, identified, within=120), timeout=360)
     await asyncio.sleep(1.0)  # member chunks and on_ready work settle before measuring
@@ -204,15 +269,15 @@ async def main(quick: bool, questions: int, plan: Plan, member_count: int) -> di
         guild = lb.add_guild("Bench Community")
         members = [m.user.id for m in lb.add_members(guild.id, member_count)]
         corpus = Corpus(99)
-        typed = [q for q in corpus.queries(400) if match_expression(q)]
-        options = [{"role": p.role, "interests": ", ".join(p.interests), "region": p.region, "level": p.level}
-                   for p in preference_queries(200, seed=5)]
+        typed = [q for q in corpus.queries(SEARCH_QUERIES) if match_expression(q)]
+        options = recommend_options(preference_queries(500, seed=5))
         w = World(lb, guild, members, typed, options)
         janitor = Janitor(lb)
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
             print(f"   seeding {questions:,} questions", flush=True)
             seeded = await seed_database(workdir / "bench.db", guild, questions, members)
+            write_directory(workdir)
             proc = await start_client(w, "bot", workdir)
             await create_event(w)
             ours = await measure_client(w, "community", proc, plan, janitor)
