@@ -6,6 +6,8 @@
         await fleet.kill(2)                      # SIGKILL shard 2's process (no cleanup of any kind)
         await fleet.start(2)                     # a fresh process for shard 2, waited for until ready
         assert await fleet.stop() == {0: 0, 1: 0, 2: 0}   # SIGTERM each, their exit codes
+        async with fleet.database() as db: ...   # the shared database, to look at what the processes stored
+        await fleet.wait_log(1, "Ready as")       # until a process logged a line
 
 Process `i` runs with BOT_SHARD_COUNT=count and BOT_SHARD_IDS=i and logs to `workdir/shard<i>-<start>.log`;
 leaving the `async with` kills whatever still runs. Every process runs the shipped settings (or `config`) and
@@ -16,10 +18,13 @@ the processes do not take 5.5 s turns to connect (bot/identify.py); `identify_in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 
+from bot.database import Database
 from tests.faults.bot_process import BotProcess
 from tests.harness import SHIPPED_CONFIG
 from tests.loopback import LoopbackDiscord
@@ -117,6 +122,20 @@ class Fleet:
         """Whatever happened in the test, leave no process behind."""
         for process in self.processes:
             await process.cleanup()
+
+    @contextlib.asynccontextmanager
+    async def database(self) -> AsyncIterator[Database]:
+        """The shared database, opened by the test (closed when the block ends)."""
+        db = await Database.open(self.database_url)
+        try:
+            yield db
+        finally:
+            await db.close()
+
+    async def wait_log(self, shard: int, text: str, count: int = 1, timeout: float = 30) -> None:  # noqa: ASYNC109
+        """Wait until the current process of `shard` logged `text` (at least `count` times)."""
+        process = self.processes[shard]
+        await self.loopback.wait_until(lambda: process.log_count(text) >= count, timeout=timeout, interval=0.05)
 
     def logs(self) -> str:
         """Every process's current log, for an assertion's message."""

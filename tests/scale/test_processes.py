@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import discord
 import pytest
 import yarl
@@ -64,7 +63,7 @@ async def welcome_dm_pick(lb: LoopbackDiscord, guild: Guild, user: User) -> Inte
 
 
 async def test_each_guild_is_served_by_its_shards_process_and_dm_clicks_by_shard_0(
-    lb: LoopbackDiscord, fleet: Fleet, shared_postgres: str
+    lb: LoopbackDiscord, fleet: Fleet
 ) -> None:
     guilds = list(lb.world.guilds.values())
     assert Counter(fleet.shard_of(g.id) for g in guilds) == {0: 2, 1: 2, 2: 2}
@@ -92,13 +91,10 @@ async def test_each_guild_is_served_by_its_shards_process_and_dm_clicks_by_shard
         ix = await welcome_dm_pick(lb, guild, user)
         assert ix.guild_id is None and ix.shard_id == 0
         assert "Where are you in your data journey?" in ix.content_text(), ix.content_text()
-        conn = await asyncpg.connect(shared_postgres)
-        try:
-            role = await conn.fetchval(
-                "SELECT role FROM onboarding_profiles WHERE guild_id = $1 AND user_id = $2", guild.id, user.id
+        async with fleet.database() as db:
+            role = await db.fetchval(
+                "SELECT role FROM onboarding_profiles WHERE guild_id = ? AND user_id = ?", (guild.id, user.id)
             )
-        finally:
-            await conn.close()
         assert role == "data-analyst"
     assert len(lb.calls_to("GET", rf"^/guilds/{far.id}$")) == fetched_before + 1  # shard 0's process fetched it
     assert not lb.calls_to("GET", rf"^/guilds/{near.id}$")  # its own guild: from its cache
