@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -100,6 +101,7 @@ class CommunityBot(commands.AutoShardedBot):
         self.started_monotonic = time.monotonic()
         self.remote_guilds = RemoteGuilds(self)
         self._ready_once = False
+        self._dm_interactions: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak references)
         # DM interactions come to shard 0 whatever guild they act for: a process without every shard fetches that
         # guild before discord.py hands the interaction on (bot/remote_guilds.py).
         parsers = self._connection.parsers
@@ -167,7 +169,9 @@ class CommunityBot(commands.AutoShardedBot):
         if "guild_id" in data or self.runs_every_shard:
             self._parse_interaction(data)
             return
-        self.loop.create_task(self._dm_interaction(data), name="dm-interaction")
+        task = self.loop.create_task(self._dm_interaction(data), name="dm-interaction")
+        self._dm_interactions.add(task)
+        task.add_done_callback(self._dm_interactions.discard)
 
     async def _dm_interaction(self, data: Any) -> None:
         try:
