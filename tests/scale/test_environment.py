@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from bot.environment import load_environment
 from bot.settings import ConfigError
 from tests.core.test_entrypoint import run_bot
+from tests.faults.bot_process import BotProcess
+from tests.loopback import LoopbackDiscord
 
 PG = "postgresql://bot@db.example/community"
 
@@ -61,3 +64,19 @@ def test_a_bad_shard_setting_is_one_error_line_and_exit_2(tmp_path: Path) -> Non
         "error: BOT_SHARD_IDS: shard 3 does not exist with BOT_SHARD_COUNT=3 (shards are numbered 0 to 2;"
         " BOT_SHARD_COUNT is the number of shards of all processes together)"
     ]
+
+
+async def test_too_many_servers_for_the_shards_is_exit_2_with_what_to_do(loopback: LoopbackDiscord,
+                                                                         tmp_path: Path) -> None:
+    loopback.max_guilds_per_shard = 1  # the loopback's stand-in for Discord's 2,500
+    loopback.add_guild("Second community")
+    bot = BotProcess(loopback, tmp_path)
+    try:
+        await bot.start()
+        assert await asyncio.wait_for(bot.proc.wait(), 60) == 2, bot.log()
+    finally:
+        await bot.cleanup()
+    assert bot.log().splitlines()[-1] == (
+        "error: Discord requires more shards: the bot is in too many servers for BOT_SHARD_COUNT (at most 2,500 per"
+        " shard); raise BOT_SHARD_COUNT (docs/scaling.md)"
+    )
