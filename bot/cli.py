@@ -19,14 +19,16 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 import discord
 from dotenv import load_dotenv
 
-from bot.database import DatabaseRefused, DatabaseUnavailable
+from bot.database import DatabaseRefused, DatabaseUnavailable, parse_target, redact
 from bot.discord_api import DiscordUnreachable, fetch_application
-from bot.environment import Environment, load_environment, point_discord_at
+from bot.environment import Environment, load_database, load_environment, point_discord_at
 from bot.invite import invite_text
 from bot.logging_setup import scrub, setup_logging
 from bot.settings import ConfigError
@@ -94,6 +96,43 @@ def invite(args: argparse.Namespace) -> int:
         fetch_application(discord.http.Route.BASE, env.token, seconds=env.login_timeout, since=args.started)
     )
     print(invite_text(application.id, application.name))
+    return EXIT_OK
+
+
+def _migrate_db_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--to", required=True, metavar="POSTGRESQL_URL",
+                        help="an empty PostgreSQL database, e.g. postgresql://bot:secret@db.example/community")
+
+
+@subcommand(
+    "migrate-db", "copy the SQLite database (BOT_DATABASE) into an empty PostgreSQL database (docs/scaling.md)",
+    _migrate_db_arguments,
+)
+def migrate_db(args: argparse.Namespace) -> int:
+    from bot.client import all_migrations  # discord.py and the features only to know their migrations
+    from bot.discovery import feature_packages
+    from bot.migrate_db import CopyMismatch
+    from bot.migrate_db import migrate_db as copy
+
+    SECRETS[:] = [secret for secret in (urlsplit(args.to).password,) if secret]
+    setup_logging("INFO", SECRETS)
+    source = load_database()
+    try:
+        target = parse_target(args.to.strip())
+    except ValueError as error:
+        raise ConfigError(f"--to: {error}") from None
+    if not isinstance(source, Path):
+        raise ConfigError(f"BOT_DATABASE is already PostgreSQL ({redact(source)}): migrate-db copies a SQLite file")
+    if isinstance(target, Path):
+        raise ConfigError(f"--to: {args.to!r} is not a postgresql:// URL")
+    try:
+        report_ = asyncio.run(copy(source, target, all_migrations(feature_packages())))
+    except CopyMismatch as error:
+        report(f"{error}\nNothing was copied: the PostgreSQL database is as empty as before.")
+        return EXIT_UNEXPECTED
+    print(f"Done in {report_.seconds:.1f} s: {report_.rows:,} rows of {len(report_.tables)} tables copied from"
+          f" {source} to {redact(target)}. Skipped (SQLite only): {', '.join(report_.skipped) or 'none'}.")
+    print(f"Next: stop the bot if it still runs, set BOT_DATABASE={redact(target)} and start it (docs/scaling.md).")
     return EXIT_OK
 
 

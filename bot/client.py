@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -21,6 +22,8 @@ from bot.dm_closed import DmClosedStore
 from bot.errors import CommandTree
 from bot.feature import Feature, FeatureUnavailable
 from bot.guild_settings import SETTABLE_KEYS, GuildSettings, get_value
+from bot.identify import IdentifyGate
+from bot.remote_guilds import RemoteGuilds, snowflakes
 from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings
 from bot.times import unix
@@ -28,6 +31,10 @@ from bot.times import unix
 log = logging.getLogger(__name__)
 
 F = TypeVar("F")
+Channel = (
+    discord.VoiceChannel | discord.StageChannel | discord.ForumChannel | discord.TextChannel | discord.CategoryChannel
+    | discord.Thread | discord.abc.PrivateChannel
+)
 
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -55,12 +62,18 @@ def _is_a(obj: object, kind: type) -> bool:
     return isinstance(obj, kind) or any((c.__module__, c.__qualname__) == name for c in type(obj).__mro__)
 
 
-class CommunityBot(commands.Bot):
-    """The community bot; one instance per process, passed explicitly (no global singleton)."""
+class CommunityBot(commands.AutoShardedBot):
+    """The community bot; one instance per process, passed explicitly (no global singleton).
+
+    It runs the shards it is given (`shard_count` of the whole bot, `shard_ids` of this process; by default one
+    shard, all of them here): each guild's events come to the process holding shard `(guild_id >> 22) %
+    shard_count`, DMs and their interactions to shard 0 (docs/scaling.md).
+    """
 
     db: Database
     guild_settings: GuildSettings
     dm_closed: DmClosedStore  # members whose DMs refused the bot, shared by every feature that DMs
+    identify_gate: IdentifyGate | None = None  # turns to IDENTIFY across processes, with more than one shard
 
     def __init__(
         self,
@@ -72,6 +85,7 @@ class CommunityBot(commands.Bot):
         **options: Any,
     ) -> None:
         options.setdefault("intents", default_intents())
+        options.setdefault("shard_count", 1)  # known, so discord.py does not ask Discord (GET /gateway/bot)
         super().__init__(
             command_prefix=commands.when_mentioned,
             tree_cls=CommandTree,
@@ -85,12 +99,102 @@ class CommunityBot(commands.Bot):
         self.scheduler = Scheduler(self.clock, self.wait_until_ready)
         self.features = feature_packages() if features is None else features
         self.started_monotonic = time.monotonic()
+        self.remote_guilds = RemoteGuilds(self)
+        self._ready_once = False
+        self._dm_interactions: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak references)
+        # DM interactions come to shard 0 whatever guild they act for: a process without every shard fetches that
+        # guild before discord.py hands the interaction on (bot/remote_guilds.py).
+        parsers = self._connection.parsers
+        self._parse_interaction = parsers["INTERACTION_CREATE"]
+        parsers["INTERACTION_CREATE"] = self._interaction_arrived
+
+    # --- shards --------------------------------------------------------------------------------------------------
+
+    @property
+    def runs_every_shard(self) -> bool:
+        return self.shard_ids is None or set(self.shard_ids) >= set(range(self.shard_count or 1))
+
+    async def check_shards(self) -> None:
+        """Ask Discord for the identify concurrency (turns to IDENTIFY are shared through the database) and warn
+        when it recommends more shards than the bot runs."""
+        max_concurrency = 1
+        try:
+            recommended, _, limits = await self.http.get_bot_gateway()
+        except discord.DiscordException as error:
+            log.warning("Could not ask Discord for the session start limits (%s); identifying one shard at a time",
+                        error)
+        else:
+            max_concurrency = limits["max_concurrency"]
+            log.info("Shards %s of %s; Discord recommends %s, allows %s identifies per 5 s, %s session starts left",
+                     self.shard_ids or "all", self.shard_count, recommended, max_concurrency, limits["remaining"])
+            if recommended > (self.shard_count or 1):
+                log.warning("Discord recommends %s shards, more than BOT_SHARD_COUNT=%s (docs/scaling.md)",
+                            recommended, self.shard_count)
+        self.identify_gate = IdentifyGate(self.db, max_concurrency)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if self.identify_gate is None or shard_id is None:  # one shard: discord.py's rule (a re-identify waits 5 s)
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        await self.identify_gate.wait_turn(shard_id)
+
+    def is_remote(self, guild_id: int) -> bool:
+        """Whether another process runs this guild's shard (for an ID that may not be a guild at all)."""
+        if self.runs_every_shard:
+            return False
+        assert self.shard_ids is not None and self.shard_count is not None
+        return (guild_id >> 22) % self.shard_count not in self.shard_ids
+
+    def get_guild(self, id: int, /) -> discord.Guild | None:
+        """A guild of this process's shards, or one of another shard fetched for a DM interaction."""
+        return super().get_guild(id) or self.remote_guilds.get(id)
+
+    def get_channel(self, id: int, /) -> Channel | None:
+        return super().get_channel(id) or self.remote_guilds.channel(id)
+
+    async def guilds_of_component(self, custom_id: str) -> list[int]:
+        """The guilds a component used in a DM may act for: the IDs in its custom_id, and the features' answers."""
+        found = snowflakes(custom_id)
+        for feature in self.loaded_features():
+            try:
+                guild_id = await feature.guild_of_component(custom_id)
+            except Exception:
+                log.exception("%s could not say which guild %r acts for", feature.name, custom_id)
+                continue
+            if guild_id is not None:
+                found.append(guild_id)
+        return found
+
+    def _interaction_arrived(self, data: Any) -> None:
+        if "guild_id" in data or self.runs_every_shard:
+            self._parse_interaction(data)
+            return
+        task = self.loop.create_task(self._dm_interaction(data), name="dm-interaction")
+        self._dm_interactions.add(task)
+        task.add_done_callback(self._dm_interactions.discard)
+
+    async def _dm_interaction(self, data: Any) -> None:
+        try:
+            await self.remote_guilds.prepare(data)
+        except Exception:
+            log.exception("Preparing a DM interaction failed; it is handled without its guild")
+        self._parse_interaction(data)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        # discord.py fires on_ready once every shard of the process is ready; a shard that identifies again later
+        # (a new session: the events meanwhile are lost) fires only on_shard_ready. Features catch up on on_ready
+        # (joins while away, for one), so it is fired again for that shard's sake, as a one-shard bot gets it.
+        if self._ready_once and len(self.shard_ids or range(self.shard_count or 1)) > 1:
+            log.info("Shard %s identified again; running the ready steps again", shard_id)
+            self.dispatch("ready")
 
     async def setup_hook(self) -> None:
         self.db = self.database if isinstance(self.database, Database) else await Database.open(self.database)
         await self.db.migrate(all_migrations(self.features))
         self.guild_settings = GuildSettings(self.db, self.settings)
         self.dm_closed = DmClosedStore(self.db)
+        if (self.shard_count or 1) > 1:
+            await self.check_shards()
         for name in self.features:
             try:
                 await self.load_extension(f"cogs.{name}")
@@ -107,6 +211,7 @@ class CommunityBot(commands.Bot):
 
     async def on_ready(self) -> None:
         # on_ready also fires after a fresh IDENTIFY; the stored hash keeps re-syncs free.
+        self._ready_once = True
         for guild in self.guilds:
             if self.settings.sync == "guild":
                 await self.sync_commands(guild)

@@ -10,6 +10,8 @@ A feature is a package `cogs/<package>/` whose `setup(bot)` adds one or more `Fe
 - `due_work()`: its `DueWork` / `Periodic` for the core scheduler (bot/scheduler.py).
 - `about_counts()`: what it stores, for /about.
 - `export_member()` / `forget_member()`: everything stored about one member, for the privacy commands.
+- `guild_of_component()`: with several shards, which guild a component used in a DM acts for when its custom_id
+  does not carry the guild's id itself (bot/remote_guilds.py).
 
 Load and unload are symmetric: what `cog_load` registers, `cog_unload` removes (tests/core/test_feature.py).
 Features call each other through typed public classes in `cogs/<package>/api.py`, found with `bot.feature(...)`.
@@ -82,6 +84,13 @@ class Feature(commands.Cog):
     async def forget_member(self, guild_id: int, user_id: int) -> int:
         """Delete or anonymise everything stored about one member of one server; returns the rows touched."""
         raise NotImplementedError(f"{type(self).__name__} does not forget member data yet")
+
+    async def guild_of_component(self, custom_id: str) -> int | None:
+        """The guild a component of this feature used in a DM acts for, when its custom_id names something else
+        (a mentor offer's id, say) rather than the guild; None when it is not this feature's or names the guild.
+
+        DM clicks all reach the process of shard 0, which fetches that guild first if another shard runs it."""
+        return None
 
     # --- what core calls ---------------------------------------------------------------------------------------------
 

@@ -29,6 +29,15 @@ log = logging.getLogger("bot")
 T = TypeVar("T")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 AUTHENTICATION_FAILED = 4004  # gateway close code: the token was not accepted
+INVALID_SHARD = 4010  # gateway close code: the shard sent at IDENTIFY does not exist
+SHARDING_REQUIRED = 4011  # gateway close code: a shard would hold too many guilds (Discord: 2,500)
+SHARD_PROBLEMS = {
+    INVALID_SHARD: "Discord refused the shard this process asked for: check BOT_SHARD_COUNT and BOT_SHARD_IDS",
+    SHARDING_REQUIRED: (
+        "Discord requires more shards: the bot is in too many servers for BOT_SHARD_COUNT (at most 2,500 per shard);"
+        " raise BOT_SHARD_COUNT (docs/scaling.md)"
+    ),
+}
 
 
 def check_files(settings: Settings) -> None:
@@ -96,6 +105,8 @@ def explain(error: BaseException) -> BaseException:
         return ConfigError(INTENTS_OFF)
     if isinstance(error, discord.ConnectionClosed) and error.code == AUTHENTICATION_FAILED:
         return ConfigError(TOKEN_REJECTED)
+    if isinstance(error, discord.ConnectionClosed) and error.code in SHARD_PROBLEMS:
+        return ConfigError(SHARD_PROBLEMS[error.code])
     problem = connection_problem(error)
     if problem is not None:
         return DiscordUnreachable(discord.http.Route.BASE, problem)
@@ -129,7 +140,9 @@ async def start(env: Environment, settings: Settings, stopping: asyncio.Event, s
     except Stopped:
         log.info("Signal received while opening the database; stopped")
         return 0
-    return await serve(CommunityBot(settings, database), env.token, stopping)
+    shard_ids = list(env.shard_ids) if env.shard_ids is not None else None
+    bot = CommunityBot(settings, database, shard_count=env.shard_count, shard_ids=shard_ids)
+    return await serve(bot, env.token, stopping)
 
 
 async def serve(bot: CommunityBot, token: str, stopping: asyncio.Event) -> int:

@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 Params = Sequence[Any]
 ChangeCallback = Callable[[str], None]
 ALL = "*"  # the key of a change notice that means "anything of this topic may have changed"
+SCHEMA_MIGRATIONS_TABLE = (  # written for SQLite, as migrations are
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " namespace TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
+    " applied_at INTEGER NOT NULL, PRIMARY KEY (namespace, version))"
+)
 
 
 class Row(Protocol):
@@ -180,13 +185,7 @@ class Database(Queries):
         """
         done = []
         async with self._migrating():
-            await self.execute(
-                self._ddl(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    " namespace TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
-                    " applied_at INTEGER NOT NULL, PRIMARY KEY (namespace, version))"
-                )
-            )
+            await self.execute(self._ddl(SCHEMA_MIGRATIONS_TABLE))
             applied = {(row[0], row[1]) for row in await self.fetch("SELECT namespace, version FROM schema_migrations")}
             for migration in migrations:
                 if (migration.namespace, migration.version) in applied:

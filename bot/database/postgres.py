@@ -114,6 +114,16 @@ async def _run(conn: asyncpg.Connection, sql: str, params: Params) -> Result:
     return Result([], _rowcount(await conn.execute(text, *params)))
 
 
+async def apply_migration(conn: asyncpg.Connection, migration: Migration, applied_at: int) -> None:
+    """Run one migration's PostgreSQL text and record it (the caller holds the transaction)."""
+    # the whole file at once: PostgreSQL-only files may hold function bodies with semicolons in them
+    await conn.execute(migration.sql_for(PostgresDatabase.backend))
+    await conn.execute(
+        "INSERT INTO schema_migrations (namespace, version, name, applied_at) VALUES ($1, $2, $3, $4)",
+        migration.namespace, migration.version, migration.name, applied_at,
+    )
+
+
 class PostgresTransaction(Transaction):
     """One pooled connection between BEGIN and COMMIT."""
 
@@ -304,12 +314,7 @@ class PostgresDatabase(Database):
 
     async def _apply(self, migration: Migration, now: int) -> bool:
         async with self._pool.acquire() as conn, conn.transaction():
-            # the whole file at once: PostgreSQL-only files may hold function bodies with semicolons in them
-            await conn.execute(migration.sql_for(self.backend))
-            await conn.execute(
-                "INSERT INTO schema_migrations (namespace, version, name, applied_at) VALUES ($1, $2, $3, $4)",
-                migration.namespace, migration.version, migration.name, now,
-            )
+            await apply_migration(conn, migration, now)
         return True  # the migration lock is held across the check in migrate(): nobody else applied it
 
     async def size_bytes(self) -> int:

@@ -27,3 +27,16 @@ def test_the_exit_codes_and_the_invite_command_are_in_the_readme() -> None:
         assert f"| `{code}` |" in README, f"exit code {code} is missing from README.md's table"
     assert "`community-bot invite`" in README
     assert "permissions=" not in README  # the link comes from the command, never assembled by hand
+
+
+def test_every_environment_variable_and_subcommand_is_in_the_readme() -> None:
+    import re
+
+    from bot import cli
+
+    names = set(re.findall(r'"((?:BOT|DISCORD)_[A-Z_]+)"', (ROOT / "bot" / "environment.py").read_text()))
+    assert {"BOT_SHARD_COUNT", "BOT_SHARD_IDS", "BOT_DATABASE"} <= names
+    missing = sorted(name for name in names if f"| `{name}` |" not in README)
+    assert missing == [], f"add these environment variables to the table in README.md: {missing}"
+    commands = [name for name in cli.SUBCOMMANDS if f"`community-bot {name}" not in README]
+    assert commands == [], f"add these subcommands to the command line table in README.md: {commands}"

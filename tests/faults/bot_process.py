@@ -20,19 +20,29 @@ ROOT = Path(__file__).parents[2]
 
 
 class BotProcess:
-    """One `python -m bot` process at a time over one database file; the log goes to a file (a pipe could fill)."""
+    """One `python -m bot` process at a time over one database (by default a SQLite file in `workdir`); the log goes
+    to a file (a pipe could fill). `env` adds variables (shards, say); `name` tells the logs of several apart."""
 
-    def __init__(self, loopback: LoopbackDiscord, workdir: Path, config: Path = SHIPPED_CONFIG) -> None:
+    def __init__(
+        self, loopback: LoopbackDiscord, workdir: Path, config: Path = SHIPPED_CONFIG, *,
+        database: Path | str | None = None, env: dict[str, str] | None = None, name: str = "bot",
+    ) -> None:
         self.loopback = loopback
         self.workdir = workdir
-        self.database = workdir / "community.db"
+        self.database = workdir / "community.db" if database is None else database
         self.config = config
+        self.extra_env = dict(env or {})
+        self.name = name
         self.proc: asyncio.subprocess.Process | None = None
         self.starts = 0
 
     @property
     def log_path(self) -> Path:
-        return self.workdir / f"bot-{self.starts}.log"
+        return self.workdir / f"{self.name}-{self.starts}.log"
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.returncode is None
 
     async def start(self) -> None:
         """Start a fresh process; returns at once (the test waits for what it needs on the loopback)."""
@@ -47,6 +57,7 @@ class BotProcess:
             "BOT_DATABASE": str(self.database),
             "DISCORD_API_BASE": self.loopback.api_base,
             "DISCORD_GATEWAY_URL": self.loopback.gateway_url,
+            **self.extra_env,
         }
         with self.log_path.open("wb") as log:
             self.proc = await asyncio.create_subprocess_exec(
@@ -82,7 +93,12 @@ class BotProcess:
         """The current (latest) process's output."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def log_count(self, text: str) -> int:
+        """How many times `text` is in the current process's output."""
+        return self.log().count(text)
+
     def integrity(self) -> str:
         """PRAGMA integrity_check of the database file (opening it also recovers the WAL, as the bot would)."""
+        assert isinstance(self.database, Path), "a SQLite file"
         with sqlite3.connect(self.database) as conn:
             return conn.execute("PRAGMA integrity_check").fetchone()[0]

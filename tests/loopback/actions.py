@@ -54,11 +54,12 @@ class Actions:
 
     def add_guild(
         self, name: str, owner: User | None = None, *, bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
-        default_channels: bool = True,
+        default_channels: bool = True, on_shard: tuple[int, int] | None = None,
     ) -> Guild:
-        """Create a guild with @everyone, Moderators and Bot roles, the owner, the bot and default channels."""
+        """Create a guild with @everyone, Moderators and Bot roles, the owner, the bot and default channels;
+        `on_shard=(shard_id, shard_count)` picks an id that puts it on that shard."""
         owner = owner or self.add_user(f"owner-{len(self.world.guilds) + 1}", "Guild Owner")
-        gid = self.world.ids.next()
+        gid = self.world.ids.next() if on_shard is None else self.world.ids.next_on_shard(*on_shard)
         guild = Guild(id=gid, name=name, owner_id=owner.id)
         self.world.guilds[gid] = guild
         guild.roles[gid] = Role(id=gid, guild_id=gid, name="@everyone", permissions=EVERYONE_PERMISSIONS)

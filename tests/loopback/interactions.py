@@ -44,6 +44,7 @@ class InteractionRecord:
     answer_latency: float | None = None
     expired: bool = False
     delivered: bool = False  # False when no session was there to take it (e.g. between sessions)
+    shard_id: int | None = None  # the shard whose session it was sent to (DMs: shard 0)
 
     @property
     def followups(self) -> list[Message]:
@@ -264,7 +265,9 @@ class InteractionActions:
         )
         self.interactions[ix.id] = ix
         self._ix_tokens[ix.token] = ix
+        session = self.gateway.session_for(ix.guild_id)
         ix.delivered = await self.gateway.dispatch("INTERACTION_CREATE", body)
+        ix.shard_id = session.shard_id if ix.delivered and session is not None else None
         return ix
 
     def _command_data(self, cmd: dict[str, Any], guild_id: int | None) -> dict[str, Any]:

@@ -369,9 +369,11 @@ def application(app_id: int, bot: User, owner: User) -> Payload:
     }
 
 
-def ready(*, bot: User, app_id: int, guild_ids: list[int], session_id: str, resume_url: str) -> Payload:
-    """The READY dispatch payload."""
-    return {
+def ready(
+    *, bot: User, app_id: int, guild_ids: list[int], session_id: str, resume_url: str, shard: list[int] | None = None
+) -> Payload:
+    """The READY dispatch payload; `shard` ([shard_id, shard_count]) when the IDENTIFY named one."""
+    data: Payload = {
         "v": 10,
         "user": me_user(bot),
         "user_settings": {},
@@ -388,6 +390,9 @@ def ready(*, bot: User, app_id: int, guild_ids: list[int], session_id: str, resu
         "application": {"id": str(app_id), "flags": (1 << 15) | (1 << 19)},
         "_trace": ["loopback"],
     }
+    if shard is not None:
+        data["shard"] = list(shard)
+    return data
 
 
 def attachment(att_id: int, filename: str, size: int, content_type: str | None) -> Payload:

@@ -84,12 +84,25 @@ async def get_application(lb: LoopbackDiscord, req: RestRequest) -> Reply:
     return Reply(body=payloads.application(lb.application_id, lb.bot_user, lb.app_owner))
 
 
-@route("GET", "/gateway")
-@route("GET", "/gateway/bot")
+@route("GET", "/gateway", auth=False)
 async def get_gateway(lb: LoopbackDiscord, req: RestRequest) -> Reply:
-    """Where the gateway is (only the sharded client asks)."""
-    limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-    return Reply(body={"url": lb.gateway_url, "shards": 1, "session_start_limit": limit})
+    """Where the gateway is (no token needed)."""
+    return Reply(body={"url": lb.gateway_url})
+
+
+@route("GET", "/gateway/bot")
+async def get_gateway_bot(lb: LoopbackDiscord, req: RestRequest) -> Reply:
+    """Where the gateway is, the shards Discord recommends (one per 1,000 guilds) and the session start limit
+    (the sharded client asks when it is not told its shard count)."""
+    guilds = sum(1 for g in lb.world.guilds.values() if lb.bot_user.id in g.members)
+    shards = lb.recommended_shards or max(1, -(-guilds // 1000))
+    limit = {
+        "total": lb.session_start_limit,
+        "remaining": max(0, lb.session_start_limit - lb.session_starts_used),
+        "reset_after": 86_400_000 if lb.session_starts_used else 0,  # ms until the daily limit resets
+        "max_concurrency": lb.max_concurrency,
+    }
+    return Reply(body={"url": lb.gateway_url, "shards": shards, "session_start_limit": limit})
 
 
 @route("GET", "/guilds/{guild_id}")

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from . import rest_channels, rest_guilds, rest_interactions, router  # noqa: F401  (modules register routes)
 from .actions import Actions
-from .gateway import Gateway
+from .gateway import Gateway, shard_of
 from .interactions import InteractionActions, InteractionRecord
 from .ratelimit import Faults, Hold, Injection, RateLimiter, error
 from .router import Reply, RestError, RestRequest
@@ -66,6 +66,13 @@ class LoopbackDiscord(Actions, InteractionActions):
         self._ix_tokens: dict[str, InteractionRecord] = {}
         self.interaction_deadline: float | None = 3.0
         self.allowed_intents = ALL_INTENTS
+        # GET /gateway/bot and sharding: Discord's numbers for a small bot, changeable by a test
+        self.max_concurrency = 1  # IDENTIFYs per 5 s per bucket (shard_id % max_concurrency)
+        self.enforce_identify_concurrency = False  # True: a too-early IDENTIFY gets op 9, as on Discord
+        self.max_guilds_per_shard = 2500  # more on one shard: close 4011 "Sharding required"
+        self.recommended_shards: int | None = None  # None: one per 1,000 guilds, as Discord recommends
+        self.session_start_limit = 1000  # IDENTIFYs per day
+        self.session_starts_used = 0
         self.app_owner = User(id=self.world.ids.next(), username="app-owner", global_name="App Owner")
         self.world.users[self.app_owner.id] = self.app_owner
         self.bot_user = User(id=self.world.ids.next(), username=bot_name.lower().replace(" ", "-"),
@@ -252,24 +259,38 @@ class LoopbackDiscord(Actions, InteractionActions):
         return self.gateway.connected
 
     async def wait_connected(self, timeout: float = 10) -> None:  # noqa: ASYNC109
-        """Wait until the bot's session is identified or resumed."""
+        """Wait until every live session (one per shard) is identified or resumed and has its socket."""
         try:
             await asyncio.wait_for(self.gateway.ready.wait(), timeout)
         except TimeoutError:
             raise TimeoutError(f"loopback: bot did not (re)connect within {timeout}s") from None
 
-    async def drop_gateway(self, code: int = 4000) -> None:
-        """Close the bot's websocket; it should RESUME and get the events it missed."""
-        await self.gateway.drop(code)
+    async def wait_shards(self, shard_count: int, timeout: float = 10) -> None:  # noqa: ASYNC109
+        """Wait until every shard of `shard_count` has a live session with its socket (several processes)."""
+        def all_there() -> bool:
+            return self.gateway.connected and all(
+                (s := self.gateway.shards.get(n)) is not None and s.shard_count == shard_count
+                for n in range(shard_count)
+            )
 
-    async def send_reconnect(self) -> None:
-        """Send op 7 RECONNECT."""
+        await self.wait_until(all_there, timeout=timeout)
+
+    def shard_of(self, guild_id: int, shard_count: int) -> int:
+        """The shard that receives this guild's events: `(guild_id >> 22) % shard_count`."""
+        return shard_of(guild_id, shard_count)
+
+    async def drop_gateway(self, code: int = 4000, shard_id: int | None = None) -> None:
+        """Close the bot's websocket (one shard's, or every shard's); it should RESUME and get the events it missed."""
+        await self.gateway.drop(code, shard_id)
+
+    async def send_reconnect(self, shard_id: int | None = None) -> None:
+        """Send op 7 RECONNECT (to one shard, or every shard)."""
         self.gateway.ready.clear()
-        await self.gateway.send_op(7)
+        await self.gateway.send_op(7, shard_id=shard_id)
 
-    async def invalidate_session(self, resumable: bool = False) -> None:
-        """Send op 9; with `resumable=False` the bot must IDENTIFY afresh."""
-        await self.gateway.invalidate(resumable)
+    async def invalidate_session(self, resumable: bool = False, shard_id: int | None = None) -> None:
+        """Send op 9 (to one shard, or every shard); with `resumable=False` the bot must IDENTIFY afresh."""
+        await self.gateway.invalidate(resumable, shard_id)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> bool:
         """Send any gateway event to the bot (escape hatch for events without a helper)."""

@@ -104,6 +104,15 @@ class Snowflakes:
         self._last = value = max(value, self._last + 1)
         return value
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A new snowflake whose guild would be on this shard: `(id >> 22) % shard_count == shard_id` (the
+        timestamp part is moved up to a few milliseconds ahead)."""
+        value = self.next()
+        ms = value >> 22
+        ms += (shard_id - ms) % shard_count
+        self._last = value = max((ms << 22) | (value & 0xFFF), value)
+        return value
+
 
 @dataclass
 class User:

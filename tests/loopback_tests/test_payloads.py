@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from discord.app_commands import AppCommand, Namespace
@@ -176,3 +177,26 @@ async def test_rest_payloads_parse(lb: LoopbackDiscord, world: World, http: HTTP
     p.feed()
     assert {"thread_create", "message", "scheduled_event_create", "guild_role_create", "member_update"} <= set(
         p.dispatched)
+
+
+async def test_sharded_payloads_parse(lb: LoopbackDiscord, world: World, http: HTTPClient) -> None:
+    """READY with its shard, as the sharded client parses it, and GET /gateway/bot."""
+    client = discord.AutoShardedClient(intents=discord.Intents.all(), shard_count=2, shard_ids=[1],
+                                       chunk_guilds_at_startup=False, guild_ready_timeout=0)
+    state = client._connection
+    state.shard_ids, state.shard_count = [1], 2
+    dispatched: list[str] = []
+    state.dispatch = lambda event, *args: dispatched.append(event)
+    ready = payloads.ready(bot=lb.bot_user, app_id=lb.application_id, guild_ids=[world.guild.id], session_id="s",
+                           resume_url=lb.gateway_url, shard=[1, 2])
+    state.parsers["READY"](ready)
+    assert {"connect", "shard_connect"} <= set(dispatched) and state._get_guild(world.guild.id) is not None
+    for task in state._ready_tasks.values():
+        task.cancel()
+    if state._ready_task is not None:
+        state._ready_task.cancel()
+    shards, url, limits = await http.get_bot_gateway()
+    discord.shard.SessionStartLimits(**limits)
+    assert (shards, url) == (1, lb.gateway_url)
+    async with aiohttp.ClientSession() as session, session.get(lb.api_base + "/gateway") as answer:
+        assert await answer.json() == {"url": lb.gateway_url}  # no token needed, and nothing more
