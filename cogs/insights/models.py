@@ -15,7 +15,7 @@ class Area(StrEnum):
     MENTORS = "mentors"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return {
             Area.OVERVIEW: "Overview", Area.ONBOARDING: "Onboarding", Area.QA: "Q&A",
             Area.EVENTS: "Events", Area.MENTORS: "Mentors",

@@ -145,9 +145,11 @@ class InsightsStore:
             "SELECT COUNT(*),"
             " SUM(CASE WHEN p.finished_at IS NOT NULL THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN n.joined_at <= ? THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN n.joined_at <= ? AND (n.left_at IS NULL OR n.left_at >= n.joined_at + ?) THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN n.joined_at <= ? AND (n.left_at IS NULL OR n.left_at >= n.joined_at + ?)"
+            " THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN n.joined_at <= ? THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN n.joined_at <= ? AND (n.left_at IS NULL OR n.left_at >= n.joined_at + ?) THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN n.joined_at <= ? AND (n.left_at IS NULL OR n.left_at >= n.joined_at + ?)"
+            " THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN n.first_message_at IS NOT NULL AND n.first_message_at < n.joined_at + ? THEN 1 ELSE 0 END)"
             " FROM insights_newcomers n"
             " LEFT JOIN onboarding_profiles p ON p.guild_id = n.guild_id AND p.user_id = n.user_id"
@@ -157,7 +159,9 @@ class InsightsStore:
         assert row is not None
         return Newcomers(*(_int(v) for v in row))
 
-    async def newcomer_rows(self, guild_id: int, period: Period) -> list[tuple[int, int | None, int | None, int | None]]:
+    async def newcomer_rows(
+        self, guild_id: int, period: Period
+    ) -> list[tuple[int, int | None, int | None, int | None]]:
         """(joined_at, left_at, first_message_at, finished_onboarding_at) per newcomer, for the export."""
         rows = await self.db.fetch(
             "SELECT n.joined_at, n.left_at, n.first_message_at, p.finished_at FROM insights_newcomers n"

@@ -172,7 +172,8 @@ class InsightsCollector:
     # --- the weekly digest ---------------------------------------------------------------------------------------
 
     async def next_digest_due(self) -> int | None:
-        return await self.db.fetchval("SELECT MIN(due_at) FROM insights_digests")
+        due = await self.db.fetchval("SELECT MIN(due_at) FROM insights_digests")
+        return None if due is None else int(due)
 
     async def digest_row(self, guild_id: int) -> Any:
         return await self.db.fetchrow(
