@@ -185,7 +185,8 @@ class InsightsCollector:
         await self.db.execute(
             "INSERT INTO insights_digests (guild_id, due_at, week, schedule) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (guild_id) DO UPDATE SET due_at = excluded.due_at, week = excluded.week,"
-            " schedule = excluded.schedule WHERE insights_digests.sending_since IS NULL",
+            " schedule = excluded.schedule"
+            " WHERE insights_digests.sending_since IS NULL AND insights_digests.schedule <> excluded.schedule",
             (guild_id, due_at, week, schedule),
         )
 
