@@ -170,3 +170,26 @@ async def test_the_digest_is_sent_once_across_a_restart_and_compares_weeks(
     await lb.wait_until(lambda: len(lb.channel_messages(mod_log)) == 2, timeout=10)
     second = lb.channel_messages(mod_log)[-1].text()
     assert "Mon 02 Nov to Sun 08 Nov 2026" in second and "Joins: 0 (▼ 1 from 1)" in second
+
+
+async def test_insights_unloads_cleanly_and_loads_again(loopback: LoopbackDiscord, bot) -> None:
+    lb = loopback
+    work = ["insights:digest", "insights:flush", "insights:upkeep"]
+    assert bot.scheduler.registered("insights") == work
+    member = lb.add_user("member")
+    lb.add_member(lb.guild.id, member)
+    collector = bot.feature(InsightsCog).collector
+    await lb.send_message(lb.guild.channel("general").id, member.id, "hi")
+    await lb.wait_until(lambda: collector.pending)
+
+    await bot.unload_extension("cogs.insights")
+    assert bot.scheduler.registered("insights") == [] and not bot.scheduler.has("insights:digest")
+    assert all(c.name != "insights" for c in bot.tree.get_commands())
+    assert await bot.db.fetchval("SELECT SUM(messages) FROM insights_message_days") == 1  # flushed at unload
+
+    await bot.load_extension("cogs.insights")
+    assert bot.scheduler.registered("insights") == work
+    # armed again from the database (on a task of the scheduler's)
+    await lb.wait_until(lambda: bot.scheduler.armed_for("insights:digest") is not None)
+    ix = await insights(lb, moderator(lb), "overview", days=7)
+    assert number(ix.content_text(), "Messages") == "1"
