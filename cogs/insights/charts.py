@@ -22,13 +22,14 @@ matplotlib.use("Agg")  # before anything imports pyplot; the bot never opens a w
 import matplotlib.dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from cogs.insights.models import ChartKind, ChartSpec
 
 log = logging.getLogger(__name__)
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100
+LONG_SERIES = 92  # dated bars beyond this many (a quarter) are drawn as a filled step outline
 BACKGROUND = "#F2F3F5"
 TEXT = "#1E1F22"
 GRID = "#C9CDD4"
@@ -95,6 +96,9 @@ def _bars(axes: Any, spec: ChartSpec) -> None:
         if spec.stacked:
             axes.bar(positions, values, width=width, bottom=bottom, label=series.name, color=COLOURS[i % 6])
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        elif dated and len(positions) > LONG_SERIES:
+            # hundreds of bars are slow to draw and too thin to see: one filled step outline per series instead
+            axes.fill_between(positions, values, step="mid", label=series.name, color=COLOURS[i % 6], linewidth=0)
         elif count > 1 and not spec.negative_second and not dated:
             shifted = [p + (i - (count - 1) / 2) * width for p in range(len(spec.x))]
             axes.bar(shifted, values, width=width, label=series.name, color=COLOURS[i % 6])
@@ -102,6 +106,8 @@ def _bars(axes: Any, spec: ChartSpec) -> None:
             axes.bar(positions, values, width=width, label=series.name, color=COLOURS[i % 6])
     if spec.negative_second:
         axes.axhline(0, color=TEXT, linewidth=0.8)
+        # counts below the line are still counts: "4", not "-4"
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):g}"))
     if not dated:
         axes.set_xticks(range(len(spec.x)), [str(x) for x in spec.x], rotation=30 if len(spec.x) > 6 else 0,
                         ha="right" if len(spec.x) > 6 else "center", fontsize=9)
