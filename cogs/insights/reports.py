@@ -111,7 +111,7 @@ class InsightsReports:
     async def _qa(self, report: Report, guild_id: int, leaderboard: bool) -> None:
         period, dates = report.period, report.period.dates()
         f = await self.store.qa_figures(guild_id, period)
-        asked = await self.store.qa_days(guild_id, period, "created_at")
+        asked = f["asked_days"]
         solved = await self.store.qa_days(guild_id, period, "solved_at")
         tags = await self.store.qa_tags(guild_id, period)
         report.numbers += [

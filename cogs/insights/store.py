@@ -2,8 +2,8 @@
 
 Nothing here writes. Instants in other features' tables are unix seconds; per-day series group them by quarter hour
 in SQL (at most 35,040 groups a year, whatever the number of rows) and Python puts each group on the server's local
-day, so days follow the time zone exactly, daylight saving included. Medians are taken in SQL (ORDER BY ... OFFSET),
-so a year of a million questions is never copied into Python.
+day, so days follow the time zone exactly, daylight saving included. Medians come from per-minute counts in SQL
+(exact to the minute), so a year of a million questions is never sorted nor copied into Python.
 """
 
 from __future__ import annotations
@@ -67,16 +67,34 @@ class InsightsStore:
             counts[local_day(int(row[0]) * QUARTER_HOUR, zone)] += int(row[1])
         return counts
 
-    async def _median(self, expression: str, table_where: str, params: tuple[Any, ...], count: int) -> float | None:
-        """The median of `expression` over `count` rows (counted by the caller with the same FROM/WHERE)."""
-        if count <= 0:
-            return None
-        take = 1 if count % 2 else 2
+    async def _median(self, expression: str, table_where: str, params: tuple[Any, ...]) -> tuple[int, float | None]:
+        """How many rows, and the median of `expression` (seconds) to the minute, over "FROM ... WHERE ...".
+
+        One grouped pass counts the rows per minute of the value; the median is read off the cumulative counts.
+        Sorting every value instead (ORDER BY ... OFFSET) took 3 s over 850,000 replies; this takes under one.
+        """
         rows = await self.db.fetch(
-            f"SELECT {expression} AS v {table_where} ORDER BY v LIMIT {take} OFFSET {(count - 1) // 2}", params
+            f"SELECT ({expression}) / 60 AS m, COUNT(*) {table_where} GROUP BY ({expression}) / 60 ORDER BY m",
+            params,
         )
-        values = [float(r[0]) for r in rows]
-        return sum(values) / len(values) if values else None
+        minutes = [(int(r[0]), int(r[1])) for r in rows]
+        count = sum(n for _, n in minutes)
+        if count == 0:
+            return 0, None
+        wanted = [(count - 1) // 2, count // 2]  # 0-based ranks of the middle value(s)
+        found: list[float] = []
+        seen = 0
+        for minute, n in minutes:
+            while wanted and wanted[0] < seen + n:
+                found.append(minute * 60 + 30)  # the middle of that minute
+                wanted.pop(0)
+            seen += n
+        return count, sum(found) / len(found)
+
+    def _scan(self, period: Period) -> str:
+        """SQLite's hint to read a long period by scanning the table: the (guild, state, created_at) index of Q&A
+        would fetch each of a year's million rows one by one (12 s against 2.5 s for the scan)."""
+        return " NOT INDEXED" if self.db.backend == "sqlite" and period.days > 31 else ""
 
     # --- members and activity (insights' own tables) -------------------------------------------------------------
 
@@ -128,15 +146,16 @@ class InsightsStore:
             (guild_id, first_week.isoformat()),
         )
         weeks = {date.fromisoformat(r[0]): int(r[1]) for r in rows}
-        marks = await self.db.fetch(
-            "SELECT day, user_id FROM insights_active_marks WHERE guild_id = ? AND day >= ?",
+        oldest = await self.db.fetchval(
+            "SELECT MIN(day) FROM insights_active_marks WHERE guild_id = ? AND day >= ?",
             (guild_id, first_week.isoformat()),
         )
-        live: dict[date, set[int]] = {}
-        for row in marks:
-            live.setdefault(week_start(date.fromisoformat(row[0])), set()).add(int(row[1]))
-        for week, members in live.items():
-            weeks.setdefault(week, len(members))  # a kept week is final; marks of it may be partly pruned
+        week = week_start(date.fromisoformat(oldest)) if oldest is not None else period.last + timedelta(days=1)
+        while week <= period.last:
+            if week not in weeks:  # a kept week is final; marks of it may be partly pruned
+                weeks[week] = await self.active_members(guild_id, week, week + timedelta(days=6))
+            week += timedelta(days=7)
+        weeks = {w: n for w, n in weeks.items() if n}
         return {week: n for week, n in weeks.items() if week <= period.last}
 
     async def newcomers(self, guild_id: int, period: Period) -> Newcomers:
@@ -200,10 +219,9 @@ class InsightsStore:
         return [(str(r[0]), int(r[1])) for r in rows]
 
     async def onboarding_finish_time(self, guild_id: int, period: Period) -> tuple[int, float | None]:
+        """Members who finished in the period, and the median time from the first question to the last answer."""
         where = "FROM onboarding_profiles WHERE guild_id = ? AND finished_at >= ? AND finished_at <= ?"
-        params = (guild_id, period.since, period.until)
-        count = _int(await self.db.fetchval(f"SELECT COUNT(*) {where}", params))
-        return count, await self._median("finished_at - created_at", where, params, count)
+        return await self._median("finished_at - created_at", where, (guild_id, period.since, period.until))
 
     async def onboarding_roles(self, guild_id: int, period: Period) -> list[tuple[str, int]]:
         """The role answered by members who finished in the period, most common first."""
@@ -217,41 +235,48 @@ class InsightsStore:
     # --- Q&A (Q&A's tables, read only) ---------------------------------------------------------------------------
 
     async def qa_figures(self, guild_id: int, period: Period) -> dict[str, Any]:
-        where = "FROM qa_questions WHERE guild_id = ? AND created_at >= ? AND created_at <= ?"
+        """Asked (per local day and in all), replied within 24 h, replied, solved, the two medians, unanswered now."""
+        where = f"FROM qa_questions{self._scan(period)} WHERE guild_id = ? AND created_at >= ? AND created_at <= ?"
         params = (guild_id, period.since, period.until)
-        row = await self.db.fetchrow(
-            "SELECT COUNT(*),"
+        rows = await self.db.fetch(
+            f"SELECT created_at / {QUARTER_HOUR}, COUNT(*),"
             f" SUM(CASE WHEN first_reply_at IS NOT NULL AND first_reply_at - created_at <= {DAY} THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN first_reply_at IS NOT NULL THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN solved_at IS NOT NULL THEN 1 ELSE 0 END) " + where,
+            " SUM(CASE WHEN solved_at IS NOT NULL THEN 1 ELSE 0 END) "
+            f"{where} GROUP BY created_at / {QUARTER_HOUR}",
             params,
         )
-        assert row is not None
-        asked, in_24h, replied, solved = (_int(v) for v in row)
-        first_reply = await self._median(
-            "first_reply_at - created_at", where + " AND first_reply_at IS NOT NULL", params, replied
+        zone = ZoneInfo(period.zone)
+        asked_days: Counter[date] = Counter()
+        in_24h = solved = 0
+        for row in rows:
+            asked_days[local_day(int(row[0]) * QUARTER_HOUR, zone)] += int(row[1])
+            in_24h += _int(row[2])
+            solved += _int(row[3])
+        replied, first_reply = await self._median(
+            "first_reply_at - created_at", where + " AND first_reply_at IS NOT NULL", params
         )
-        to_solution = await self._median("solved_at - created_at", where + " AND solved_at IS NOT NULL", params, solved)
+        _, to_solution = await self._median("solved_at - created_at", where + " AND solved_at IS NOT NULL", params)
+        open_questions = "qa_questions INDEXED BY qa_questions_open" if self.db.backend == "sqlite" else "qa_questions"
         unanswered = _int(await self.db.fetchval(
-            "SELECT COUNT(*) FROM qa_questions WHERE guild_id = ? AND state = 'open' AND archived_at IS NULL"
+            f"SELECT COUNT(*) FROM {open_questions} WHERE guild_id = ? AND state = 'open' AND archived_at IS NULL"
             " AND first_reply_at IS NULL",
             (guild_id,),
         ))
-        return {"asked": asked, "in_24h": in_24h, "replied": replied, "solved": solved,
-                "first_reply": first_reply, "to_solution": to_solution, "unanswered": unanswered}
+        return {"asked": sum(asked_days.values()), "asked_days": asked_days, "in_24h": in_24h, "replied": replied,
+                "solved": solved, "first_reply": first_reply, "to_solution": to_solution, "unanswered": unanswered}
 
     async def qa_days(self, guild_id: int, period: Period, column: str) -> Counter[date]:
         """Questions per local day of `created_at` (asked) or `solved_at` (solved)."""
         if column not in ("created_at", "solved_at"):
             raise ValueError(column)
         return await self._per_day(
-            column, f"FROM qa_questions WHERE guild_id = ? AND {column} >= ? AND {column} <= ?",
+            column, f"FROM qa_questions{self._scan(period)} WHERE guild_id = ? AND {column} >= ? AND {column} <= ?",
             (guild_id, period.since, period.until), ZoneInfo(period.zone),
         )
 
     async def qa_tags(self, guild_id: int, period: Period, limit: int = 8) -> list[tuple[str, int]]:
         rows = await self.db.fetch(
-            "SELECT lower(t.tag) AS tag, COUNT(*) AS n FROM qa_questions q"
+            f"SELECT lower(t.tag) AS tag, COUNT(*) AS n FROM qa_questions q{self._scan(period)}"
             " JOIN qa_question_tags t ON t.thread_id = q.thread_id"
             " WHERE q.guild_id = ? AND q.created_at >= ? AND q.created_at <= ?"
             " GROUP BY lower(t.tag) ORDER BY n DESC, tag LIMIT ?",
@@ -301,8 +326,7 @@ class InsightsStore:
             "SELECT COUNT(*) FROM mentor_requests WHERE guild_id = ? AND created_at >= ? AND created_at <= ?", params
         ))
         where = "FROM mentor_requests WHERE guild_id = ? AND matched_at >= ? AND matched_at <= ?"
-        accepted = _int(await self.db.fetchval(f"SELECT COUNT(*) {where}", params))
-        to_accept = await self._median("matched_at - created_at", where, params, accepted)
+        accepted, to_accept = await self._median("matched_at - created_at", where, params)
         capacity = _int(await self.db.fetchval(
             "SELECT SUM(capacity) FROM mentors WHERE guild_id = ? AND status = 'active'", (guild_id,)
         ))

@@ -62,12 +62,16 @@ async def test_qa_figures_medians_and_local_days(db: Database, store: InsightsSt
     period = period_of(7, NOW, ZONE)
     f = await store.qa_figures(GUILD, period)
     assert (f["asked"], f["in_24h"], f["replied"], f["solved"], f["unanswered"]) == (4, 2, 3, 2, 2)
-    assert f["first_reply"] == 3 * 3600  # the median of 1 h, 3 h, 30 h
-    assert f["to_solution"] == (5 + 40) / 2 * 3600  # even count: the mean of the middle two
-    days = await store.qa_days(GUILD, period, "created_at")
+    # medians to the minute (the middle of it): of 1 h, 3 h, 30 h; of 5 h and 40 h (the mean of the middle two)
+    assert f["first_reply"] == 3 * 3600 + 30
+    assert f["to_solution"] == (5 + 40) / 2 * 3600 + 30
+    assert f["asked_days"] == await store.qa_days(GUILD, period, "created_at")
+    days = f["asked_days"]
     assert days == {date(2026, 11, 18): 1, date(2026, 11, 19): 2, date(2026, 11, 20): 1}
     assert await store.qa_tags(GUILD, period) == [("sql", 2), ("python", 1)]
     assert await store.qa_helpers(GUILD, period) == [(50, 2)]
+    wide = await store.qa_figures(GUILD, period_of(90, NOW, ZONE))  # read by a table scan on SQLite
+    assert (wide["asked"], wide["replied"], wide["first_reply"], wide["unanswered"]) == (5, 3, 3 * 3600 + 30, 2)
 
 
 async def test_members_newcomers_and_activity(db: Database, collector: InsightsCollector,
@@ -155,7 +159,7 @@ async def test_events_and_mentors_read_from_their_tables(db: Database, store: In
         )
     m = await store.mentor_figures(GUILD, period)
     assert (m["requests"], m["accepted"], m["waiting"], m["matched"], m["capacity"]) == (3, 2, 1, 2, 3)
-    assert m["to_accept"] == 4 * 3600
+    assert m["to_accept"] == 4 * 3600 + 30
 
 
 async def test_a_digest_is_claimed_by_one_process_and_forget_removes_the_marks(
