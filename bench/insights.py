@@ -8,10 +8,10 @@ insights' own daily aggregates (joins and leaves per day, 20 million messages as
 20 channels, 35 days of activity marks, a year of weekly distinct posters, 100,000 newcomers), onboarding profiles
 and events for the 100,000 joins, 1,000,000 questions with a tag each, 2,000 events with RSVPs, reminders and
 deliveries, 200 mentors and 3,000 mentor requests. Every question is archived, as Q&A leaves them after a quiet
-week: Q&A's own due work would otherwise go through them all on the loopback while the commands are timed. Then the real bot starts on the loopback Discord over that file
-and a moderator runs `/insights overview` (and each other area) with days=365: time to answer is the loopback's
-`answer_latency` (from the interaction to the follow-up with the charts), RSS is this process's (the bot and the
-loopback) before and after.
+week: Q&A's own due work would otherwise go through them all on the loopback while the commands are timed. Then
+the real bot starts on the loopback Discord over that file and a moderator runs `/insights overview` (and each
+other area) with days=365: time to answer is the loopback's `answer_latency` (from the interaction to the
+follow-up with the charts), RSS is this process's (the bot and the loopback) before and after.
 
 Baseline, in the same run: a bare matplotlib render of the same series (the overview's three charts drawn with
 pyplot's defaults, no database, no Discord) in a fresh process, its wall time and its RSS. Also the render time of
@@ -25,7 +25,6 @@ import asyncio
 import json
 import random
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -266,9 +265,14 @@ async def run(size: dict[str, int]) -> dict[str, Any]:
                   "weeks": [d.isoformat() for d in active.x], "active": list(active.series[0].values)}
         series_file = Path(folder) / "series.json"
         series_file.write_text(json.dumps(series))
-        bare = subprocess.run([sys.executable, "-m", "bench.insights", "--bare", str(series_file)],
-                              capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
-        results["bare"] = json.loads(bare.stdout)
+        bare = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.insights", "--bare", str(series_file),
+            stdout=asyncio.subprocess.PIPE, cwd=Path(__file__).parents[1],
+        )
+        out, _ = await bare.communicate()
+        if bare.returncode != 0:
+            raise RuntimeError(f"the bare render failed ({bare.returncode})")
+        results["bare"] = json.loads(out)
     return results
 
 

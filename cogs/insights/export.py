@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from cogs.insights.models import Period
 from cogs.insights.store import InsightsStore
 
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
