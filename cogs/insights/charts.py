@@ -12,7 +12,7 @@ import asyncio
 import io
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import matplotlib
@@ -71,6 +71,9 @@ def render_png(spec: ChartSpec) -> bytes:
             _lines(axes, spec)
         else:
             _bars(axes, spec)
+        # counts: "12,000", and below the line (leaves) still counts, "4" not "-4"
+        value_axis = axes.xaxis if spec.kind is ChartKind.HBARS else axes.yaxis
+        value_axis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):,.0f}"))
         if len(spec.series) > 1:
             # above the plot, beside the title: never over the data
             axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(spec.series), fontsize=10)
@@ -87,27 +90,29 @@ def _bars(axes: Any, spec: ChartSpec) -> None:
     dated = bool(spec.x) and isinstance(spec.x[0], date)
     positions: list[Any] = list(spec.x) if dated else list(range(len(spec.x)))
     count = len(spec.series)
-    width = 0.8 if (spec.stacked or spec.negative_second or count == 1) else 0.8 / count
+    full = spec.bar_days if dated else 0.8
+    side_by_side = count > 1 and not spec.stacked and not spec.negative_second
+    width = full / count if side_by_side else full
     bottom = [0.0] * len(spec.x)
     for i, series in enumerate(spec.series):
         values = list(series.values)
         if spec.negative_second and i == 1:
             values = [-v for v in values]
-        if spec.stacked:
-            axes.bar(positions, values, width=width, bottom=bottom, label=series.name, color=COLOURS[i % 6])
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        elif dated and len(positions) > LONG_SERIES:
+        colour = COLOURS[i % len(COLOURS)]
+        if dated and len(positions) > LONG_SERIES:
             # hundreds of bars are slow to draw and too thin to see: one filled step outline per series instead
-            axes.fill_between(positions, values, step="mid", label=series.name, color=COLOURS[i % 6], linewidth=0)
-        elif count > 1 and not spec.negative_second and not dated:
-            shifted = [p + (i - (count - 1) / 2) * width for p in range(len(spec.x))]
-            axes.bar(shifted, values, width=width, label=series.name, color=COLOURS[i % 6])
+            axes.fill_between(positions, values, step="mid", label=series.name, color=colour, linewidth=0)
+        elif spec.stacked:
+            axes.bar(positions, values, width=width, bottom=bottom, label=series.name, color=colour)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        elif side_by_side:
+            shift = (i - (count - 1) / 2) * width
+            shifted = [p + timedelta(days=shift) for p in positions] if dated else [p + shift for p in positions]
+            axes.bar(shifted, values, width=width, label=series.name, color=colour)
         else:
-            axes.bar(positions, values, width=width, label=series.name, color=COLOURS[i % 6])
+            axes.bar(positions, values, width=width, label=series.name, color=colour)
     if spec.negative_second:
         axes.axhline(0, color=TEXT, linewidth=0.8)
-        # counts below the line are still counts: "4", not "-4"
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):g}"))
     if not dated:
         axes.set_xticks(range(len(spec.x)), [str(x) for x in spec.x], rotation=30 if len(spec.x) > 6 else 0,
                         ha="right" if len(spec.x) > 6 else "center", fontsize=9)
@@ -126,7 +131,7 @@ def _hbars(axes: Any, spec: ChartSpec) -> None:
     labels = [str(x) for x in spec.x][::-1]  # the largest on top
     values = list(spec.series[0].values)[::-1]
     bars = axes.barh(labels, values, color=COLOURS[0])
-    axes.bar_label(bars, padding=3, fontsize=10, color=TEXT)
+    axes.bar_label(bars, padding=3, fontsize=10, color=TEXT, fmt="{:,.0f}")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 

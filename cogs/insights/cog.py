@@ -27,6 +27,7 @@ from cogs.insights.rules import DAY_CHOICES, local_day, period_of
 from cogs.insights.settings import InsightsSettings
 from cogs.insights.store import InsightsStore
 from cogs.insights.store_collect import InsightsCollector
+from cogs.qa.settings import QASettings
 
 if TYPE_CHECKING:
     from bot.client import CommunityBot
@@ -185,8 +186,6 @@ class InsightsCog(Feature):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.collector.flush()  # numbers live up to the moment asked
         config = await self.bot.guild_config(guild.id)
-        from cogs.qa.settings import QASettings
-
         try:
             leaderboard = config.section(QASettings).leaderboard
         except KeyError:  # Q&A is not installed

@@ -47,6 +47,7 @@ class ChartSpec:
     y_label: str
     stacked: bool = False
     negative_second: bool = False  # the second series is drawn below zero (leaves under joins)
+    bar_days: float = 0.8  # width of a dated bar in days (a weekly series: 5, so weeks read as blocks)
 
     @property
     def empty(self) -> bool:

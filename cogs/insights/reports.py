@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cogs.insights.models import Area, ChartKind, ChartSpec, Period, Report, Series, WeekFigures
 from cogs.insights.rules import duration_text, local_midnight, share_text
-from cogs.insights.store import InsightsStore, weekly
+from cogs.insights.store import InsightsStore, OccurrenceFigures, weekly
 
 MAX_EVENT_BARS = 20
 
@@ -49,18 +49,18 @@ class InsightsReports:
         weeks = await self.store.active_weeks(guild_id, period)
         channels = await self.store.message_channels(guild_id, period.first, period.last)
         report.numbers += [
-            ("Joins", str(sum(joins))),
-            ("Leaves", str(sum(leaves))),
-            ("Net growth", f"{sum(joins) - sum(leaves):+d}"),
+            ("Joins", f"{sum(joins):,}"),
+            ("Leaves", f"{sum(leaves):,}"),
+            ("Net growth", f"{sum(joins) - sum(leaves):+,d}"),
             ("New members who finished onboarding", share_text(newcomers.finished_onboarding, newcomers.joined)),
             ("Still here after 7 days", share_text(newcomers.stayed_7, newcomers.eligible_7)),
             ("Still here after 30 days", share_text(newcomers.stayed_30, newcomers.eligible_30)),
             ("Posted in their first week", share_text(newcomers.posted_first_week, newcomers.joined)),
-            ("Messages", str(sum(messages.values()))),
-            ("Active members, last 7 days", str(active_7)),
+            ("Messages", f"{sum(messages.values()):,}"),
+            ("Active members, last 7 days", f"{active_7:,}"),
         ]
         if channels:
-            report.lists.append(("Busiest channels", [f"{channel_name(c)}: {n}" for c, n in channels[:5]]))
+            report.lists.append(("Busiest channels", [f"{channel_name(c)}: {n:,}" for c, n in channels[:5]]))
         self._chart(report, ChartSpec(
             "members.png", "Joins and leaves per day", ChartKind.BARS, tuple(dates),
             (Series("Joins", tuple(map(float, joins))), Series("Leaves", tuple(map(float, leaves)))),
@@ -76,7 +76,8 @@ class InsightsReports:
         self._chart(report, ChartSpec(
             "active-members.png", "Active members per week", ChartKind.BARS, tuple(week_list),
             (Series("Members who posted", tuple(map(float, counts))),), f"Week starting ({period.zone})", "Members",
-        ), "Active members per week: " + ", ".join(f"{w:%d %b}: {n}" for w, n in zip(week_list, counts, strict=True)))
+            bar_days=5,
+        ), _weekly_note("Active members per week", week_list, counts))
 
     async def _onboarding(self, report: Report, guild_id: int) -> None:
         period, dates = report.period, report.period.dates()
@@ -87,16 +88,16 @@ class InsightsReports:
         dropoff = await self.store.onboarding_dropoff(guild_id, period)
         roles = await self.store.onboarding_roles(guild_id, period)
         report.numbers += [
-            ("Welcomed", str(counts.get("welcomed", 0))),
-            ("Started", str(sum(started.values()))),
-            ("Finished", str(finished_count)),
+            ("Welcomed", f"{counts.get('welcomed', 0):,}"),
+            ("Started", f"{sum(started.values()):,}"),
+            ("Finished", f"{finished_count:,}"),
             ("Median time to finish", duration_text(median_finish)),
-            ("DMs closed", str(counts.get("dm_closed", 0))),
+            ("DMs closed", f"{counts.get('dm_closed', 0):,}"),
         ]
         if dropoff:
-            report.lists.append(("Stopped at (not finished)", [f"{step}: {n}" for step, n in dropoff]))
+            report.lists.append(("Stopped at (not finished)", [f"{step}: {n:,}" for step, n in dropoff]))
         if roles:
-            report.lists.append(("Role mix (finished)", [f"{role}: {n}" for role, n in roles]))
+            report.lists.append(("Role mix (finished)", [f"{role}: {n:,}" for role, n in roles]))
         s_list, f_list = [started.get(d, 0) for d in dates], [finished.get(d, 0) for d in dates]
         self._chart(report, ChartSpec(
             "onboarding.png", "Onboarding started and finished per day", ChartKind.LINES, tuple(dates),
@@ -115,19 +116,19 @@ class InsightsReports:
         solved = await self.store.qa_days(guild_id, period, "solved_at")
         tags = await self.store.qa_tags(guild_id, period)
         report.numbers += [
-            ("Asked", str(f["asked"])),
+            ("Asked", f"{f['asked']:,}"),
             ("Answered within 24 h", share_text(f["in_24h"], f["asked"])),
             ("Median time to first reply", duration_text(f["first_reply"])),
             ("Solved", share_text(f["solved"], f["asked"])),
             ("Median time to solution", duration_text(f["to_solution"])),
-            ("Unanswered now", str(f["unanswered"])),
+            ("Unanswered now", f"{f['unanswered']:,}"),
         ]
         if tags:
-            report.lists.append(("Busiest tags", [f"{tag}: {n}" for tag, n in tags]))
+            report.lists.append(("Busiest tags", [f"{tag}: {n:,}" for tag, n in tags]))
         if leaderboard:
             helpers = await self.store.qa_helpers(guild_id, period)
             if helpers:
-                report.lists.append(("Top helpers (accepted answers)", [f"<@{u}>: {n}" for u, n in helpers]))
+                report.lists.append(("Top helpers (accepted answers)", [f"<@{u}>: {n:,}" for u, n in helpers]))
         a_list, s_list = [asked.get(d, 0) for d in dates], [solved.get(d, 0) for d in dates]
         self._chart(report, ChartSpec(
             "questions.png", "Questions asked and solved per day", ChartKind.LINES, tuple(dates),
@@ -143,24 +144,21 @@ class InsightsReports:
         held = [o for o in occurrences if o.state != "cancelled" and o.starts_at <= period.until]
         cancelled = [o for o in occurrences if o.state == "cancelled"]
         report.numbers += [
-            ("Events held", str(len(held))),
-            ("Going (all events)", str(sum(o.going for o in held))),
-            ("Maybe (all events)", str(sum(o.maybe for o in held))),
-            ("Reminders delivered", str(await self.store.reminders_delivered(guild_id, period))),
-            ("Cancelled", str(len(cancelled))),
+            ("Events held", f"{len(held):,}"),
+            ("Going (all events)", f"{sum(o.going for o in held):,}"),
+            ("Maybe (all events)", f"{sum(o.maybe for o in held):,}"),
+            ("Reminders delivered", f"{await self.store.reminders_delivered(guild_id, period):,}"),
+            ("Cancelled", f"{len(cancelled):,}"),
         ]
         shown = held[-MAX_EVENT_BARS:]
         zone = ZoneInfo(period.zone)
-        from datetime import datetime
-
         labels = tuple(f"{o.title[:18]} {datetime.fromtimestamp(o.starts_at, zone):%d %b}" for o in shown)
         self._chart(report, ChartSpec(
             "events.png", "Going and Maybe per event", ChartKind.BARS, labels,
             (Series("Going", tuple(float(o.going) for o in shown)),
              Series("Maybe", tuple(float(o.maybe) for o in shown))),
             "Event", "Members", stacked=True,
-        ), "Going/Maybe per event: " + "; ".join(f"{label}: {o.going} going, {o.maybe} maybe"
-                                                  for label, o in zip(labels, shown, strict=True)))
+        ), _events_note(labels, shown, len(held)))
 
     async def _mentors(self, report: Report, guild_id: int) -> None:
         period = report.period
@@ -168,11 +166,11 @@ class InsightsReports:
         created = await self.store.mentor_days(guild_id, period, "created_at")
         matched = await self.store.mentor_days(guild_id, period, "matched_at")
         report.numbers += [
-            ("Requests", str(f["requests"])),
-            ("Accepted", str(f["accepted"])),
+            ("Requests", f"{f['requests']:,}"),
+            ("Accepted", f"{f['accepted']:,}"),
             ("Median time to accept", duration_text(f["to_accept"])),
-            ("Capacity used now", share_text(f["matched"], f["capacity"]) + f" places of {f['mentors']} mentors"),
-            ("Waiting mentees now", str(f["waiting"])),
+            ("Capacity used now", share_text(f["matched"], f["capacity"]) + f" places of {f['mentors']:,} mentors"),
+            ("Waiting mentees now", f"{f['waiting']:,}"),
         ]
         w_requests, w_matched = weekly(created, period.first, period.last), weekly(matched, period.first, period.last)
         weeks = sorted(w_requests)
@@ -180,9 +178,9 @@ class InsightsReports:
             "mentors.png", "Mentor requests and acceptances per week", ChartKind.BARS, tuple(weeks),
             (Series("Requests", tuple(float(w_requests[w]) for w in weeks)),
              Series("Accepted", tuple(float(w_matched.get(w, 0)) for w in weeks))),
-            f"Week starting ({period.zone})", "Mentees",
-        ), "Requests/accepted per week: " + ", ".join(
-            f"{w:%d %b}: {w_requests[w]}/{w_matched.get(w, 0)}" for w in weeks))
+            f"Week starting ({period.zone})", "Mentees", bar_days=5,
+        ), _weekly_note("Requests per week", weeks, [w_requests[w] for w in weeks]) + " "
+           + _weekly_note("Accepted per week", weeks, [w_matched.get(w, 0) for w in weeks]))
 
     # --- the digest ----------------------------------------------------------------------------------------------
 
@@ -227,7 +225,33 @@ def _categories(filename: str, title: str, pairs: list[tuple[str, int]], x_label
 
 
 def _pairs(pairs: list[tuple[str, int]]) -> str:
-    return ", ".join(f"{k} {n}" for k, n in pairs[:10])
+    return ", ".join(f"{k} {n:,}" for k, n in pairs[:10])
+
+
+SPELLED_OUT = 8  # weeks or events listed one by one in a chart's text; more are summed up
+
+
+def _weekly_note(name: str, weeks: list[date], counts: list[int]) -> str:
+    """"Active members per week: 02 Nov 12, 09 Nov 15." or, over many weeks, the range, mean and extremes."""
+    if not weeks:
+        return f"{name}: none."
+    if len(weeks) <= SPELLED_OUT:
+        return f"{name}: " + ", ".join(f"{w:%d %b} {n:,}" for w, n in zip(weeks, counts, strict=True)) + "."
+    high = max(range(len(counts)), key=lambda i: (counts[i], -i))
+    low = min(range(len(counts)), key=lambda i: (counts[i], i))
+    return (f"{name}: {len(weeks)} weeks from {weeks[0]:%d %b %Y}, {sum(counts) / len(counts):,.0f} a week on "
+            f"average, most in the week of {weeks[high]:%d %b %Y} ({counts[high]:,}), fewest in the week of "
+            f"{weeks[low]:%d %b %Y} ({counts[low]:,}); the last week {counts[-1]:,}.")
+
+
+def _events_note(labels: tuple[str, ...], shown: list[OccurrenceFigures], held: int) -> str:
+    if len(shown) <= SPELLED_OUT:
+        return "Going/Maybe per event: " + "; ".join(
+            f"{label}: {o.going} going, {o.maybe} maybe" for label, o in zip(labels, shown, strict=True)) + "."
+    busiest = max(shown, key=lambda o: (o.going, o.maybe))
+    return (f"Going/Maybe for the last {len(shown)} of {held:,} events held: {sum(o.going for o in shown):,} going, "
+            f"{sum(o.maybe for o in shown):,} maybe; the most going: {busiest.title} "
+            f"({busiest.going} going, {busiest.maybe} maybe).")
 
 
 def _peak_note(name: str, dates: list[date], values: list[int]) -> str:
@@ -236,4 +260,4 @@ def _peak_note(name: str, dates: list[date], values: list[int]) -> str:
     if not total:
         return f"{name}: none."
     peak = max(range(len(values)), key=lambda i: (values[i], -i))
-    return f"{name}: {total} in all, most on {dates[peak]:%d %b %Y} ({values[peak]})."
+    return f"{name}: {total:,} in all, most on {dates[peak]:%d %b %Y} ({values[peak]:,})."

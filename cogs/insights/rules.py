@@ -80,15 +80,15 @@ def share_text(part: int, whole: int) -> str:
     """"7 of 10 (70%)"; "0 of 0" when there is nothing to share."""
     if whole == 0:
         return "0 of 0"
-    return f"{part} of {whole} ({round(100 * part / whole)}%)"
+    return f"{part:,} of {whole:,} ({round(100 * part / whole)}%)"
 
 
 def change_text(now: int, before: int) -> str:
     """A week's figure beside the week before: "12 (▲ 3 from 9)", "5 (same)"."""
     if now == before:
-        return f"{now} (same as the week before)"
+        return f"{now:,} (same as the week before)"
     arrow = "▲" if now > before else "▼"
-    return f"{now} ({arrow} {abs(now - before)} from {before})"
+    return f"{now:,} ({arrow} {abs(now - before):,} from {before:,})"
 
 
 def next_digest(schedule: tuple[int, time], now: datetime, zone: ZoneInfo) -> tuple[datetime, str]:
