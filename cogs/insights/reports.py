@@ -192,14 +192,15 @@ class InsightsReports:
         period = Period(7, first, last, since, until, zone_name)
         members = await self.store.member_days(guild_id, period)
         messages = await self.store.message_days(guild_id, period)
-        weeks = await self.store.active_weeks(guild_id, period)
+        # the digest's weeks are the last two: their marks are still kept (35 days), whatever day the week starts
+        active = await self.store.active_members(guild_id, first, last)
         qa = await self.store.qa_figures(guild_id, period)
         occurrences = await self.store.occurrences(guild_id, period)
         held = [o for o in occurrences if o.state != "cancelled"]
         finished, _ = await self.store.onboarding_finish_time(guild_id, period)
         return WeekFigures(
             joins=sum(j for j, _ in members.values()), leaves=sum(v for _, v in members.values()),
-            messages=sum(messages.values()), active_members=weeks.get(first, 0),
+            messages=sum(messages.values()), active_members=active,
             onboarding_finished=finished, questions=qa["asked"], answered_in_24h=qa["in_24h"],
             events_held=len(held), going=sum(o.going for o in held),
         )

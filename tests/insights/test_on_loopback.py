@@ -159,6 +159,7 @@ async def test_the_digest_is_sent_once_across_a_restart_and_compares_weeks(
     [digest] = lb.channel_messages(mod_log)
     assert "Weekly insights for Data Community" in digest.text() and "Mon 26 Oct to Sun 01 Nov 2026" in digest.text()
     assert "Joins: 1 (▲ 1 from 0)" in digest.text() and "Messages: 1 (▲ 1 from 0)" in digest.text()
+    assert "Active members: 1 (▲ 1 from 0)" in digest.text()
 
     bot = await harness.restart(clock=clock)
     await bot.scheduler.run_now(DIGEST)
