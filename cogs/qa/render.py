@@ -103,6 +103,9 @@ def post_header(asker_id: int) -> str:
     return f"-# Asked by <@{asker_id}> with /ask"
 
 
+FORGOTTEN_POST_HEADER = "-# Asked with /ask"  # the header once the asker asked the bot to forget them
+
+
 def text_post_starter(title: str, asker_id: int) -> str:
     """The starter message of a question thread in a text channel (forum posts carry the title themselves)."""
     return f"❓ **{inert(title)}**\n{post_header(asker_id)}"
