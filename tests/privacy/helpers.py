@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.database import Database
@@ -33,7 +35,7 @@ async def scan_for(db: Database, value: int) -> dict[str, list[str]]:
     return found
 
 
-async def seed_member(db: Database, guild_id: int, member: int, other: int) -> None:
+async def seed_member(db: Database, guild_id: int, member: int, other: int, *, departed: bool = True) -> None:
     """A row tied to `member` in every table that can hold one; `other` is another member whose data must stay:
     they answered the member's question, asked one the member answered, and are the member's mentee."""
     now = int(time.time())
@@ -101,8 +103,9 @@ async def seed_member(db: Database, guild_id: int, member: int, other: int) -> N
             " VALUES (?, 'privacy.forget_left_after_days', '180', ?, ?)", (guild_id, member, now))
     await x("INSERT INTO mod_log_once (guild_id, key, reported_at) VALUES (?, ?, ?)",
             (guild_id, f"onboarding:mentor-unreachable:{member}", now))
-    await x("INSERT INTO privacy_departures (guild_id, user_id, left_at, due_at) VALUES (?, ?, ?, ?)",
-            (guild_id, member, now, now + 86400 * 180))
+    if departed:
+        await x("INSERT INTO privacy_departures (guild_id, user_id, left_at, due_at) VALUES (?, ?, ?, ?)",
+                (guild_id, member, now, now + 86400 * 180))
 
 
 # Every table seed_member puts the member's ID in: the scan before a forget must find each (so it can fail after).
@@ -123,3 +126,13 @@ async def privacy(lb: LoopbackDiscord, who: int, subcommand: str, **options: Any
     if first.get("type") == 5:
         await ix.wait_followup()
     return ix
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10) -> bool:  # noqa: ASYNC109
+    """Poll an async check (a database read) until it holds or the time is up; its last answer."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
