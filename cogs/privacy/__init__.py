@@ -1,4 +1,4 @@
-"""Member data: /privacy show, export and forget, and retention of the data of members who left."""
+"""Member data: /privacy show, export and forget, retention of the data of members who left, and backups."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: CommunityBot) -> None:
+    from cogs.privacy.backups import BackupsCog
     from cogs.privacy.cog import PrivacyCog
 
     await bot.add_cog(PrivacyCog(bot))
+    await bot.add_cog(BackupsCog(bot))
