@@ -1,0 +1,47 @@
+"""After a forget, the bot's own messages that named the member are edited where Discord allows: the "Asked by"
+line of an /ask post, the organiser of an event announcement. The member's own messages are left alone."""
+
+from __future__ import annotations
+
+from bot.client import CommunityBot
+from tests.events.test_on_the_wire import create_and_confirm
+from tests.loopback import LoopbackDiscord
+from tests.privacy.test_privacy_on_loopback import forget_me
+from tests.qa.test_qa_on_loopback import _ask
+
+
+async def test_the_ask_post_loses_its_asked_by_line(loopback: LoopbackDiscord, bot: CommunityBot) -> None:
+    ana = loopback.add_user("ana")
+    await loopback.join_member(loopback.guild.id, ana)
+    submit = await _ask(loopback, ana.id, "How do I merge two DataFrames fast?", "I have two frames.")
+    await submit.wait_followup()
+    forum = loopback.guild.channel("questions")
+    thread = next(t for t in loopback.guild.threads if t.parent_id == forum.id)
+    starter = loopback.channel_messages(thread.id)[0]
+    assert f"<@{ana.id}>" in starter.content
+    own = await loopback.post_message(thread, ana, {"content": "Any ideas?"})
+
+    await forget_me(loopback, ana.id)
+
+    edited = loopback.message(starter.id)
+    assert str(ana.id) not in edited.content
+    assert "Asked with /ask" in edited.content and "I have two frames." in edited.content
+    assert loopback.message(own.id).content == "Any ideas?"  # their own message stays theirs
+    assert await bot.db.fetchval("SELECT asker_id FROM qa_questions WHERE thread_id = ?", (thread.id,)) == 0
+
+
+async def test_an_event_announcement_no_longer_names_its_forgotten_organiser(
+    loopback: LoopbackDiscord, bot: CommunityBot
+) -> None:
+    owner = loopback.guild.owner_id
+    event_id, announcement = await create_and_confirm(loopback)
+    assert f"<@{owner}>" in announcement.text()
+
+    ix = await loopback.invoke_slash(loopback.guild.id, loopback.guild.channel("general").id, owner,
+                                     "privacy", {"user_id": str(owner)}, subcommand="forget-member")
+    await ix.wait_response()
+    await ix.wait_followup()
+
+    text = loopback.message(announcement.id).text()
+    assert str(owner) not in text and "a former member" in text
+    assert await bot.db.fetchval("SELECT creator_id FROM events WHERE id = ?", (event_id,)) == 0
