@@ -165,3 +165,11 @@ async def test_a_forgotten_member_is_not_welcomed_again_after_a_restart(
 
     assert len(loopback.dm_messages(ana.id)) == 1  # the first welcome only
     assert await scan_for(bot.db, ana.id) == {}
+
+
+async def test_every_feature_implements_the_member_data_hooks(bot: CommunityBot) -> None:
+    """A feature without them would leave its rows behind: the privacy commands skip what raises NotImplemented."""
+    stranger = 123456789012345678
+    for feature in bot.loaded_features():
+        assert await feature.export_member(1, stranger) is not None, feature.name
+        assert await feature.forget_member(1, stranger) == 0, feature.name
