@@ -227,6 +227,8 @@ def backup_figures(folder: Path, size_bytes: int) -> dict[str, Any]:
         chunk = 4000
         for _ in range(size_bytes // (chunk * 1000) + 1):
             conn.executemany("INSERT INTO filler (blob) VALUES (?)", [(os.urandom(chunk),) for _ in range(1000)])
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the whole database in the file the baseline copies
     copy_s, backup_s = [], []
     for _ in range(2):
         dest = folder / "copy.db"
