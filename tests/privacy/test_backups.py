@@ -3,6 +3,7 @@ across a restart; and a bot started on a restored backup."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -96,22 +97,45 @@ async def test_a_failed_backup_is_reported_to_the_moderators_log(
 
 
 @pytest.mark.sqlite_only
-async def test_the_bot_starts_on_a_restored_backup_with_the_data_in_it(
+async def test_a_backup_under_200_writes_a_second_restores_into_a_database_the_bot_starts_on(
     loopback: LoopbackDiscord, harness: BotHarness, tmp_path: Path
 ) -> None:
     bot = await harness.start()
     ana, bo = loopback.add_user("ana"), loopback.add_user("bo")
     await loopback.join_member(loopback.guild.id, ana)
     await seed_member(bot.db, loopback.guild.id, ana.id, bo.id)
-    assert isinstance(harness.database, Path)
-    copy = backup(harness.database, tmp_path / "copy.db").path  # while the bot runs
+    committed: list[int] = []
+    stop = asyncio.Event()
+
+    async def writer() -> None:  # the running bot's own connection, one transaction per write, 200 a second
+        n = 0
+        while not stop.is_set():
+            n += 1
+            await bot.db.execute("INSERT INTO mod_log_once (guild_id, key, reported_at) VALUES (1, ?, 0)", (f"w{n}",))
+            committed.append(n)
+            await asyncio.sleep(1 / 200)
+
+    task = asyncio.create_task(writer())
+    try:
+        await asyncio.sleep(1.0)
+        before = len(committed)
+        assert isinstance(harness.database, Path)
+        copy = (await asyncio.to_thread(backup, harness.database, tmp_path / "copy.db")).path
+        await asyncio.sleep(0.3)
+    finally:
+        stop.set()
+        await task
+    assert before > 150  # the load really ran
+    check_backup(copy)  # integrity_check ok
     await harness.stop()
 
     restored = tmp_path / "restored" / "community.db"
     restore(copy, restored)
     harness.database = restored
-    bot = await harness.start()
+    bot = await harness.start()  # migrations, features, commands: the bot starts on it
 
+    keys = {row[0] for row in await bot.db.fetch("SELECT key FROM mod_log_once WHERE guild_id = 1")}
+    assert {f"w{n}" for n in range(1, before + 1)} <= keys  # every write committed before the backup began
     shown = await privacy(loopback, ana.id, "show")
     assert "Q&A" in shown.content_text()
     assert "onboarding_profiles" in await scan_for(bot.db, ana.id)
