@@ -45,3 +45,23 @@ async def test_an_event_announcement_no_longer_names_its_forgotten_organiser(
     text = loopback.message(announcement.id).text()
     assert str(owner) not in text and "a former member" in text
     assert await bot.db.fetchval("SELECT creator_id FROM events WHERE id = ?", (event_id,)) == 0
+
+
+async def test_a_suggestion_card_in_the_moderators_log_no_longer_names_them(
+    loopback: LoopbackDiscord, bot: CommunityBot
+) -> None:
+    guild = loopback.guild
+    ana = loopback.add_user("ana")
+    await loopback.join_member(guild.id, ana)
+    mod_log = guild.channel("mod-log")
+    card = await loopback.post_message(mod_log, loopback.bot_user, {"content": f"Suggested by <@{ana.id}>"})
+    await bot.db.execute(
+        "INSERT INTO community_suggestions (guild_id, name, data, suggested_by, suggested_at, channel_id, message_id)"
+        " VALUES (?, 'DataTalks', '{}', ?, 0, ?, ?)", (guild.id, ana.id, mod_log.id, card.id)
+    )
+
+    await forget_me(loopback, ana.id)
+
+    edited = loopback.message(card.id)
+    assert str(ana.id) not in edited.text() and "asked the bot to forget" in edited.text()
+    assert edited.components == []
