@@ -65,3 +65,30 @@ async def test_a_suggestion_card_in_the_moderators_log_no_longer_names_them(
     edited = loopback.message(card.id)
     assert str(ana.id) not in edited.text() and "asked the bot to forget" in edited.text()
     assert edited.components == []
+
+
+async def test_a_mentor_offer_asking_for_them_is_withdrawn(loopback: LoopbackDiscord, bot: CommunityBot) -> None:
+    guild = loopback.guild
+    ana, bo = loopback.add_user("ana"), loopback.add_user("bo")
+    await loopback.join_member(guild.id, ana)
+    await loopback.join_member(guild.id, bo)
+    offer_dm = await loopback.post_message(
+        loopback.world.dm_channel(bo.id), loopback.bot_user, {"content": f"<@{ana.id}> asks you for mentoring"}
+    )
+    await bot.db.execute("INSERT INTO mentors (guild_id, user_id, topics, capacity, status, joined_at, updated_at)"
+                         " VALUES (?, ?, '[\"python\"]', 2, 'active', 0, 0)", (guild.id, bo.id))
+    request = (await bot.db.execute(
+        "INSERT INTO mentor_requests (guild_id, mentee_id, topics, status, source, created_at)"
+        " VALUES (?, ?, '[\"python\"]', 'offered', 'command', 0) RETURNING id", (guild.id, ana.id)
+    )).rows[0][0]
+    await bot.db.execute(
+        "INSERT INTO mentor_offers (request_id, guild_id, mentor_id, status, offered_at, due_at, message_id)"
+        " VALUES (?, ?, ?, 'open', 0, 9999999999, ?)", (request, guild.id, bo.id, offer_dm.id)
+    )
+
+    await forget_me(loopback, ana.id)
+
+    edited = loopback.message(offer_dm.id)
+    assert str(ana.id) not in edited.text() and "withdrawn" in edited.text()
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM mentor_offers") == 0
+    assert await bot.db.fetchval("SELECT status FROM mentors WHERE user_id = ?", (bo.id,)) == "active"
