@@ -152,11 +152,12 @@ class InsightsCollector:
             "SELECT joined_at, left_at, first_message_at FROM insights_newcomers WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
+        # lists only: each row is one stored record (cogs/privacy counts them; docs/privacy.md)
         return {
             "days_posted": [r[0] for r in marks],
-            "join": None if newcomer is None else {
-                "joined_at": newcomer[0], "left_at": newcomer[1], "first_message_at": newcomer[2],
-            },
+            "joins": [] if newcomer is None else [
+                {"joined_at": newcomer[0], "left_at": newcomer[1], "first_message_at": newcomer[2]},
+            ],
         }
 
     async def forget_member(self, guild_id: int, user_id: int) -> int:

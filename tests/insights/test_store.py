@@ -179,6 +179,6 @@ async def test_a_digest_is_claimed_by_one_process_and_forget_removes_the_marks(
     await collector.flush()
     await collector.member_joined(GUILD, 5, date(2026, 11, 19), 10)
     exported = await collector.export_member(GUILD, 5)
-    assert exported["days_posted"] == ["2026-11-19"] and exported["join"]["joined_at"] == 10
+    assert exported["days_posted"] == ["2026-11-19"] and exported["joins"][0]["joined_at"] == 10
     assert await collector.forget_member(GUILD, 5) == 2
-    assert await collector.export_member(GUILD, 5) == {"days_posted": [], "join": None}
+    assert await collector.export_member(GUILD, 5) == {"days_posted": [], "joins": []}

@@ -103,6 +103,12 @@ async def seed_member(db: Database, guild_id: int, member: int, other: int, *, d
             " VALUES (?, 'privacy.forget_left_after_days', '180', ?, ?)", (guild_id, member, now))
     await x("INSERT INTO mod_log_once (guild_id, key, reported_at) VALUES (?, ?, ?)",
             (guild_id, f"onboarding:mentor-unreachable:{member}", now))
+    for user in (member, other):
+        await x("INSERT INTO insights_active_marks (guild_id, day, user_id) VALUES (?, '2026-12-01', ?)"
+                " ON CONFLICT DO NOTHING", (guild_id, user))
+    await x("INSERT INTO insights_newcomers (guild_id, user_id, joined_at, first_message_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (guild_id, member, now, now))
     if departed:
         await x("INSERT INTO privacy_departures (guild_id, user_id, left_at, due_at) VALUES (?, ?, ?, ?)",
                 (guild_id, member, now, now + 86400 * 180))
@@ -113,7 +119,7 @@ SEEDED_TABLES = {
     "onboarding_profiles", "onboarding_welcomes", "onboarding_reminders", "onboarding_events", "mentors",
     "mentor_requests", "mentor_offers", "qa_questions", "qa_marks", "qa_drafts", "events", "event_rsvps",
     "event_deliveries", "event_member_prefs", "community_entries", "community_suggestions", "dm_closed",
-    "guild_settings", "mod_log_once", "privacy_departures",
+    "guild_settings", "mod_log_once", "privacy_departures", "insights_active_marks", "insights_newcomers",
 }
 
 
