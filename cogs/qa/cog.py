@@ -21,6 +21,7 @@ from cogs.qa.asking import AskFlow
 from cogs.qa.due import QADue
 from cogs.qa.render import (
     FORGOTTEN_POST_HEADER,
+    accepted_notice,
     leaderboard_embed,
     no_match_text,
     post_header,
@@ -101,10 +102,24 @@ class QACog(TrackingListeners, Feature):
     async def forget_member(self, guild_id: int, user_id: int) -> int:
         """Their questions lose the asker (the bot's "Asked by" line goes too), their credits and marks their name."""
         asked = await self.member_data.asked_with_ask(guild_id, user_id, EDIT_POSTS_AT_MOST)
+        notices = await self.member_data.solved_notices_naming(guild_id, user_id, EDIT_POSTS_AT_MOST)
         touched = await self.member_data.forget(guild_id, user_id, unix(self.bot.clock.now()))
         for thread_id, channel_id in asked:
             await self._drop_asker_line(thread_id, channel_id, user_id)
+        for thread_id in notices:
+            await self._rewrite_solved_notice(thread_id)
         return touched
+
+    async def _rewrite_solved_notice(self, thread_id: int) -> None:
+        """The "Solved" reply again from the forgotten row: "a former member" where it named them."""
+        question = await self.store.get(thread_id)
+        if question is None or question.notice_message_id is None or not question.solved:
+            return
+        notice = self.bot.get_partial_messageable(thread_id).get_partial_message(question.notice_message_id)
+        try:
+            await notice.edit(content=accepted_notice(question, question.answer_marked_by, moved=False))
+        except discord.HTTPException:
+            log.info("Could not drop a forgotten member from the solved notice of %s", thread_id, exc_info=True)
 
     async def _drop_asker_line(self, thread_id: int, channel_id: int, user_id: int) -> None:
         """The first post of an /ask question (its ID is the thread's, in the forum post or the text channel)."""

@@ -116,14 +116,14 @@ def text_post_starter(title: str, asker_id: int) -> str:
     return f"❓ **{inert(title)}**\n{post_header(asker_id)}"
 
 
-def accepted_notice(question: Question, marked_by: int, *, moved: bool) -> str:
+def accepted_notice(question: Question, marked_by: int | None, *, moved: bool) -> str:
     """The reply in the thread that links the accepted answer (no pings: it goes out with none)."""
     link = jump_url(question.guild_id, question.thread_id, question.answer_message_id)
     author = "" if question.answer_author_id == marked_by else f" by {who(question.answer_author_id)}"
     verb = "moved the accepted answer to" if moved else "marked"
     tail = "" if moved else " as the accepted answer"
     return (
-        f"✅ **Solved.** <@{marked_by}> {verb} [this reply]({link}){author}{tail}.\n"
+        f"✅ **Solved.** {who(marked_by)} {verb} [this reply]({link}){author}{tail}.\n"
         "-# Someone else with the same question can search for it with `/qa search`."
     )
 

@@ -49,6 +49,15 @@ class QAMemberData:
         )
         return [(row["thread_id"], row["channel_id"]) for row in rows]
 
+    async def solved_notices_naming(self, guild_id: int, user_id: int, limit: int) -> list[int]:
+        """Threads whose "Solved" notice (the bot's reply) names them as the answer's author or who marked it."""
+        rows = await self.db.fetch(
+            "SELECT thread_id FROM qa_questions WHERE guild_id = ? AND notice_message_id IS NOT NULL"
+            " AND (answer_author_id = ? OR answer_marked_by = ?) ORDER BY answer_marked_at DESC LIMIT ?",
+            (guild_id, user_id, user_id, limit),
+        )
+        return [row["thread_id"] for row in rows]
+
     async def forget(self, guild_id: int, user_id: int, now: int) -> int:
         """Their questions stay (the posts stay in Discord) without an asker; their credits and marks lose their
         name; drafts go. Another member's credit for answering their question stays."""

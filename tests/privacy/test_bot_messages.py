@@ -7,7 +7,7 @@ from bot.client import CommunityBot
 from tests.events.test_on_the_wire import create_and_confirm
 from tests.loopback import LoopbackDiscord
 from tests.privacy.test_privacy_on_loopback import forget_me
-from tests.qa.test_qa_on_loopback import _ask
+from tests.qa.test_qa_on_loopback import _ask, bot_messages, mark
 
 
 async def test_the_ask_post_loses_its_asked_by_line(loopback: LoopbackDiscord, bot: CommunityBot) -> None:
@@ -28,6 +28,28 @@ async def test_the_ask_post_loses_its_asked_by_line(loopback: LoopbackDiscord, b
     assert "Asked with /ask" in edited.content and "I have two frames." in edited.content
     assert loopback.message(own.id).content == "Any ideas?"  # their own message stays theirs
     assert await bot.db.fetchval("SELECT asker_id FROM qa_questions WHERE thread_id = ?", (thread.id,)) == 0
+
+
+async def test_the_solved_notice_no_longer_names_a_forgotten_answerer(
+    loopback: LoopbackDiscord, bot: CommunityBot
+) -> None:
+    ana, ben = loopback.add_user("ana"), loopback.add_user("ben")
+    for member in (ana, ben):
+        await loopback.join_member(loopback.guild.id, member)
+    submit = await _ask(loopback, ana.id, "Why is my join slow?", "Two big tables.")
+    await submit.wait_followup()
+    forum = loopback.guild.channel("questions")
+    thread = next(t for t in loopback.guild.threads if t.parent_id == forum.id)
+    answer = await loopback.send_message(thread.id, ben.id, "Add an index on the key.")
+    await (await mark(loopback, thread.id, ana.id, answer.id)).wait_followup()
+    notice_id = bot_messages(loopback, thread.id)[-1].id
+    assert f"<@{ben.id}>" in loopback.message(notice_id).content
+
+    await forget_me(loopback, ben.id)
+
+    text = loopback.message(notice_id).content
+    assert str(ben.id) not in text and "a former member" in text and f"<@{ana.id}>" in text
+    assert loopback.message(answer.id).content == "Add an index on the key."  # their own message stays theirs
 
 
 async def test_an_event_announcement_no_longer_names_its_forgotten_organiser(
