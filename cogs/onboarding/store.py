@@ -240,7 +240,7 @@ class OnboardingStore:
         """Welcomes still to deliver, oldest join first (the rebuild after a restart)."""
         marks = ",".join("?" * len(states))
         rows = await self.db.fetchall(
-            f"SELECT * FROM onboarding_welcomes WHERE state IN ({marks}) ORDER BY queued_at, rowid LIMIT ?",
+            f"SELECT * FROM onboarding_welcomes WHERE state IN ({marks}) ORDER BY queued_at, guild_id, user_id LIMIT ?",
             (*(s.value for s in states), limit),
         )
         return [_welcome(row) for row in rows]
@@ -380,10 +380,11 @@ class OnboardingStore:
         per_role = [
             RoleLine(row["role"], row["started"], row["finished"])
             for row in await self.db.fetchall(
-                "SELECT role, COUNT(*) AS started, SUM(finished_at IS NOT NULL AND finished_at >= :start) AS finished"
-                " FROM onboarding_profiles WHERE guild_id = :guild AND started_at >= :start GROUP BY role"
+                "SELECT role, COUNT(*) AS started,"
+                " SUM(CASE WHEN finished_at IS NOT NULL AND finished_at >= ? THEN 1 ELSE 0 END) AS finished"
+                " FROM onboarding_profiles WHERE guild_id = ? AND started_at >= ? GROUP BY role"
                 " ORDER BY started DESC, role",
-                {"guild": guild_id, "start": start},
+                (start, guild_id, start),
             )
         ]
         return OnboardingStats(

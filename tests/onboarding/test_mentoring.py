@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 
 from bot.clock import ManualClock
-from bot.database import Database
+from bot.database import Database, DatabaseTarget, open_database
 from cogs.onboarding.mentors.models import AnswerOutcome, MentorStatus, RequestOutcome
 from cogs.onboarding.mentors.store import MentorStore
 from cogs.onboarding.models import Step
@@ -47,10 +46,11 @@ async def test_same_role_first_then_least_loaded(db: Database, clock: ManualCloc
     assert analyst_first.offer.mentor_id == 10
 
 
-async def test_capacity_holds_for_racing_requests_from_two_connections(tmp_path: Path, db: Database,
-                                                                       clock: ManualClock) -> None:
+async def test_capacity_holds_for_racing_requests_from_two_connections(
+    migrated_target: DatabaseTarget, db: Database, clock: ManualClock
+) -> None:
     await MentorStore(db).join(G, 10, ["mlops"], 2, None, clock.now())
-    other = await Database.open(db.path)  # a second connection: only SQLite's BEGIN IMMEDIATE keeps order
+    other = await open_database(migrated_target)  # a second connection: only the engine's write lock keeps order
     try:
         services = [MentorStore(db), MentorStore(other)]
         results = await asyncio.gather(*(

@@ -80,7 +80,7 @@ async def test_finishing_cancels_the_reminder_and_counts_once(db: Database, cloc
     assert await store.next_reminder_due() is None
     profile = await store.profile(G, U)
     assert (profile.status, profile.step) == ("finished", "done")
-    events = await db.fetchall("SELECT event FROM onboarding_events ORDER BY rowid")
+    events = await db.fetchall("SELECT event FROM onboarding_events ORDER BY at")
     assert [e["event"] for e in events] == ["started", "finished"]
 
 

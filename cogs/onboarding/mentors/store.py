@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.database import Database, Row
+from bot.database import Database, Dialect, Row
 from bot.times import unix, utc
 from cogs.onboarding.mentors.models import (
     AnswerOutcome,
@@ -51,22 +51,24 @@ _TAKEN = (
 )
 
 # Fit: at least one shared topic. Order: same role as the mentee first, then least loaded, then most shared
-# topics, then whoever was asked least recently (so offers rotate among equals), then who joined first (rowid
-# orders mentors who joined within the same second).
-_CANDIDATE = f"""
+# topics, then whoever was asked least recently (so offers rotate among equals), then who joined first (the user ID
+# orders mentors who joined within the same second, the same way on both engines).
+# Parameters: the request's topics (JSON), the mentee's role, guild, mentee, request.
+def _candidate_sql(dialect: Dialect) -> str:
+    return f"""
 SELECT * FROM (
     SELECT m.user_id, m.capacity, {_TAKEN} AS taken,
-        (SELECT COUNT(*) FROM json_each(m.topics) t WHERE t.value IN (SELECT value FROM json_each(:topics)))
-            AS overlap,
-        COALESCE((SELECT p.role FROM onboarding_profiles p WHERE p.guild_id = m.guild_id AND p.user_id = m.user_id)
-            = :role, 0) AS same_role,
-        m.last_offered_at, m.joined_at, m.rowid AS joined_order
+        (SELECT COUNT(*) FROM {dialect.json_strings("m.topics", "t")}
+            WHERE t.value IN (SELECT w.value FROM {dialect.json_strings("?", "w")})) AS overlap,
+        CASE WHEN (SELECT p.role FROM onboarding_profiles p WHERE p.guild_id = m.guild_id AND p.user_id = m.user_id)
+            = ? THEN 1 ELSE 0 END AS same_role,
+        m.last_offered_at, m.joined_at
     FROM mentors m
-    WHERE m.guild_id = :guild AND m.status = 'active' AND m.user_id != :mentee
-        AND m.user_id NOT IN (SELECT mentor_id FROM mentor_offers WHERE request_id = :request)
-)
+    WHERE m.guild_id = ? AND m.status = 'active' AND m.user_id != ?
+        AND m.user_id NOT IN (SELECT mentor_id FROM mentor_offers WHERE request_id = ?)
+) AS candidates
 WHERE taken < capacity AND overlap > 0
-ORDER BY same_role DESC, taken ASC, overlap DESC, COALESCE(last_offered_at, 0) ASC, joined_at ASC, joined_order ASC
+ORDER BY same_role DESC, taken ASC, overlap DESC, COALESCE(last_offered_at, 0) ASC, joined_at ASC, user_id ASC
 LIMIT 1
 """
 
@@ -137,9 +139,9 @@ class MentorStore:
         if topic is None:
             mentors = await self._mentors("m.guild_id = ? AND m.status != 'left'", (guild_id,))
         else:
+            topics = self.db.dialect.json_strings("m.topics", "t")
             mentors = await self._mentors(
-                "m.guild_id = ? AND m.status != 'left' AND EXISTS (SELECT 1 FROM json_each(m.topics) t"
-                " WHERE t.value = ?)",
+                f"m.guild_id = ? AND m.status != 'left' AND EXISTS (SELECT 1 FROM {topics} WHERE t.value = ?)",
                 (guild_id, topic),
             )
         return sorted(mentors, key=lambda m: (m.status is not MentorStatus.ACTIVE, m.free == 0, -m.free, m.user_id))
@@ -225,14 +227,8 @@ class MentorStore:
         if request is None:
             return None
         cursor = await tx.execute(
-            _CANDIDATE,
-            {
-                "topics": request["topics"],
-                "role": request["role"],
-                "guild": request["guild_id"],
-                "mentee": request["mentee_id"],
-                "request": request_id,
-            },
+            _candidate_sql(self.db.dialect),
+            (request["topics"], request["role"], request["guild_id"], request["mentee_id"], request_id),
         )
         candidate = await cursor.fetchone()
         if candidate is None:
@@ -451,10 +447,10 @@ class MentorStore:
     async def stats(self, guild_id: int) -> MentoringCounts:
         """The mentoring part of /onboarding stats, as things stand now."""
         row = await self.db.fetchone(
-            "SELECT (SELECT COUNT(*) FROM mentors WHERE guild_id = :guild AND status = 'active') AS active,"
-            " (SELECT COUNT(*) FROM mentor_requests WHERE guild_id = :guild AND status IN ('waiting', 'offered'))"
+            "SELECT (SELECT COUNT(*) FROM mentors WHERE guild_id = ? AND status = 'active') AS active,"
+            " (SELECT COUNT(*) FROM mentor_requests WHERE guild_id = ? AND status IN ('waiting', 'offered'))"
             " AS waiting",
-            {"guild": guild_id},
+            (guild_id, guild_id),
         )
         return MentoringCounts(0, 0) if row is None else MentoringCounts(row["active"], row["waiting"])
 
