@@ -17,7 +17,6 @@ from pathlib import Path
 
 import discord
 import pytest
-import yaml
 import yarl
 
 from bot.client import all_migrations
@@ -27,7 +26,6 @@ from cogs.events.models import CHANNEL_TARGET, NewEvent, Rsvp
 from cogs.events.store import EventStore
 from cogs.events.store_reminders import CLAIM_LEASE_S
 from tests.faults.test_kill_reminders import bot_messages_in, reminder_messages, reminder_sends
-from tests.harness import SHIPPED_CONFIG
 from tests.loopback import LoopbackDiscord
 from tests.scale.fleet import Fleet
 
@@ -42,15 +40,6 @@ START_S = 12  # reminders fall due this long after seeding: the three processes 
 # top covers a survivor's pass over the rest on two busy cores.
 TAKEOVER_BOUND_S = CLAIM_LEASE_S + 60
 WORKER = re.compile(r"claims reminders as ([0-9a-f]+)")
-
-
-def events_config(folder: Path) -> Path:
-    """The shipped settings without onboarding, which this test does not use (it cannot start on PostgreSQL yet)."""
-    data = yaml.safe_load(SHIPPED_CONFIG.read_text())
-    data["onboarding"]["enabled"] = False
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
 
 
 @pytest.fixture
@@ -105,7 +94,7 @@ async def test_sigkill_of_one_of_three_processes_during_a_reminder_burst(
     lb: LoopbackDiscord, tmp_path: Path, shared_postgres: str
 ) -> None:
     expected, closed, announcements = await seed(lb, shared_postgres)
-    async with Fleet(lb, tmp_path, shared_postgres, SHARDS, config=events_config(tmp_path)) as fleet:
+    async with Fleet(lb, tmp_path, shared_postgres, SHARDS) as fleet:
         await fleet.start()
         workers = {}
         for shard in range(SHARDS):
