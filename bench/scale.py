@@ -39,6 +39,7 @@ from bot.client import all_migrations
 from bot.database import Database
 from bot.discovery import feature_packages
 from cogs.events.models import NewEvent, Rsvp, RsvpCounts
+from cogs.events.recurrence import Recurrence
 from cogs.events.store import EventStore
 from cogs.events.views import rsvp_view
 from cogs.qa.models import NewQuestion
@@ -103,8 +104,8 @@ async def seed_events(lb: LoopbackDiscord, db: Database) -> Announcements:
     out = Announcements()
     for guild in lb.world.guilds.values():
         channel = guild.channel("events")
-        new = NewEvent(guild.id, guild.owner_id, "Benchmark meetup", "", "Room 1", "UTC", "18:00", 3600, "none", 1,
-                       (), None, starts)  # fmt: skip
+        new = NewEvent(guild.id, guild.owner_id, "Benchmark meetup", "", "Room 1", "UTC", "18:00", 3600,
+                       Recurrence.NONE, 1, (), None, starts)  # fmt: skip
         event_id, occurrence_id = await store.insert_draft(new, now)
         assert await store.activate(event_id, channel.id, now)
         seq = int(await db.fetchval("SELECT seq FROM event_occurrences WHERE id = ?", (occurrence_id,)))
@@ -120,11 +121,10 @@ async def seed_events(lb: LoopbackDiscord, db: Database) -> Announcements:
 async def measure_fleet(lb: LoopbackDiscord, workdir: Path, engine: str, processes: int, quick: bool,
                         janitor: Janitor) -> dict[str, Any]:
     name = None
+    target: Path | str = workdir / f"fleet-{processes}.db"  # a Path is SQLite, a URL PostgreSQL
     if engine == "postgresql":
         name = await blank_postgres()
         target = postgres_url(name)
-    else:
-        target = str(workdir / f"fleet-{processes}.db")
     try:
         db = await Database.open(target)
         try:
@@ -134,7 +134,7 @@ async def measure_fleet(lb: LoopbackDiscord, workdir: Path, engine: str, process
         run = workdir / f"{engine}-{processes}"
         run.mkdir()
         started = time.perf_counter()
-        async with Fleet(lb, run, target, processes, config=fleet_config(run)) as fleet:
+        async with Fleet(lb, run, str(target), processes, config=fleet_config(run)) as fleet:
             await fleet.start(timeout=600)
             start_s = time.perf_counter() - started
             await asyncio.sleep(2.0)  # member chunks and on_ready work settle
@@ -217,7 +217,8 @@ async def claim_reminders(db: Database, repeats: int) -> dict[str, float]:
     starts = now + 3600
     events = CLAIMED // 10
     for n in range(events):
-        new = NewEvent(guild, members[0], f"Meetup {n}", "", "Room", "UTC", "18:00", 3600, "none", 1, (), None, starts)
+        new = NewEvent(guild, members[0], f"Meetup {n}", "", "Room", "UTC", "18:00", 3600, Recurrence.NONE, 1, (),
+                       None, starts)
         event_id, occurrence_id = await store.insert_draft(new, now - 7200)
         assert await store.activate(event_id, 820_000_000_000_000_001, now - 7200)
         # ten reminders per event, due over the last ten minutes
@@ -247,11 +248,10 @@ async def store_part(questions: int, quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         for engine in ("sqlite", "postgresql"):
             name = None
+            target: Path | str = Path(tmp) / "store.db"
             if engine == "postgresql":
                 name = await blank_postgres()
                 target = postgres_url(name)
-            else:
-                target = str(Path(tmp) / "store.db")
             db = await Database.open(target)
             try:
                 await db.migrate(all_migrations(feature_packages()))
