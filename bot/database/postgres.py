@@ -13,9 +13,9 @@ import functools
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -45,6 +45,7 @@ CONNECT_TIMEOUT_S = 10
 WRITE_LOCK = 0x636F6D6D_756E6974  # "communit"
 MIGRATION_LOCK = WRITE_LOCK + 1
 RETRIES = 3
+T = TypeVar("T")
 
 # Errors that mean the connection (or the server) went away, not that the statement was wrong. A pooled connection
 # whose backend was terminated while idle fails its next operation with InternalClientError ("cannot switch to
@@ -99,6 +100,14 @@ def placeholders(sql: str) -> str:
             out.append(c)
             i += 1
     return "".join(out)
+
+
+def _alive(conn: asyncpg.Connection) -> bool:
+    """Whether a pooled connection is still open (one whose server went away is detached from its proxy)."""
+    try:
+        return not conn.is_closed()
+    except asyncpg.exceptions.InterfaceError:
+        return False
 
 
 def _rowcount(status: str) -> int:
@@ -259,28 +268,74 @@ class PostgresDatabase(Database):
         return result
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as tx:
-            await tx.executemany(sql, rows)
+        listed = [tuple(r) for r in rows]  # read once: the transaction may run again
+
+        async def work(tx: PostgresTransaction) -> None:
+            await tx.executemany(sql, listed)
+
+        await self._retried_transaction(work)
 
     async def batch(self, statements: Sequence[Statement]) -> list[Result]:
-        async with self.transaction() as tx:
+        async def work(tx: PostgresTransaction) -> list[Result]:
             return [await tx.execute(s.sql, s.params) for s in statements]
+
+        return await self._retried_transaction(work)
+
+    async def _retried_transaction(self, work: Callable[[PostgresTransaction], Awaitable[T]]) -> T:
+        """`work` in one write transaction; run again from BEGIN on a fresh connection when the connection goes away
+        before COMMIT is sent (PostgreSQL keeps nothing of a transaction whose connection was lost uncommitted). A
+        connection lost during COMMIT itself is not retried: the transaction may have committed, and a write must
+        not happen twice (DatabaseUnavailable, as when every attempt fails)."""
+        for attempt in range(1, RETRIES + 1):
+            conn, tr = await self._begin()
+            try:
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                result = await work(PostgresTransaction(conn))
+            except _GONE as error:
+                await self._pool.release(conn)  # a connection already gone is detached: a no-op
+                if attempt == RETRIES:
+                    raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
+                log.warning("PostgreSQL connection lost in a transaction (%s); running it again",
+                            type(error).__name__)
+                await asyncio.sleep(0.2 * attempt)
+                continue
+            except BaseException:
+                await self._end(conn, tr, commit=False)
+                raise
+            await self._end(conn, tr, commit=True)
+            return result
+        raise AssertionError("unreachable")
+
+    async def _end(self, conn: asyncpg.Connection, tr: Any, *, commit: bool) -> None:
+        """COMMIT or ROLLBACK and give the connection back; a lost connection during COMMIT is DatabaseUnavailable."""
+        try:
+            if commit:
+                await asyncio.shield(tr.commit())
+            elif _alive(conn):
+                await asyncio.shield(tr.rollback())
+        except _GONE as error:
+            if commit:
+                raise DatabaseUnavailable(f"{self.describe()}: lost during COMMIT ({type(error).__name__})") from error
+        finally:
+            await self._pool.release(conn)
 
     @asynccontextmanager
     async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Transaction]:
+        # A block cannot be run again from here: a connection lost inside it rolls it back (nothing of it is kept)
+        # and the caller gets DatabaseUnavailable. batch() and executemany() are retried whole (_retried_transaction).
         conn, tr = await self._begin()
         try:
             if exclusive:  # as SQLite's BEGIN IMMEDIATE: one write transaction at a time, across processes
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield PostgresTransaction(conn)
+        except _GONE as error:
+            await self._pool.release(conn)
+            raise DatabaseUnavailable(f"{self.describe()}: lost in a transaction ({type(error).__name__})") from error
         except BaseException:
-            if not conn.is_closed():
-                await asyncio.shield(tr.rollback())
+            await self._end(conn, tr, commit=False)
             raise
         else:
-            await asyncio.shield(tr.commit())
-        finally:
-            await self._pool.release(conn)
+            await self._end(conn, tr, commit=True)
 
     async def _begin(self) -> tuple[asyncpg.Connection, Any]:
         """BEGIN on a pooled connection; one whose backend went away while idle is replaced (nothing ran on it)."""
