@@ -44,7 +44,7 @@ CONNECT_TIMEOUT_S = 10
 # pg_advisory_xact_lock keys: one for every write transaction, one for migrations at start
 WRITE_LOCK = 0x636F6D6D_756E6974  # "communit"
 MIGRATION_LOCK = WRITE_LOCK + 1
-RETRIES = 3
+RETRIES = 3  # a lost connection expires the whole pool (the others are seldom alive), so the next try connects afresh
 T = TypeVar("T")
 
 # Errors that mean the connection (or the server) went away, not that the statement was wrong. A pooled connection
@@ -253,6 +253,7 @@ class PostgresDatabase(Database):
                         return list(await conn.fetch(placeholders(sql), *params))
                     return await _run(conn, sql, params)
             except _GONE as error:
+                await self._pool.expire_connections()
                 if attempt == RETRIES:
                     raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
                 log.warning("PostgreSQL connection lost (%s); trying again", type(error).__name__)
@@ -293,6 +294,7 @@ class PostgresDatabase(Database):
                 result = await work(PostgresTransaction(conn))
             except _GONE as error:
                 await self._pool.release(conn)  # a connection already gone is detached: a no-op
+                await self._pool.expire_connections()
                 if attempt == RETRIES:
                     raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
                 log.warning("PostgreSQL connection lost in a transaction (%s); running it again",
@@ -330,6 +332,7 @@ class PostgresDatabase(Database):
             yield PostgresTransaction(conn)
         except _GONE as error:
             await self._pool.release(conn)
+            await self._pool.expire_connections()
             raise DatabaseUnavailable(f"{self.describe()}: lost in a transaction ({type(error).__name__})") from error
         except BaseException:
             await self._end(conn, tr, commit=False)
@@ -347,6 +350,7 @@ class PostgresDatabase(Database):
                 return conn, tr
             except _GONE as error:
                 await self._pool.release(conn)
+                await self._pool.expire_connections()
                 if attempt == RETRIES:
                     raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
                 log.warning("PostgreSQL connection lost before BEGIN (%s); trying again", type(error).__name__)

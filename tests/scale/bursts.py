@@ -71,10 +71,11 @@ async def deliveries(db: Database) -> dict[int, Any]:
 
 
 def check_exactly_once(lb: LoopbackDiscord, burst: Burst, rows: dict[int, Any]) -> int:
-    """What members see: every bot message in the events channels and DMs (other than the announcements) is a
-    reminder send, one per delivery, each delivery of `expected` once; returns how many messages."""
-    channels = {g.channel("events").id for g in lb.world.guilds.values()}
-    seen = bot_messages_in(lb, channels | set(lb.world.dm_channel_by_user.values()), set(burst.announcements))
+    """What members see: every bot message in the events channels and DMs (but the announcements and ephemeral
+    replies) is a reminder send, one per delivery, each delivery of `expected` once; returns how many messages."""
+    channels = {g.channel("events").id for g in lb.world.guilds.values()} | set(lb.world.dm_channel_by_user.values())
+    seen = [m for m in bot_messages_in(lb, channels, set(burst.announcements))
+            if not lb.world.messages[m].ephemeral]  # an RSVP's confirmation: only the one who clicked sees it
     by_message = reminder_messages(lb)
     assert set(seen) <= set(by_message), "a message went out without a reminder nonce"
     assert len(seen) == len({by_message[m] for m in seen}), "two messages for one delivery"

@@ -80,7 +80,10 @@ async def test_terminated_database_connections_lose_and_double_nothing(
         # The kills landed mid-traffic: the burst was not over, and the processes had connections to lose.
         assert sent_at_kills[0] < len(burst.expected) and all(terminated), (sent_at_kills, terminated)
         for ix, choice in clicks:
-            await lb.wait_until(answered(ix, choice), timeout=30)
+            try:
+                await lb.wait_until(answered(ix, choice), timeout=30)
+            except TimeoutError:
+                raise AssertionError(f"{ix.describe()}: {ix.content_text()!r}\n{fleet.logs()[-8000:]}") from None
         async with fleet.database() as db:
             while await db.fetchval("SELECT COUNT(*) FROM event_reminders WHERE state != 'sent'"):
                 assert time.monotonic() - killed_at < FINISH_S, fleet.logs()[-6000:]
@@ -97,5 +100,5 @@ async def test_terminated_database_connections_lose_and_double_nothing(
     assert {k: stored.get(k) for k in last} == {k: str(v) for k, v in last.items()}
     sent = check_exactly_once(lb, burst, rows)
     print(f"terminated {terminated} connections with {sent_at_kills} of {len(burst.expected)} reminder messages"
-          f" out; {lost} statements retried on a fresh connection; {len(clicks)}"
+          f" out; {lost} statements or transactions retried on a fresh connection; {len(clicks)}"
           f" clicks answered and stored; {sent} reminder messages, each once")
