@@ -150,9 +150,9 @@ class CommunityBot(commands.AutoShardedBot):
         return super().get_guild(id) or self.remote_guilds.get(id)
 
     async def work_guild(self, guild_id: int) -> discord.Guild | None:
-        """The guild to do due work in (reminders): this process's own from its cache, or one of another shard over
-        REST (bot/remote_guilds.py). Every process takes due work of every guild, claimed in the database, so the
-        survivors finish the work of a dead process's guilds, whose shard no other process can run."""
+        """The guild to do due work in (reminders, welcomes): this process's own from its cache, or one of another
+        shard over REST (bot/remote_guilds.py). Every process takes due work of every guild, claimed in the database,
+        so the survivors finish the work of a dead process's guilds, whose shard no other process can run."""
         guild = self.get_guild(guild_id)
         if guild is None and self.is_remote(guild_id):
             try:
@@ -160,6 +160,17 @@ class CommunityBot(commands.AutoShardedBot):
             except discord.HTTPException as error:
                 log.warning("Fetching guild %s for due work failed: %s", guild_id, error)
         return guild
+
+    async def work_member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
+        """A member for due work (a welcome): from the cache, or over REST in a guild of another shard (work_guild);
+        None when they are not in it."""
+        member = guild.get_member(user_id)
+        if member is None and self.is_remote(guild.id):
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.NotFound:
+                return None
+        return member
 
     def get_channel(self, id: int, /) -> Channel | None:
         return super().get_channel(id) or self.remote_guilds.channel(id)
