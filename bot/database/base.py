@@ -70,19 +70,6 @@ class Result:
 
     rows: list[Row] = field(default_factory=list)
     rowcount: int = 0
-    # SQLite's last_insert_rowid, only for code written before RETURNING was the rule; None on PostgreSQL.
-    lastrowid: int | None = None
-
-    # --- transitional: the aiosqlite cursor methods older store code calls on what execute() returned -------------
-
-    async def fetchall(self) -> list[Row]:
-        return self.rows
-
-    async def fetchone(self) -> Row | None:
-        return self.rows[0] if self.rows else None
-
-    async def close(self) -> None:
-        """Nothing to close: the rows were read with the statement."""
 
 
 @dataclass(frozen=True)
@@ -115,17 +102,6 @@ class Queries(abc.ABC):
     @abc.abstractmethod
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for many parameter rows (atomically)."""
-
-    # --- transitional names, kept until every store uses the ones above ----------------------------------------------
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        return await self.fetchrow(sql, params)
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self.fetch(sql, params)
-
-    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return (await self.execute(sql, params)).rows
 
 
 class Transaction(Queries):
@@ -229,10 +205,6 @@ class Database(Queries):
                 callback(key)
             except Exception:
                 log.exception("A subscriber of %s failed on %r", topic, key)
-
-    async def read_all(self, sql: str, params: Params = ()) -> list[Row]:
-        """Transitional name of `fetch`."""
-        return await self.fetch(sql, params)
 
     async def iterate(self, sql: str, params: Params = (), *, chunk: int = 1000) -> AsyncIterator[list[Row]]:
         """A large query's rows in chunks, ordered by the query; for exports and copies."""

@@ -53,7 +53,7 @@ _READ_ONLY = re.compile(r"^\s*(SELECT|VALUES|WITH\b(?!.*\b(INSERT|UPDATE|DELETE|
 def _run(conn: sqlite3.Connection, sql: str, params: Params) -> Result:
     cursor = conn.execute(sql, params)
     rows = cursor.fetchall() if cursor.description else []  # RETURNING rows must be read before the count is final
-    return Result(rows, cursor.rowcount, cursor.lastrowid)
+    return Result(rows, cursor.rowcount)
 
 
 def _run_first(conn: sqlite3.Connection, sql: str, params: Params) -> Result:

@@ -68,13 +68,12 @@ class OnboardingStore:
     async def _returning(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         # RETURNING needs the statement stepped to its end inside a transaction before the commit.
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(sql, params)
-            return list(await cursor.fetchall())
+            return (await tx.execute(sql, params)).rows
 
     # --- profiles -------------------------------------------------------------------------------------------------
 
     async def profile(self, guild_id: int, user_id: int) -> OnboardingProfile | None:
-        row = await self.db.fetchone(
+        row = await self.db.fetchrow(
             "SELECT * FROM onboarding_profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
         )
         return None if row is None else _profile(row)
@@ -159,19 +158,17 @@ class OnboardingStore:
     ) -> Welcome | None:
         """Write the welcome of a join before anything is sent; None when this join was already recorded."""
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(
+            existing = await tx.fetchrow(
                 "SELECT joined_at, join_seq, left_at FROM onboarding_welcomes WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),
             )
-            existing = await cursor.fetchone()
             # The same join delivered twice (a replayed event, the catch-up at start). Joins are stored in whole
             # seconds, so a leave in between is what tells a quick rejoin from a replay.
             if existing is not None and existing["joined_at"] == unix(joined_at) and existing["left_at"] is None:
                 return None
-            cursor = await tx.execute(
+            profile = await tx.fetchrow(
                 "SELECT status FROM onboarding_profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
-            profile = await cursor.fetchone()
             kind = WelcomeKind.WELCOME_BACK if profile and profile["status"] == "finished" else WelcomeKind.WELCOME
             state = WelcomeState.SCREENING if screening else WelcomeState.PENDING
             seq = 1 if existing is None else existing["join_seq"] + 1
@@ -189,7 +186,7 @@ class OnboardingStore:
         return Welcome(guild_id, user_id, seq, kind, state, 0, utc(unix(now)))
 
     async def welcome(self, guild_id: int, user_id: int) -> Welcome | None:
-        row = await self.db.fetchone(
+        row = await self.db.fetchrow(
             "SELECT * FROM onboarding_welcomes WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
         )
         return None if row is None else _welcome(row)
@@ -239,7 +236,7 @@ class OnboardingStore:
     async def open_welcomes(self, states: tuple[WelcomeState, ...], limit: int) -> list[Welcome]:
         """Welcomes still to deliver, oldest join first (the rebuild after a restart)."""
         marks = ",".join("?" * len(states))
-        rows = await self.db.fetchall(
+        rows = await self.db.fetch(
             f"SELECT * FROM onboarding_welcomes WHERE state IN ({marks}) ORDER BY queued_at, guild_id, user_id LIMIT ?",
             (*(s.value for s in states), limit),
         )
@@ -259,7 +256,7 @@ class OnboardingStore:
 
     async def welcomed_joins(self, guild_id: int) -> dict[int, int]:
         """user id -> unix seconds of the latest join recorded, for one server."""
-        rows = await self.db.fetchall(
+        rows = await self.db.fetch(
             "SELECT user_id, joined_at FROM onboarding_welcomes WHERE guild_id = ?", (guild_id,)
         )
         return {row["user_id"]: row["joined_at"] for row in rows}
@@ -290,7 +287,7 @@ class OnboardingStore:
 
     async def due_reminders(self, now: datetime, limit: int = 100) -> list[tuple[int, int]]:
         """(guild id, user id) of the reminders due at `now`, earliest first."""
-        rows = await self.db.fetchall(
+        rows = await self.db.fetch(
             "SELECT guild_id, user_id FROM onboarding_reminders WHERE state = 'due' AND due_at <= ?"
             " ORDER BY due_at LIMIT ?",
             (unix(now), limit),
@@ -299,7 +296,7 @@ class OnboardingStore:
 
     async def interrupted_reminders(self) -> list[tuple[int, int, datetime]]:
         """(guild id, user id, claimed at) of reminders whose send was in flight when the bot stopped."""
-        rows = await self.db.fetchall(
+        rows = await self.db.fetch(
             "SELECT guild_id, user_id, done_at FROM onboarding_reminders WHERE state = 'sending'"
         )
         return [(row["guild_id"], row["user_id"], utc(row["done_at"])) for row in rows]
@@ -332,7 +329,7 @@ class OnboardingStore:
 
     async def last_seen(self, guild_id: int) -> datetime | None:
         """When the bot last saw a server (at ready, every few minutes, at a clean stop); None before the first."""
-        row = await self.db.fetchone(
+        row = await self.db.fetchrow(
             "SELECT seen_at, seen_at_us FROM onboarding_presence WHERE guild_id = ?", (guild_id,)
         )
         # To the microsecond, as Discord's joined_at it is compared with (onboarding migration 0004).
@@ -349,7 +346,7 @@ class OnboardingStore:
 
     async def counts(self) -> dict[str, int]:
         """For /about."""
-        row = await self.db.fetchone(
+        row = await self.db.fetchrow(
             "SELECT (SELECT COUNT(*) FROM onboarding_profiles WHERE status = 'finished') AS finished,"
             " (SELECT COUNT(*) FROM onboarding_profiles) AS profiles,"
             " (SELECT COUNT(*) FROM onboarding_welcomes WHERE state IN ('pending', 'sending', 'fallback')) AS queued"
@@ -365,21 +362,21 @@ class OnboardingStore:
     async def stats(self, guild_id: int, since: datetime | None) -> OnboardingStats:
         """/onboarding stats: counts over the period from `since` (None: all time), from the log and the profiles."""
         start = unix(since) if since is not None else 0
-        rows = await self.db.fetchall(
+        rows = await self.db.fetch(
             "SELECT event, COUNT(*) AS n FROM onboarding_events WHERE guild_id = ? AND at >= ? GROUP BY event",
             (guild_id, start),
         )
         counts = {row["event"]: row["n"] for row in rows}
         durations = [
             row["finished_at"] - row["created_at"]
-            for row in await self.db.fetchall(
+            for row in await self.db.fetch(
                 "SELECT created_at, finished_at FROM onboarding_profiles WHERE guild_id = ? AND finished_at >= ?",
                 (guild_id, start),
             )
         ]
         per_role = [
             RoleLine(row["role"], row["started"], row["finished"])
-            for row in await self.db.fetchall(
+            for row in await self.db.fetch(
                 "SELECT role, COUNT(*) AS started,"
                 " SUM(CASE WHEN finished_at IS NOT NULL AND finished_at >= ? THEN 1 ELSE 0 END) AS finished"
                 " FROM onboarding_profiles WHERE guild_id = ? AND started_at >= ? GROUP BY role"

@@ -75,6 +75,16 @@ def _discord_channel_name(name: str, kind: str) -> str:
 # --- what the settings need on this server -------------------------------------------------------------------------
 
 
+def _group_key(ref: Reference, found: ChannelFact | RoleFact | None, value: str) -> tuple[str, str]:
+    """Settings naming the same thing become one need: by the ID found, else by name (an ID that is gone falls
+    back to the name the setting had when it was stored, if any)."""
+    if found is not None:
+        return ("id", str(found.id))
+    if value.isdigit():
+        return ("name", ref.fallback.lower()) if ref.fallback else ("gone", value)
+    return ("name", value.lower())
+
+
 def channel_needs(refs: Sequence[Reference], facts: GuildFacts, hints: Hints) -> list[ChannelNeed]:
     """One need per channel, however many settings name it; what exists is found by ID or by name and kind."""
     role_values = {ref.path: ref.value for ref in refs if not ref.is_channel}
@@ -83,14 +93,7 @@ def channel_needs(refs: Sequence[Reference], facts: GuildFacts, hints: Hints) ->
         if not ref.is_channel:
             continue
         found = find_channel(facts, ref.value, ref.kinds)
-        value = normalise_channel_ref(ref.value)
-        if found is not None:
-            key = ("id", str(found.id))
-        elif value.isdigit():
-            key = ("name", ref.fallback.lower()) if ref.fallback else ("gone", value)
-        else:
-            key = ("name", value.lower())
-        groups.setdefault(key, []).append(ref)
+        groups.setdefault(_group_key(ref, found, normalise_channel_ref(ref.value)), []).append(ref)
     needs = []
     for (how, what), group in groups.items():
         kinds = tuple(k for k in group[0].kinds if all(k in ref.kinds for ref in group))
@@ -134,14 +137,7 @@ def role_needs(refs: Sequence[Reference], facts: GuildFacts) -> list[RoleNeed]:
         if ref.is_channel:
             continue
         found = find_role(facts, ref.value)
-        value = normalise_role_ref(ref.value)
-        if found is not None:
-            key = ("id", str(found.id))
-        elif value.isdigit():
-            key = ("name", ref.fallback.lower()) if ref.fallback else ("gone", value)
-        else:
-            key = ("name", value.lower())
-        groups.setdefault(key, []).append(ref)
+        groups.setdefault(_group_key(ref, found, normalise_role_ref(ref.value)), []).append(ref)
     needs = []
     for (how, what), group in groups.items():
         first = group[0]

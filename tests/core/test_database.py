@@ -114,13 +114,13 @@ async def test_read_all_sees_what_is_committed_and_nothing_in_progress(tmp_path:
     try:
         await db.execute("CREATE TABLE t (v INTEGER)")
         await db.execute("INSERT INTO t VALUES (1)")
-        assert [row[0] for row in await db.read_all("SELECT v FROM t")] == [1]
+        assert [row[0] for row in await db.fetch("SELECT v FROM t")] == [1]
         async with db.transaction() as tx:
             await tx.execute("INSERT INTO t VALUES (2)")
             # The main connection is held by this transaction; a read on a reader neither waits nor sees it.
-            rows = await asyncio.wait_for(db.read_all("SELECT v FROM t ORDER BY v"), timeout=5)
+            rows = await asyncio.wait_for(db.fetch("SELECT v FROM t ORDER BY v"), timeout=5)
             assert [row["v"] for row in rows] == [1]
-        assert [row[0] for row in await db.read_all("SELECT v FROM t ORDER BY v")] == [1, 2]
+        assert [row[0] for row in await db.fetch("SELECT v FROM t ORDER BY v")] == [1, 2]
     finally:
         await db.close()
 
@@ -136,7 +136,7 @@ async def test_readers_cannot_write_and_close_with_the_database(tmp_path: Path) 
     assert [tuple(r) for r in await db.fetch("INSERT INTO t VALUES (7) RETURNING v")] == [(7,)]
     assert await db.fetchval("SELECT COUNT(*) FROM t") == 1
     # Several reads at once share the few readers; close waits for them and stops every reader's thread.
-    results = await asyncio.gather(*(db.read_all("SELECT COUNT(*) FROM t") for _ in range(10)))
+    results = await asyncio.gather(*(db.fetch("SELECT COUNT(*) FROM t") for _ in range(10)))
     assert [rows[0][0] for rows in results] == [1] * 10
     threads = threading.active_count()
     await db.close()
@@ -146,4 +146,4 @@ async def test_readers_cannot_write_and_close_with_the_database(tmp_path: Path) 
         await asyncio.sleep(0.01)
     assert threading.active_count() <= threads - 1 - READERS
     with pytest.raises(ValueError, match="closed"):
-        await db.read_all("SELECT 1")
+        await db.fetch("SELECT 1")

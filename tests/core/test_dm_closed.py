@@ -26,7 +26,7 @@ async def test_remember_is_closed_forget_and_count(tmp_path: Path) -> None:
         assert await store.remember(8, 200, T0)
         assert await store.is_closed(7) and await store.is_closed(8) and not await store.is_closed(9)
         assert await store.count() == 2
-        row = await db.fetchone("SELECT guild_id, noted_at, failures FROM dm_closed WHERE user_id = 7")
+        row = await db.fetchrow("SELECT guild_id, noted_at, failures FROM dm_closed WHERE user_id = 7")
         assert tuple(row) == (100, int(T0.timestamp()) + 3600, 2)  # unix seconds, bot/times.py
         assert not await store.remember(7, 300, T0 + timedelta(hours=2))
         assert await db.fetchval("SELECT guild_id FROM dm_closed WHERE user_id = 7") == 300  # the latest server
@@ -61,13 +61,13 @@ async def test_features_old_tables_are_merged_into_the_shared_one(tmp_path: Path
         applied_names = [(m.namespace, m.version) for m in applied]
         # the merges into the shared table, whatever later migrations come with them
         assert {("core", 2), ("events", 2), ("onboarding", 3)} <= set(applied_names)
-        rows = await db.fetchall("SELECT user_id, guild_id, noted_at, failures FROM dm_closed ORDER BY user_id")
+        rows = await db.fetch("SELECT user_id, guild_id, noted_at, failures FROM dm_closed ORDER BY user_id")
         assert [tuple(r) for r in rows] == [
             (1, None, noted, 3),
             (2, 10, noted + 86400, 2),  # closed for both features: one row, the later server
             (3, 12, noted - 86400, 2),  # closed in two servers: one row, the later server
         ]
-        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {r[0] for r in await db.fetch("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert "events_dm_closed" not in tables and "onboarding_dm_closed" not in tables
     finally:
         await db.close()

@@ -37,7 +37,7 @@ async def test_a_crash_while_recording_a_welcome_channel_greeting_does_not_greet
     bot = await harness.start()
 
     async def states() -> set[str]:
-        return {r["state"] for r in await bot.db.fetchall("SELECT state FROM onboarding_welcomes")}
+        return {r["state"] for r in await bot.db.fetch("SELECT state FROM onboarding_welcomes")}
 
     for _ in range(300):  # marking follows any posting, so once all are marked nothing more is coming
         if await states() == {"dm_closed"}:

@@ -101,7 +101,7 @@ async def test_a_gateway_drop_and_a_fresh_identify_during_a_join_wave_welcome_ev
     async def settled() -> bool:
         """The catch-up on the new READY is over (it marks the server seen last) and every welcome is out."""
         seen = await bot.db.fetchval("SELECT seen_at FROM onboarding_presence")
-        rows = await bot.db.fetchall("SELECT state, join_seq FROM onboarding_welcomes")
+        rows = await bot.db.fetch("SELECT state, join_seq FROM onboarding_welcomes")
         caught_up = seen is not None and seen >= invalidated  # whole seconds
         return caught_up and len(rows) == len(wave) and all(r["state"] == "sent" for r in rows)
 

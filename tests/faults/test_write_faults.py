@@ -211,7 +211,7 @@ async def test_welcome_dms_and_greetings_land_once_through_429_500_503(
         await lb.join_member(guild.id, user)
 
     async def states() -> Counter[str]:
-        return Counter(r["state"] for r in await harness.bot.db.fetchall("SELECT state FROM onboarding_welcomes"))
+        return Counter(r["state"] for r in await harness.bot.db.fetch("SELECT state FROM onboarding_welcomes"))
 
     for _ in range(1000):
         if await states() == Counter({"sent": 55, "dm_closed": 5}):

@@ -52,7 +52,7 @@ async def test_a_restart_between_two_questions_keeps_the_next_click_working(
     ix = await pick(loopback, welcome.id, dee.id, "level", ["experienced"])
     assert ix.responses[0]["type"] == 7  # the message was updated in place
     assert "What are you interested in?" in loopback.message(welcome.id).text()
-    profile = await harness.bot.db.fetchone("SELECT role, level, step FROM onboarding_profiles WHERE user_id = ?",
+    profile = await harness.bot.db.fetchrow("SELECT role, level, step FROM onboarding_profiles WHERE user_id = ?",
                                             (dee.id,))
     assert tuple(profile) == ("ml-engineer", "experienced", "interests")
     assert len(loopback.dm_messages(dee.id)) == 1  # the restart did not welcome dee again

@@ -32,7 +32,7 @@ async def states_settle_at(harness: BotHarness, expected: dict[str, int], within
     before the bot records it `sent`, so a check right after the last DM would race that write."""
     seen: dict[str, int] = {}
     for _ in range(int(within / 0.02)):
-        rows = await harness.bot.db.fetchall("SELECT state, COUNT(*) AS n FROM onboarding_welcomes GROUP BY state")
+        rows = await harness.bot.db.fetch("SELECT state, COUNT(*) AS n FROM onboarding_welcomes GROUP BY state")
         seen = {row["state"]: row["n"] for row in rows}
         if seen == expected:
             break
@@ -105,7 +105,7 @@ async def test_a_crash_after_discord_accepted_the_dm_does_not_send_it_again(
     bot = await harness.start()
 
     async def states() -> dict[int, str]:
-        rows = await bot.db.fetchall("SELECT user_id, state FROM onboarding_welcomes")
+        rows = await bot.db.fetch("SELECT user_id, state FROM onboarding_welcomes")
         return {row["user_id"]: row["state"] for row in rows}
 
     for _ in range(200):

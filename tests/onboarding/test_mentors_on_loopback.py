@@ -47,7 +47,7 @@ async def test_a_decline_moves_the_request_to_the_next_mentor_and_the_mentee_is_
     assert f"You're now mentoring <@{kim.id}>" in loopback.message(second.id).text()
     notes = await _dms(loopback, kim.id, 2)
     assert f"<@{ben.id}> accepted to be your mentor" in notes[-1].text()
-    status = await bot.db.fetchone("SELECT status, mentor_id FROM mentor_requests WHERE mentee_id = ?", (kim.id,))
+    status = await bot.db.fetchrow("SELECT status, mentor_id FROM mentor_requests WHERE mentee_id = ?", (kim.id,))
     assert tuple(status) == ("matched", ben.id)
 
     # The answered offer lost its buttons, so a late click is impossible.

@@ -80,7 +80,7 @@ async def test_finishing_cancels_the_reminder_and_counts_once(db: Database, cloc
     assert await store.next_reminder_due() is None
     profile = await store.profile(G, U)
     assert (profile.status, profile.step) == ("finished", "done")
-    events = await db.fetchall("SELECT event FROM onboarding_events ORDER BY at")
+    events = await db.fetch("SELECT event FROM onboarding_events ORDER BY at")
     assert [e["event"] for e in events] == ["started", "finished"]
 
 
@@ -91,7 +91,7 @@ async def test_closed_dms_are_remembered_once(db: Database, clock: ManualClock) 
     assert not await store.record_dm_closed(G, U, clock.now())
     # Per member, not per server: the bot has one DM channel with them (the shared memory, bot/dm_closed.py).
     assert await store.dm_closed(G, U) and await store.dm_closed(G + 1, U)
-    events = await db.fetchall("SELECT event FROM onboarding_events WHERE user_id = ?", (U,))
+    events = await db.fetch("SELECT event FROM onboarding_events WHERE user_id = ?", (U,))
     assert [e["event"] for e in events] == ["dm_closed"]  # onboarding's stats row, written once
 
 

@@ -91,16 +91,16 @@ async def test_an_old_database_comes_out_in_unix_seconds(tmp_path: Path) -> None
         assert [(m.namespace, m.version) for m in await db.migrate(migrations)] == [("onboarding", 4)]
 
         for table, query in EXPECTED.items():
-            assert tuple(await db.fetchone(query)) == VALUES[table], table
-            column_types = {row["name"]: row["type"] for row in await db.fetchall(f"PRAGMA table_info({table})")}
+            assert tuple(await db.fetchrow(query)) == VALUES[table], table
+            column_types = {row["name"]: row["type"] for row in await db.fetch(f"PRAGMA table_info({table})")}
             assert "TEXT" not in {column_types[c] for c in column_types if c.endswith("_at") or c == "at"}, table
-        names = {row["name"] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        names = {row["name"] for row in await db.fetch("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert names >= INDEXES
-        tables = {row["name"] for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {row["name"] for row in await db.fetch("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert not {name for name in tables if name.endswith(("_new", "_old"))}
-        [key] = await db.fetchall("PRAGMA foreign_key_list(mentor_offers)")
+        [key] = await db.fetch("PRAGMA foreign_key_list(mentor_offers)")
         assert (key["table"], key["from"], key["to"]) == ("mentor_requests", "request_id", "id")
-        assert await db.fetchall("PRAGMA foreign_key_check") == []
+        assert await db.fetch("PRAGMA foreign_key_check") == []
         with pytest.raises(sqlite3.IntegrityError):  # the CHECKs came along
             await db.execute("UPDATE onboarding_welcomes SET state = 'lost'")
         with pytest.raises(sqlite3.IntegrityError):  # and the one-open-request-per-member index

@@ -46,7 +46,7 @@ async def test_a_join_gets_one_dm_and_finishing_gives_roles_and_the_summary(
     assert set(loopback.member(guild.id, ada.id).roles) == {engineer.id, early.id}
     assert len(loopback.dm_messages(ada.id)) == 1  # the same message was edited from question to summary
 
-    profile = await harness.bot.db.fetchone("SELECT * FROM onboarding_profiles WHERE user_id = ?", (ada.id,))
+    profile = await harness.bot.db.fetchrow("SELECT * FROM onboarding_profiles WHERE user_id = ?", (ada.id,))
     assert (profile["role"], profile["level"], profile["interests"]) == (
         "data-engineer", "early-career", '["data-engineering", "mlops"]')
     assert (profile["region"], profile["timezone"], profile["status"]) == ("europe", "Europe/Berlin", "finished")
@@ -82,7 +82,7 @@ async def test_a_typed_time_zone_and_going_back(loopback: LoopbackDiscord, bot) 
     right = await loopback.submit_modal(opened, values={"zone": "harare"})
     await right.wait_response()
     await loopback.wait_until(lambda: "all set" in loopback.message(welcome.id).text())
-    profile = await bot.db.fetchone("SELECT role, timezone FROM onboarding_profiles WHERE user_id = ?", (uma.id,))
+    profile = await bot.db.fetchrow("SELECT role, timezone FROM onboarding_profiles WHERE user_id = ?", (uma.id,))
     assert tuple(profile) == ("researcher", "Africa/Harare")
 
 

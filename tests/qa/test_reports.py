@@ -47,7 +47,7 @@ async def test_moving_the_mark_moves_the_credit(db: Database, store: QAStore, ti
     await store.reopen(2, by_id=ASKER, at=at + 9, timing=timing)
     assert await reports.leaderboard(GUILD, None) == [(OTHER, 1)]
     assert await reports.credit(GUILD, HELPER, None) == 0
-    marks = await db.fetchall("SELECT action FROM qa_marks ORDER BY id")
+    marks = await db.fetch("SELECT action FROM qa_marks ORDER BY id")
     assert [m[0] for m in marks] == ["mark", "mark", "move", "reopen"]
 
 

@@ -6,9 +6,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
-from bot.database import Database, Dialect, Row
+from bot.database import Database, Dialect, Result, Row, Transaction
 from bot.times import unix, utc
 from cogs.onboarding.mentors.models import (
     AnswerOutcome,
@@ -100,30 +98,30 @@ class MentorStore:
 
     async def set_status(self, guild_id: int, user_id: int, status: MentorStatus, now: datetime) -> bool:
         """Pause or resume; False when the member is not a mentor (or has left)."""
-        cursor = await self.db.execute(
+        result = await self.db.execute(
             "UPDATE mentors SET status = ?, updated_at = ? WHERE guild_id = ? AND user_id = ? AND status != 'left'",
             (status.value, unix(now), guild_id, user_id),
         )
-        return cursor.rowcount == 1
+        return result.rowcount == 1
 
     async def leave(self, guild_id: int, user_id: int, now: datetime) -> tuple[bool, list[Ended], list[int]]:
         """Stop mentoring: (was a mentor, mentorships ended, ids of the requests whose open offer was withdrawn)."""
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(
+            result = await tx.execute(
                 "UPDATE mentors SET status = 'left', updated_at = ? WHERE guild_id = ? AND user_id = ?"
                 " AND status != 'left'",
                 (unix(now), guild_id, user_id),
             )
-            was_mentor = cursor.rowcount == 1
+            was_mentor = result.rowcount == 1
             ended = await self._end_where(
                 tx, "guild_id = ? AND mentor_id = ? AND status = 'matched'", (guild_id, user_id), now
             )
-            cursor = await tx.execute(
+            result = await tx.execute(
                 "UPDATE mentor_offers SET status = 'withdrawn', answered_at = ? WHERE guild_id = ? AND mentor_id = ?"
                 " AND status = 'open' RETURNING request_id",
                 (unix(now), guild_id, user_id),
             )
-            requeued = [row["request_id"] for row in await cursor.fetchall()]
+            requeued = [row["request_id"] for row in result.rows]
             for request_id in requeued:
                 await tx.execute(
                     "UPDATE mentor_requests SET status = 'waiting' WHERE id = ? AND status = 'offered'", (request_id,)
@@ -157,7 +155,7 @@ class MentorStore:
         )
 
     async def _mentors(self, where: str, params: tuple[Any, ...]) -> list[Mentor]:
-        rows = await self.db.fetchall(
+        rows = await self.db.fetch(
             "SELECT m.*, (SELECT COUNT(*) FROM mentor_requests r WHERE r.guild_id = m.guild_id"
             " AND r.mentor_id = m.user_id AND r.status = 'matched') AS mentees,"
             " (SELECT COUNT(*) FROM mentor_offers o WHERE o.guild_id = m.guild_id AND o.mentor_id = m.user_id"
@@ -194,52 +192,52 @@ class MentorStore:
         if not topics:
             raise ValueError("a request needs at least one topic")
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(
+            result = await tx.execute(
                 "SELECT r.id, r.status, r.mentor_id, (SELECT o.mentor_id FROM mentor_offers o WHERE o.request_id = r.id"
                 " AND o.status = 'open') AS asked FROM mentor_requests r WHERE r.guild_id = ? AND r.mentee_id = ?"
                 " AND r.status IN ('waiting', 'offered', 'matched')",
                 (guild_id, mentee_id),
             )
-            existing = await cursor.fetchone()
+            existing = _first(result)
             if existing is not None:
                 if existing["status"] == "matched":
                     return RequestResult(
                         RequestOutcome.ALREADY_MATCHED, existing["id"], mentor_id=existing["mentor_id"]
                     )
                 return RequestResult(RequestOutcome.ALREADY_OPEN, existing["id"], mentor_id=existing["asked"])
-            cursor = await tx.execute(
+            result = await tx.execute(
                 "INSERT INTO mentor_requests (guild_id, mentee_id, topics, role, status, source, created_at)"
                 " VALUES (?, ?, ?, ?, 'waiting', ?, ?) RETURNING id",
                 (guild_id, mentee_id, json.dumps(topics), role, source, unix(now)),
             )
-            request_id = int((await _one(cursor))["id"])
+            request_id = int(_one(result)["id"])
             offer = await self._offer_next(tx, request_id, now, answer_window)
         if offer is None:
             return RequestResult(RequestOutcome.WAITING, request_id)
         return RequestResult(RequestOutcome.OFFERED, request_id, offer)
 
     async def _offer_next(
-        self, tx: aiosqlite.Connection, request_id: int, now: datetime, answer_window: timedelta
+        self, tx: Transaction, request_id: int, now: datetime, answer_window: timedelta
     ) -> Offer | None:
         """Inside a transaction: offer a waiting request to the next fitting mentor, if any."""
-        cursor = await tx.execute("SELECT * FROM mentor_requests WHERE id = ? AND status = 'waiting'", (request_id,))
-        request = await cursor.fetchone()
+        result = await tx.execute("SELECT * FROM mentor_requests WHERE id = ? AND status = 'waiting'", (request_id,))
+        request = _first(result)
         if request is None:
             return None
-        cursor = await tx.execute(
+        result = await tx.execute(
             _candidate_sql(self.db.dialect),
             (request["topics"], request["role"], request["guild_id"], request["mentee_id"], request_id),
         )
-        candidate = await cursor.fetchone()
+        candidate = _first(result)
         if candidate is None:
             return None
         due = utc(unix(now + answer_window))  # as stored: whole seconds
-        cursor = await tx.execute(
+        result = await tx.execute(
             "INSERT INTO mentor_offers (request_id, guild_id, mentor_id, status, offered_at, due_at)"
             " VALUES (?, ?, ?, 'open', ?, ?) RETURNING id",
             (request_id, request["guild_id"], candidate["user_id"], unix(now), unix(due)),
         )
-        offer_id = int((await _one(cursor))["id"])
+        offer_id = int(_one(result)["id"])
         await tx.execute("UPDATE mentor_requests SET status = 'offered' WHERE id = ?", (request_id,))
         await tx.execute(
             "UPDATE mentors SET last_offered_at = ? WHERE guild_id = ? AND user_id = ?",
@@ -263,7 +261,7 @@ class MentorStore:
         """Offer waiting requests (oldest first) now that a place may have opened."""
         ids = [
             row["id"]
-            for row in await self.db.fetchall(
+            for row in await self.db.fetch(
                 "SELECT id FROM mentor_requests WHERE guild_id = ? AND status = 'waiting'"
                 " ORDER BY created_at, id LIMIT 50",
                 (guild_id,),
@@ -277,7 +275,7 @@ class MentorStore:
         return offers
 
     async def offer(self, offer_id: int) -> Offer | None:
-        row = await self.db.fetchone(f"{_OFFER_SELECT} WHERE o.id = ?", (offer_id,))
+        row = await self.db.fetchrow(f"{_OFFER_SELECT} WHERE o.id = ?", (offer_id,))
         return None if row is None else _offer(row)
 
     async def offer_message(self, offer_id: int) -> int | None:
@@ -290,7 +288,7 @@ class MentorStore:
 
     async def undelivered_offers(self) -> list[Offer]:
         """Open offers whose DM Discord never confirmed (the bot stopped in between): sent again at start."""
-        rows = await self.db.fetchall(f"{_OFFER_SELECT} WHERE o.status = 'open' AND o.message_id IS NULL")
+        rows = await self.db.fetch(f"{_OFFER_SELECT} WHERE o.status = 'open' AND o.message_id IS NULL")
         return [_offer(row) for row in rows]
 
     async def answer(
@@ -298,24 +296,24 @@ class MentorStore:
     ) -> AnswerResult:
         """A mentor accepts or declines; a decline (or a full mentor) moves the request to the next mentor."""
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(f"{_OFFER_SELECT} WHERE o.id = ?", (offer_id,))
-            row = await cursor.fetchone()
+            result = await tx.execute(f"{_OFFER_SELECT} WHERE o.id = ?", (offer_id,))
+            row = _first(result)
             if row is None:
                 return AnswerResult(AnswerOutcome.NOT_OPEN)
             offer = _offer(row)
             if offer.mentor_id != mentor_id:
                 return AnswerResult(AnswerOutcome.NOT_YOURS, offer)
-            cursor = await tx.execute("SELECT status FROM mentor_offers WHERE id = ?", (offer_id,))
-            if (await _one(cursor))["status"] != "open":
+            result = await tx.execute("SELECT status FROM mentor_offers WHERE id = ?", (offer_id,))
+            if _one(result)["status"] != "open":
                 return AnswerResult(AnswerOutcome.NOT_OPEN, offer)
             if accept:
-                cursor = await tx.execute(
+                result = await tx.execute(
                     "SELECT m.capacity, (SELECT COUNT(*) FROM mentor_requests r WHERE r.guild_id = m.guild_id"
                     " AND r.mentor_id = m.user_id AND r.status = 'matched') AS mentees FROM mentors m"
                     " WHERE m.guild_id = ? AND m.user_id = ?",
                     (offer.guild_id, mentor_id),
                 )
-                mentor = await cursor.fetchone()
+                mentor = _first(result)
                 if mentor is not None and mentor["mentees"] < mentor["capacity"]:
                     await tx.execute(
                         "UPDATE mentor_offers SET status = 'accepted', answered_at = ? WHERE id = ?",
@@ -344,12 +342,12 @@ class MentorStore:
     async def undeliverable(self, offer_id: int, now: datetime, answer_window: timedelta) -> Offer | None:
         """The mentor cannot be reached (DMs closed): pause them and move the request on."""
         async with self.db.transaction() as tx:
-            cursor = await tx.execute(
+            result = await tx.execute(
                 "UPDATE mentor_offers SET status = 'undeliverable', answered_at = ? WHERE id = ? AND status = 'open'"
                 " RETURNING request_id, guild_id, mentor_id",
                 (unix(now), offer_id),
             )
-            row = await cursor.fetchone()
+            row = _first(result)
             if row is None:
                 return None
             await tx.execute(
@@ -369,18 +367,18 @@ class MentorStore:
 
     async def expire_due(self, now: datetime, limit: int = 100) -> list[Offer]:
         """Offers past their answer window count as declined; their requests wait for the next mentor."""
-        rows = await self.db.fetchall(
+        rows = await self.db.fetch(
             f"{_OFFER_SELECT} WHERE o.status = 'open' AND o.due_at <= ? ORDER BY o.due_at LIMIT ?", (unix(now), limit)
         )
         expired = []
         for row in rows:
             offer = _offer(row)
             async with self.db.transaction() as tx:
-                cursor = await tx.execute(
+                result = await tx.execute(
                     "UPDATE mentor_offers SET status = 'expired', answered_at = ? WHERE id = ? AND status = 'open'",
                     (unix(now), offer.id),
                 )
-                if cursor.rowcount != 1:
+                if result.rowcount != 1:
                     continue  # answered meanwhile
                 await tx.execute(
                     "UPDATE mentor_requests SET status = 'waiting' WHERE id = ? AND status = 'offered'",
@@ -390,7 +388,7 @@ class MentorStore:
         return expired
 
     async def open_request(self, guild_id: int, mentee_id: int) -> OpenRequest | None:
-        row = await self.db.fetchone(
+        row = await self.db.fetchrow(
             "SELECT r.id, r.status, r.mentor_id, (SELECT o.mentor_id FROM mentor_offers o WHERE o.request_id = r.id"
             " AND o.status = 'open') AS asked FROM mentor_requests r WHERE r.guild_id = ? AND r.mentee_id = ?"
             " AND r.status IN ('waiting', 'offered', 'matched')",
@@ -420,14 +418,14 @@ class MentorStore:
         return ended[0] if ended else None
 
     async def _end_where(
-        self, tx: aiosqlite.Connection, where: str, params: tuple[Any, ...], now: datetime
+        self, tx: Transaction, where: str, params: tuple[Any, ...], now: datetime
     ) -> list[Ended]:
-        cursor = await tx.execute(
+        result = await tx.execute(
             f"UPDATE mentor_requests SET status = CASE status WHEN 'matched' THEN 'ended' ELSE 'cancelled' END,"
             f" ended_at = ? WHERE {where} RETURNING id, guild_id, mentee_id, mentor_id",
             (unix(now), *params),
         )
-        rows = list(await cursor.fetchall())
+        rows = result.rows
         for row in rows:
             await tx.execute(
                 "UPDATE mentor_offers SET status = 'withdrawn', answered_at = ? WHERE request_id = ?"
@@ -438,7 +436,7 @@ class MentorStore:
 
     async def counts(self) -> dict[str, int]:
         """For /about."""
-        row = await self.db.fetchone(
+        row = await self.db.fetchrow(
             "SELECT (SELECT COUNT(*) FROM mentors WHERE status != 'left') AS mentors,"
             " (SELECT COUNT(*) FROM mentor_requests WHERE status = 'matched') AS mentorships"
         )
@@ -446,7 +444,7 @@ class MentorStore:
 
     async def stats(self, guild_id: int) -> MentoringCounts:
         """The mentoring part of /onboarding stats, as things stand now."""
-        row = await self.db.fetchone(
+        row = await self.db.fetchrow(
             "SELECT (SELECT COUNT(*) FROM mentors WHERE guild_id = ? AND status = 'active') AS active,"
             " (SELECT COUNT(*) FROM mentor_requests WHERE guild_id = ? AND status IN ('waiting', 'offered'))"
             " AS waiting",
@@ -455,9 +453,12 @@ class MentorStore:
         return MentoringCounts(0, 0) if row is None else MentoringCounts(row["active"], row["waiting"])
 
 
-async def _one(cursor: aiosqlite.Cursor) -> Row:
+def _first(result: Result) -> Row | None:
+    return result.rows[0] if result.rows else None
+
+
+def _one(result: Result) -> Row:
     """The row a statement that always yields one (an INSERT ... RETURNING, a row locked by the transaction)."""
-    row = await cursor.fetchone()
-    if row is None:
+    if not result.rows:
         raise RuntimeError("the statement returned no row")
-    return row
+    return result.rows[0]
