@@ -9,6 +9,7 @@ backend) is replaced and the statement tried again when nothing of it can have h
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
@@ -212,8 +213,24 @@ class PostgresDatabase(Database):
 
     async def subscribe(self, topic: str, callback: ChangeCallback) -> None:
         await super().subscribe(topic, callback)
-        async with self._listener_lock:
-            await self._listen(topic)
+        for attempt in range(1, RETRIES + 1):
+            try:
+                async with self._listener_lock:
+                    await self._listen(topic)
+                return
+            except _GONE as error:
+                # The listening connection went away and its loss was not noticed yet (a terminated backend): listen
+                # to every topic again on a new one (_listener_lost will follow and do it once more, harmlessly).
+                if attempt == RETRIES:
+                    raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
+                async with self._listener_lock:
+                    topics = self._listening | {topic}
+                    self._listening, self._listener = set(), None
+                    with contextlib.suppress(*_GONE):
+                        for name in topics:
+                            await self._listen(name)
+                        return
+                await asyncio.sleep(0.2 * attempt)
 
     async def publish(self, topic: str, key: str) -> None:
         self._deliver(topic, key)  # this process at once; the others through the server
