@@ -63,6 +63,7 @@ _GONE = (
     TimeoutError,
 )
 _BEGIN_EXCLUSIVE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_LOCK_AND_XID = "SELECT txid_current() FROM (SELECT pg_advisory_xact_lock($1)) AS locked"
 _ROW_COUNT = re.compile(r"(\d+)$")
 _RETURNS_ROWS = re.compile(r"\bRETURNING\b|^\s*(SELECT|WITH|VALUES)\b", re.I | re.S)
 
@@ -310,13 +311,16 @@ class PostgresDatabase(Database):
         return await self._retried_transaction(work)
 
     async def _retried_transaction(self, work: Callable[[PostgresTransaction], Awaitable[T]]) -> T:
-        """`work` in one write transaction; run again from BEGIN on a fresh connection when the connection goes away
-        before COMMIT is sent (PostgreSQL keeps nothing of a transaction whose connection was lost uncommitted). A
-        connection lost during COMMIT itself is not retried: the transaction may have committed, and a write must
-        not happen twice (DatabaseUnavailable, as when every attempt fails)."""
+        """`work` in one write transaction, run again from BEGIN on a fresh connection when the connection goes away:
+        before COMMIT (PostgreSQL keeps nothing of a transaction whose connection was lost uncommitted), or during
+        COMMIT when the server says the transaction did not commit (txid_status on a fresh connection): so a write
+        is neither lost nor done twice. DatabaseUnavailable when every attempt fails or the outcome stays unknown."""
         for attempt in range(1, RETRIES + 1):
-            conn = await self._begin(exclusive=True)
+            conn = await self._begin(exclusive=False)
+            xid: int | None = None
             try:
+                # the write lock (as in transaction()) and this transaction's id, to ask about it if COMMIT is cut off
+                xid = await conn.fetchval(_LOCK_AND_XID, WRITE_LOCK)
                 result = await work(PostgresTransaction(conn))
             except _GONE as error:
                 await self._pool.release(conn)  # a connection already gone is detached: a no-op
@@ -330,9 +334,34 @@ class PostgresDatabase(Database):
             except BaseException:
                 await self._end(conn, commit=False)
                 raise
-            await self._end(conn, commit=True)
+            try:
+                await self._end(conn, commit=True)
+            except DatabaseUnavailable:
+                status = await self._outcome(xid)
+                if status == "committed":
+                    return result
+                if status != "aborted" or attempt == RETRIES:
+                    raise
+                log.warning("PostgreSQL connection lost during COMMIT, which did not happen; running it again")
+                continue
             return result
         raise AssertionError("unreachable")
+
+    async def _outcome(self, xid: int | None) -> str | None:
+        """'committed' or 'aborted' for a transaction whose COMMIT was cut off (None when it cannot be told): asked on
+        a fresh connection, once the server has finished with the old one (a terminated backend aborts what it had
+        not committed; 'in progress' lasts only until it exits)."""
+        await self._pool.expire_connections()
+        for _ in range(20):
+            try:
+                status = await self._retrying("SELECT txid_status(?)", (xid,), returning=True)
+            except DatabaseUnavailable:
+                return None
+            value = status[0][0] if status else None
+            if value != "in progress":
+                return str(value) if value is not None else None
+            await asyncio.sleep(0.1)
+        return None
 
     async def _end(self, conn: asyncpg.Connection, *, commit: bool) -> None:
         """COMMIT or ROLLBACK and give the connection back; a lost connection during COMMIT is DatabaseUnavailable."""
