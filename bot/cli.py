@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import discord
 from dotenv import load_dotenv
 
-from bot.database import DatabaseRefused, DatabaseUnavailable, parse_target, redact
+from bot.database import DatabaseRefused, DatabaseTarget, DatabaseUnavailable, parse_target, redact
 from bot.discord_api import DiscordUnreachable, fetch_application
 from bot.environment import Environment, load_database, load_environment, point_discord_at
 from bot.invite import invite_text
@@ -134,6 +134,58 @@ def migrate_db(args: argparse.Namespace) -> int:
           f" {source} to {redact(target)}. Skipped (SQLite only): {', '.join(report_.skipped) or 'none'}.")
     print(f"Next: stop the bot if it still runs, set BOT_DATABASE={redact(target)} and start it (docs/scaling.md).")
     return EXIT_OK
+
+
+def _backup_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dest", metavar="DEST", help="the backup file to write, e.g. backups/community-2025-06-01.db")
+
+
+@subcommand(
+    "backup", "copy the live database (BOT_DATABASE) into the file DEST, while the bot runs (docs/backups.md)",
+    _backup_arguments,
+)
+def backup_command(args: argparse.Namespace) -> int:
+    from bot.backup import BackupError, backup  # no Discord: a second gateway session would steal interactions
+
+    source = _database_alone()
+    try:
+        done = backup(source, Path(args.dest))
+    except BackupError as error:
+        report(str(error))
+        return EXIT_CONFIG
+    checked = " (integrity_check ok)" if isinstance(source, Path) else " (pg_dump custom format)"
+    print(f"{done.path}: {done.size_bytes:,} bytes in {done.seconds:.1f} s{checked}")
+    return EXIT_OK
+
+
+def _restore_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a backup made by `community-bot backup`")
+
+
+@subcommand(
+    "restore", "put the backup FILE in place of the database (BOT_DATABASE); stop the bot first (docs/backups.md)",
+    _restore_arguments,
+)
+def restore_command(args: argparse.Namespace) -> int:
+    from bot.backup import BackupError, restore
+
+    target = _database_alone()
+    try:
+        restore(Path(args.file), target)
+    except BackupError as error:
+        report(str(error))
+        return EXIT_CONFIG
+    assert isinstance(target, Path)  # restore() refuses PostgreSQL with the pg_restore line to run
+    print(f"{target}: restored from {args.file}; the previous file is kept as {target.name}.before-restore")
+    return EXIT_OK
+
+
+def _database_alone() -> DatabaseTarget:
+    """BOT_DATABASE for a command that needs no token; a PostgreSQL password never reaches a printed line."""
+    target = load_database()
+    if isinstance(target, str):
+        SECRETS[:] = [secret for secret in (urlsplit(target).password,) if secret]
+    return target
 
 
 class Parser(argparse.ArgumentParser):

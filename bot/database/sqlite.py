@@ -147,8 +147,10 @@ class SQLiteDatabase(Database):
         path.parent.mkdir(parents=True, exist_ok=True)
         writer = await _connect(
             path,
+            # secure_delete: a forgotten member's rows are overwritten with zeros, not left in free pages
+            # (/privacy forget, docs/privacy.md)
             ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}", "synchronous=NORMAL",
-             f"mmap_size={MMAP_BYTES}"),
+             f"mmap_size={MMAP_BYTES}", "secure_delete=ON"),
         )
         return cls(writer, path)
 

@@ -15,6 +15,7 @@ from bot.discord_helpers import channel_problem, clip, find_channel, find_role, 
 from bot.errors import UserFacingError
 from bot.feature import Feature
 from bot.guild_settings import SETTABLE_KEYS, SettingKey, get_value
+from bot.member_data import export_core, forget_core, forget_rows
 from bot.settings import ConfigError
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,13 @@ class AdminCog(Feature):
         count = await self.bot.db.fetchval("SELECT COUNT(*) FROM guild_settings")
         # Closed DMs are the bot's shared memory (bot/dm_closed.py), counted once here rather than per feature.
         return {"server settings": int(count), "members with closed DMs": await self.bot.dm_closed.count()}
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """Core's own memory of a member: closed DMs, the server settings they changed."""
+        return await export_core(self.bot.db, guild_id, user_id)
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        return await forget_rows(self.bot.db, forget_core(guild_id, user_id))
 
     @config.command(name="show", description="Show this server's settings and where each comes from")
     @app_commands.checks.has_permissions(manage_guild=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -30,6 +31,7 @@ from cogs.communities.rules import (
 from cogs.communities.search import counts_without_each, filter_entries, find_entry, named, names_matching
 from cogs.communities.settings import CommunitiesSettings
 from cogs.communities.store import DirectoryStore
+from cogs.communities.store_member import CommunitiesMemberData
 from cogs.communities.views import ListPager, SuggestionDecision, suggestion_buttons
 from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS
 from cogs.onboarding.api import MemberProfile, OnboardingApi
@@ -71,6 +73,7 @@ class CommunitiesCog(Feature, CommunitiesApi):
     def __init__(self, bot: CommunityBot) -> None:
         super().__init__(bot)
         self.store = DirectoryStore(bot.db)
+        self.member_data = CommunitiesMemberData(bot.db)
 
     async def on_load(self) -> None:
         # Validate the whole file before touching the database: a bad entry stops the start and changes nothing.
@@ -87,6 +90,21 @@ class CommunitiesCog(Feature, CommunitiesApi):
 
     async def on_unload(self) -> None:
         self.store.close()
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        return await self.member_data.export(guild_id, user_id)
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Forget their suggestions; the moderators' log cards that named them say it was withdrawn instead."""
+        cards = await self.member_data.suggestion_cards(guild_id, user_id)
+        touched = await self.member_data.forget(guild_id, user_id)
+        for channel_id, message_id in cards:
+            message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+            try:
+                await message.edit(content=render.SUGGESTION_FORGOTTEN, embed=None, view=None)
+            except discord.HTTPException:
+                log.info("Could not edit the suggestion card %s of a forgotten member", message_id, exc_info=True)
+        return touched
 
     async def about_counts(self) -> dict[str, int]:
         return await self.store.counts()

@@ -294,3 +294,7 @@ def decision_note(suggestion: CommunitySuggestion) -> str:
 def choices(pairs: Sequence[tuple[str, str]]) -> list[app_commands.Choice[str]]:
     """Autocomplete choices from (what is shown, what is sent) pairs."""
     return [app_commands.Choice(name=name, value=value) for name, value in pairs]
+
+
+# A suggestion card once its author asked the bot to forget them (its buttons go with the embed).
+SUGGESTION_FORGOTTEN = "A community suggestion was here; the member who made it asked the bot to forget their data."

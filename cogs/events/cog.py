@@ -5,16 +5,19 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.client import CommunityBot
+from bot.database import ALL
 from bot.discord_helpers import clip, escape, find_role, guild_of, member_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
 from bot.scheduler import DueWork, Periodic
 from bot.times import utc
+from cogs.events.cache import TOPIC
 from cogs.events.due import REMINDERS, EventReminders
 from cogs.events.ics import build_calendar
 from cogs.events.models import (
@@ -34,6 +37,7 @@ from cogs.events.render import announcement_embed, list_line, offsets_text, prev
 from cogs.events.rsvp_counts import CountSettler
 from cogs.events.settings import EventsSettings
 from cogs.events.store import EventStore
+from cogs.events.store_member import EventsMemberData
 from cogs.events.timeparse import zone_choices
 from cogs.events.views import EventDraftButton, RsvpButton, preview_view, rsvp_view
 
@@ -70,6 +74,7 @@ class EventsCog(Feature):
         self.publisher = Publisher(bot, self.store)
         self.reminders = EventReminders(bot, self.planner, self.publisher)
         self.counts = CountSettler(self._settle_counts)
+        self.member_data = EventsMemberData(bot.db)
 
     def due_work(self) -> Sequence[DueWork | Periodic]:
         return self.reminders.work()
@@ -81,6 +86,20 @@ class EventsCog(Feature):
     async def about_counts(self) -> dict[str, int]:
         """What this feature stores, for /about."""
         return await self.store.stats()
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        return await self.member_data.export(guild_id, user_id)
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Forget them, then re-render the announcements that named them as organiser or counted their RSVP."""
+        announced = await self.member_data.announced_occurrences(guild_id, user_id)
+        touched = await self.member_data.forget(guild_id, user_id)
+        await self.store.db.publish(TOPIC, ALL)  # cached event rows may hold their ID as organiser
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            for event, occurrence in (await self.store.contexts(announced)).values():
+                await self.publisher.refresh_announcement(guild, event, occurrence)
+        return touched
 
     # ------------------------------------------------------------ helpers
 

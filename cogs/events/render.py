@@ -47,7 +47,8 @@ def announcement_embed(event: Event, occurrence: Occurrence, counts: RsvpCounts)
         embed.add_field(name="Repeats", value=event.series(occurrence.start).describe(), inline=False)
     if occurrence.note:
         embed.add_field(name="Note", value=clip(occurrence.note, 1024), inline=False)
-    embed.add_field(name="Organiser", value=f"<@{event.creator_id}>")
+    # 0: the organiser asked the bot to forget them (bot/member_data.py)
+    embed.add_field(name="Organiser", value=f"<@{event.creator_id}>" if event.creator_id else "a former member")
     embed.add_field(name="RSVPs", value=rsvp_line(counts))
     status = "This event was cancelled." if cancelled else "This event has ended." if ended else None
     footer = f"Event #{event.id}" + (f" · occurrence {occurrence.seq}" if event.recurring else "")

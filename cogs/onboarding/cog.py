@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -25,6 +25,7 @@ from cogs.onboarding.models import WelcomeState
 from cogs.onboarding.rules import member_profile
 from cogs.onboarding.settings import OnboardingSettings
 from cogs.onboarding.store import OnboardingStore
+from cogs.onboarding.store_member import OnboardingMemberData
 from cogs.onboarding.views import DYNAMIC_ITEMS
 from cogs.onboarding.welcome import WelcomeSender
 from cogs.onboarding.welcome_queue import FallbackBatcher, WelcomeKey, WelcomeQueue
@@ -69,6 +70,7 @@ class OnboardingCog(Feature, OnboardingApi):
         self.fallback = FallbackBatcher(self.sender.post_fallback)
         self.sender.queue, self.sender.fallback = self.queue, self.fallback
         self._resume: asyncio.Task[None] | None = None
+        self.member_data = OnboardingMemberData(bot.db)
 
     # --- the feature contract -------------------------------------------------------------------------------------
 
@@ -101,6 +103,15 @@ class OnboardingCog(Feature, OnboardingApi):
 
     async def about_counts(self) -> dict[str, int]:
         return await self.store.counts()
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        return await self.member_data.export(guild_id, user_id)
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Delete their profile, welcome, reminder and history; the catch-up never welcomes them again for this
+        join (store_member.py says how, with no trace of them left). The roles the answers gave stay in Discord."""
+        # Real time, like _mark_seen: the mark is compared with Discord's joined_at.
+        return await self.member_data.forget(guild_id, user_id, datetime.now(UTC))
 
     async def profile_of(self, guild_id: int, user_id: int) -> MemberProfile | None:
         """The member's answers in this server (known vocabulary keys only), or None before any answer."""

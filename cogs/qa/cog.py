@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -18,16 +19,29 @@ from bot.times import unix
 from cogs.qa.answers import AnswerFlow
 from cogs.qa.asking import AskFlow
 from cogs.qa.due import QADue
-from cogs.qa.render import leaderboard_embed, no_match_text, search_embed, stats_embed, tag_label, unanswered_embed
+from cogs.qa.render import (
+    FORGOTTEN_POST_HEADER,
+    leaderboard_embed,
+    no_match_text,
+    post_header,
+    search_embed,
+    stats_embed,
+    tag_label,
+    unanswered_embed,
+)
 from cogs.qa.rules import period_start
 from cogs.qa.search import QuestionSearch
 from cogs.qa.settings import QASettings
 from cogs.qa.store import QAStore
+from cogs.qa.store_member import QAMemberData
 from cogs.qa.store_reports import QAReports
 from cogs.qa.tracking import TrackingListeners
 from cogs.qa.views import DraftButton, ReopenButton
 
 log = logging.getLogger(__name__)
+
+# The bot's posts naming a forgotten asker are edited, newest first, up to this many (each costs two requests).
+EDIT_POSTS_AT_MOST = 50
 
 PERIOD_CHOICES = [
     app_commands.Choice(name="last 7 days", value="week"),
@@ -52,6 +66,7 @@ class QACog(TrackingListeners, Feature):
         self.store = QAStore(bot.db)
         self.search_index = QuestionSearch(bot.db)
         self.reports = QAReports(bot.db)
+        self.member_data = QAMemberData(bot.db)
         self.due = QADue(bot, self.store)
         self.asking = AskFlow(self)
         self.answers = AnswerFlow(self)
@@ -79,6 +94,34 @@ class QACog(TrackingListeners, Feature):
     async def about_counts(self) -> dict[str, int]:
         """What this feature stores, for /about."""
         return await self.store.counts()
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        return await self.member_data.export(guild_id, user_id)
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Their questions lose the asker (the bot's "Asked by" line goes too), their credits and marks their name."""
+        asked = await self.member_data.asked_with_ask(guild_id, user_id, EDIT_POSTS_AT_MOST)
+        touched = await self.member_data.forget(guild_id, user_id, unix(self.bot.clock.now()))
+        for thread_id, channel_id in asked:
+            await self._drop_asker_line(thread_id, channel_id, user_id)
+        return touched
+
+    async def _drop_asker_line(self, thread_id: int, channel_id: int, user_id: int) -> None:
+        """The first post of an /ask question (its ID is the thread's, in the forum post or the text channel)."""
+        for where in (thread_id, channel_id):
+            message = self.bot.get_partial_messageable(where).get_partial_message(thread_id)
+            try:
+                found = await message.fetch()
+            except discord.HTTPException:
+                continue
+            header = post_header(user_id)
+            mine = self.bot.user is not None and found.author.id == self.bot.user.id
+            if mine and header in found.content:
+                try:
+                    await found.edit(content=found.content.replace(header, FORGOTTEN_POST_HEADER))
+                except discord.HTTPException:
+                    log.info("Could not drop the asker from question %s", thread_id, exc_info=True)
+            return
 
     # --- asking and answering --------------------------------------------------------------------
 

@@ -103,6 +103,14 @@ def post_header(asker_id: int) -> str:
     return f"-# Asked by <@{asker_id}> with /ask"
 
 
+FORGOTTEN_POST_HEADER = "-# Asked with /ask"  # the header once the asker asked the bot to forget them
+
+
+def who(user_id: int | None) -> str:
+    """A member as the bot names them; None or 0 once they asked the bot to forget them (bot/member_data.py)."""
+    return f"<@{user_id}>" if user_id else "a former member"
+
+
 def text_post_starter(title: str, asker_id: int) -> str:
     """The starter message of a question thread in a text channel (forum posts carry the title themselves)."""
     return f"❓ **{inert(title)}**\n{post_header(asker_id)}"
@@ -111,11 +119,11 @@ def text_post_starter(title: str, asker_id: int) -> str:
 def accepted_notice(question: Question, marked_by: int, *, moved: bool) -> str:
     """The reply in the thread that links the accepted answer (no pings: it goes out with none)."""
     link = jump_url(question.guild_id, question.thread_id, question.answer_message_id)
-    who = "" if question.answer_author_id == marked_by else f" by <@{question.answer_author_id}>"
+    author = "" if question.answer_author_id == marked_by else f" by {who(question.answer_author_id)}"
     verb = "moved the accepted answer to" if moved else "marked"
     tail = "" if moved else " as the accepted answer"
     return (
-        f"✅ **Solved.** <@{marked_by}> {verb} [this reply]({link}){who}{tail}.\n"
+        f"✅ **Solved.** <@{marked_by}> {verb} [this reply]({link}){author}{tail}.\n"
         "-# Someone else with the same question can search for it with `/qa search`."
     )
 
@@ -152,7 +160,7 @@ def action_failed_report(action: QuestionAction, thread_mention: str, status: in
 
 
 def refusal_text(refusal: AnswerRefusal, question: Question) -> str:
-    asker = f"<@{question.asker_id}>"
+    asker = who(question.asker_id)
     return {
         AnswerRefusal.NOT_ASKER_MARK: (
             f"Only the person who asked ({asker}) or someone who can manage threads can mark "
@@ -178,7 +186,7 @@ def marked_reply(before: Question, after: Question, outcome: Outcome) -> str:
     if not before.solved:
         text = f"Marked the reply by {author} as the accepted answer."
     elif before.answer_author_id != after.answer_author_id:
-        previous = f"<@{before.answer_author_id}>"
+        previous = who(before.answer_author_id)
         text = f"Moved the accepted answer to the reply by {author}; the credit moved from {previous}."
     else:
         text = f"Moved the accepted answer to another reply by {author}."
@@ -188,7 +196,7 @@ def marked_reply(before: Question, after: Question, outcome: Outcome) -> str:
 
 
 def reopened_reply(before: Question, outcome: Outcome) -> str:
-    text = f"Reopened. The accepted answer by <@{before.answer_author_id}> is no longer marked (nor credited)."
+    text = f"Reopened. The accepted answer by {who(before.answer_author_id)} is no longer marked (nor credited)."
     return _with_problems(text, outcome)
 
 

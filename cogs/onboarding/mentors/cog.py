@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -23,6 +23,7 @@ from cogs.onboarding.mentors import render
 from cogs.onboarding.mentors.models import AnswerOutcome, Ended, MentorNote, MentorStatus, Offer
 from cogs.onboarding.mentors.rules import answer_window, note_for_open, note_for_request
 from cogs.onboarding.mentors.store import MentorStore
+from cogs.onboarding.mentors.store_member import MentoringMemberData
 from cogs.onboarding.mentors.views import OFFER_TEMPLATE, OfferButton, offer_view
 from cogs.onboarding.settings import OnboardingSettings
 from cogs.onboarding.store import OnboardingStore
@@ -49,6 +50,7 @@ class MentorsCog(Feature):
     def __init__(self, bot: CommunityBot, onboarding: OnboardingStore) -> None:
         super().__init__(bot)
         self.store = MentorStore(bot.db)
+        self.member_data = MentoringMemberData(bot.db)
         self.onboarding = onboarding  # the profiles mentoring reads, and the closed-DM memory with its stats event
         self._resend: asyncio.Task[None] | None = None
 
@@ -66,6 +68,22 @@ class MentorsCog(Feature):
 
     async def about_counts(self) -> dict[str, int]:
         return await self.store.counts()
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        return await self.member_data.export(guild_id, user_id)
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        """Forget a mentor or mentee; the other side of their mentorships is told, without naming them."""
+        done = await self.member_data.forget(guild_id, user_id, self.bot.clock.now())
+        for request_id, mentee_id in done.mentees_left:
+            await self.notify(guild_id, mentee_id, render.mentor_gone_text(), ("ended", request_id))
+        for request_id, mentor_id in done.mentors_freed:
+            await self.notify(guild_id, mentor_id, render.mentee_gone_text(), ("ended", request_id))
+        for mentor_id, message_id in done.offers_withdrawn:
+            await self._edit_offer_message(mentor_id, message_id, render.OFFER_WITHDRAWN_TEXT)
+        if done.rows:
+            await self._requeue(guild_id, done.requeued)  # places were freed, requests wait for a mentor
+        return done.rows
 
     async def _settings(self, guild_id: int) -> OnboardingSettings:
         return (await self.guild_config(guild_id)).section(OnboardingSettings)
@@ -222,14 +240,19 @@ class MentorsCog(Feature):
     async def _close_offer_message(self, offer: Offer, text: str) -> None:
         """Take the buttons off a mentor's DM that can no longer be answered."""
         message_id = await self.store.offer_message(offer.id)
-        user = self.bot.get_user(offer.mentor_id)
-        if message_id is None or user is None:
+        if message_id is not None:
+            await self._edit_offer_message(offer.mentor_id, message_id, text)
+
+    async def _edit_offer_message(self, mentor_id: int, message_id: int, text: str) -> None:
+        """Replace an offer DM (its buttons go too); a DM that cannot be edited any more is left as it is."""
+        user = self.bot.get_user(mentor_id)
+        if user is None:
             return
         try:
             channel = user.dm_channel or await user.create_dm()
             await channel.get_partial_message(message_id).edit(content=text, embed=None, view=None)
         except discord.HTTPException:
-            log.info("Could not close the expired offer %s in the DM of %s", offer.id, offer.mentor_id)
+            log.info("Could not close the offer message %s in the DM of %s", message_id, mentor_id)
 
     async def _rematch(self, guild_id: int) -> None:
         """A place may have opened: offer waiting requests."""

@@ -128,6 +128,22 @@ def ended_text(by_mentor: bool, mentor_id: int, mentee_id: int) -> str:
     return f"<@{mentee_id}> ended the mentorship. Thanks for your time!"
 
 
+def mentor_gone_text() -> str:
+    """To a mentee whose mentor asked the bot to forget them (the mentor is not named: that is what they asked)."""
+    return (
+        "Your mentorship has ended: your mentor is no longer part of mentoring here. Ask for another mentor any time"
+        " with `/mentor request`."
+    )
+
+
+def mentee_gone_text() -> str:
+    """To a mentor whose mentee asked the bot to forget them."""
+    return "One of your mentees is no longer part of mentoring here, so that place is free again. Thanks!"
+
+
+OFFER_WITHDRAWN_TEXT = "This request was withdrawn: the member is no longer part of mentoring here."
+
+
 def mentor_summary_text(note: MentorNote | None) -> str | None:
     """The mentor in the summary at the end of onboarding."""
     if note is None:
