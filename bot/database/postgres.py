@@ -275,18 +275,28 @@ class PostgresDatabase(Database):
     async def _retrying(self, sql: str, params: Params, *, returning: bool) -> Any:
         """One statement on a pooled connection, tried again on a fresh one when the connection was gone."""
         for attempt in range(1, RETRIES + 1):
+            conn: asyncpg.Connection | None = None
             try:
-                async with self._pool.acquire() as conn:
-                    if returning:
-                        return list(await conn.fetch(placeholders(sql), *params))
-                    return await _run(conn, sql, params)
+                conn = await self._pool.acquire()
+                if returning:
+                    return list(await conn.fetch(placeholders(sql), *params))
+                return await _run(conn, sql, params)
             except _GONE as error:
                 await self._pool.expire_connections()
                 if attempt == RETRIES:
                     raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
                 log.warning("PostgreSQL connection lost (%s); trying again", type(error).__name__)
-                await asyncio.sleep(0.2 * attempt)
+            finally:
+                if conn is not None:
+                    await self._give_back(conn)
+            await asyncio.sleep(0.2 * attempt)
         raise AssertionError("unreachable")
+
+    async def _give_back(self, conn: asyncpg.Connection) -> None:
+        """Return a connection to the pool. A reset that fails (the connection went away after its statement ran)
+        terminates it, and the pool replaces it: never a reason to run that statement again."""
+        with contextlib.suppress(*_GONE):
+            await self._pool.release(conn)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
         rows: list[Row] = await self._retrying(sql, params, returning=True)
@@ -323,7 +333,7 @@ class PostgresDatabase(Database):
                 xid = await conn.fetchval(_LOCK_AND_XID, WRITE_LOCK)
                 result = await work(PostgresTransaction(conn))
             except _GONE as error:
-                await self._pool.release(conn)  # a connection already gone is detached: a no-op
+                await self._give_back(conn)
                 await self._pool.expire_connections()
                 if attempt == RETRIES:
                     raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
@@ -374,7 +384,7 @@ class PostgresDatabase(Database):
             if commit:
                 raise DatabaseUnavailable(f"{self.describe()}: lost during COMMIT ({type(error).__name__})") from error
         finally:
-            await self._pool.release(conn)
+            await self._give_back(conn)
 
     @asynccontextmanager
     async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Transaction]:
@@ -384,7 +394,7 @@ class PostgresDatabase(Database):
         try:
             yield PostgresTransaction(conn)
         except _GONE as error:
-            await self._pool.release(conn)
+            await self._give_back(conn)
             await self._pool.expire_connections()
             raise DatabaseUnavailable(f"{self.describe()}: lost in a transaction ({type(error).__name__})") from error
         except BaseException:
@@ -405,7 +415,7 @@ class PostgresDatabase(Database):
                 await conn.execute(_BEGIN_EXCLUSIVE if exclusive else "BEGIN")
                 return conn
             except _GONE as error:
-                await self._pool.release(conn)
+                await self._give_back(conn)
                 await self._pool.expire_connections()
                 if attempt == RETRIES:
                     raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
