@@ -149,6 +149,29 @@ class CommunityBot(commands.AutoShardedBot):
         """A guild of this process's shards, or one of another shard fetched for a DM interaction."""
         return super().get_guild(id) or self.remote_guilds.get(id)
 
+    async def work_guild(self, guild_id: int) -> discord.Guild | None:
+        """The guild to do due work in (reminders, welcomes): this process's own from its cache, or one of another
+        shard over REST (bot/remote_guilds.py). Every process takes due work of every guild, claimed in the database,
+        so the survivors finish the work of a dead process's guilds, whose shard no other process can run."""
+        guild = self.get_guild(guild_id)
+        if guild is None and self.is_remote(guild_id):
+            try:
+                guild = await self.remote_guilds.fetch(guild_id, None)
+            except discord.HTTPException as error:
+                log.warning("Fetching guild %s for due work failed: %s", guild_id, error)
+        return guild
+
+    async def work_member(self, guild: discord.Guild, user_id: int) -> discord.Member | None:
+        """A member for due work (a welcome): from the cache, or over REST in a guild of another shard (work_guild);
+        None when they are not in it."""
+        member = guild.get_member(user_id)
+        if member is None and self.is_remote(guild.id):
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.NotFound:
+                return None
+        return member
+
     def get_channel(self, id: int, /) -> Channel | None:
         return super().get_channel(id) or self.remote_guilds.channel(id)
 

@@ -10,6 +10,9 @@ few minutes; `bot.guilds` never lists it (it is not this process's to run).
 Which guild: the snowflakes in the component's `custom_id` (a feature's DM components carry their guild's id, as
 onboarding's do), and whatever a feature's `guild_of_component` hook answers for IDs of its own (a mentor offer's
 id, say). Only processes that do not run every shard do any of this.
+
+Due work (reminders) uses the same cache: any process may send what is due in any guild (claims in the database
+keep each item to one process), so the survivors finish the work of a process that died (`CommunityBot.work_guild`).
 """
 
 from __future__ import annotations
@@ -93,8 +96,11 @@ class RemoteGuilds:
             except discord.HTTPException as error:
                 log.warning("Fetching guild %s for a DM interaction failed: %s", guild_id, error)
 
-    async def fetch(self, guild_id: int, user_id: int) -> discord.Guild | None:
-        """The guild (fetched again when older than FRESH_S) with the member `user_id` as they are now."""
+    async def fetch(self, guild_id: int, user_id: int | None) -> discord.Guild | None:
+        """The guild (fetched again when older than FRESH_S) with the member `user_id` as they are now (none for
+        due work, which fetches the members it needs itself)."""
+        if self._not_guilds.get(guild_id, 0) > time.monotonic():
+            return None
         lock = self._locks.setdefault(guild_id, asyncio.Lock())
         async with lock:
             found = self._guilds.get(guild_id)
@@ -108,6 +114,8 @@ class RemoteGuilds:
                     self._guilds.popitem(last=False)
             guild = found[1]
             self._guilds.move_to_end(guild_id)
+            if user_id is None:
+                return guild
             try:  # the clicker's roles as they are now: the owning process may have changed them a moment ago
                 guild._add_member(await guild.fetch_member(user_id))
             except discord.NotFound:
@@ -127,5 +135,5 @@ class RemoteGuilds:
         if self.bot.user is not None:
             guild._add_member(await guild.fetch_member(self.bot.user.id))
         self.fetches += 1
-        log.info("Fetched guild %s (shard %s) for a DM interaction", guild_id, guild.shard_id)
+        log.info("Fetched guild %s of shard %s (another process's)", guild_id, guild.shard_id)
         return guild

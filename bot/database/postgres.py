@@ -9,13 +9,14 @@ backend) is replaced and the statement tried again when nothing of it can have h
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -44,7 +45,8 @@ CONNECT_TIMEOUT_S = 10
 # pg_advisory_xact_lock keys: one for every write transaction, one for migrations at start
 WRITE_LOCK = 0x636F6D6D_756E6974  # "communit"
 MIGRATION_LOCK = WRITE_LOCK + 1
-RETRIES = 3
+RETRIES = 3  # a lost connection expires the whole pool (the others are seldom alive), so the next try connects afresh
+T = TypeVar("T")
 
 # Errors that mean the connection (or the server) went away, not that the statement was wrong. A pooled connection
 # whose backend was terminated while idle fails its next operation with InternalClientError ("cannot switch to
@@ -60,6 +62,8 @@ _GONE = (
     OSError,
     TimeoutError,
 )
+_BEGIN_EXCLUSIVE = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_LOCK_AND_XID = "SELECT txid_current() FROM (SELECT pg_advisory_xact_lock($1)) AS locked"
 _ROW_COUNT = re.compile(r"(\d+)$")
 _RETURNS_ROWS = re.compile(r"\bRETURNING\b|^\s*(SELECT|WITH|VALUES)\b", re.I | re.S)
 
@@ -99,6 +103,14 @@ def placeholders(sql: str) -> str:
             out.append(c)
             i += 1
     return "".join(out)
+
+
+def _alive(conn: asyncpg.Connection) -> bool:
+    """Whether a pooled connection is still open (one whose server went away is detached from its proxy)."""
+    try:
+        return not conn.is_closed()
+    except asyncpg.exceptions.InterfaceError:
+        return False
 
 
 def _rowcount(status: str) -> int:
@@ -202,8 +214,24 @@ class PostgresDatabase(Database):
 
     async def subscribe(self, topic: str, callback: ChangeCallback) -> None:
         await super().subscribe(topic, callback)
-        async with self._listener_lock:
-            await self._listen(topic)
+        for attempt in range(1, RETRIES + 1):
+            try:
+                async with self._listener_lock:
+                    await self._listen(topic)
+                return
+            except _GONE as error:
+                # The listening connection went away and its loss was not noticed yet (a terminated backend): listen
+                # to every topic again on a new one (_listener_lost will follow and do it once more, harmlessly).
+                if attempt == RETRIES:
+                    raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
+                async with self._listener_lock:
+                    topics = self._listening | {topic}
+                    self._listening, self._listener = set(), None
+                    with contextlib.suppress(*_GONE):
+                        for name in topics:
+                            await self._listen(name)
+                        return
+                await asyncio.sleep(0.2 * attempt)
 
     async def publish(self, topic: str, key: str) -> None:
         self._deliver(topic, key)  # this process at once; the others through the server
@@ -247,17 +275,28 @@ class PostgresDatabase(Database):
     async def _retrying(self, sql: str, params: Params, *, returning: bool) -> Any:
         """One statement on a pooled connection, tried again on a fresh one when the connection was gone."""
         for attempt in range(1, RETRIES + 1):
+            conn: asyncpg.Connection | None = None
             try:
-                async with self._pool.acquire() as conn:
-                    if returning:
-                        return list(await conn.fetch(placeholders(sql), *params))
-                    return await _run(conn, sql, params)
+                conn = await self._pool.acquire()
+                if returning:
+                    return list(await conn.fetch(placeholders(sql), *params))
+                return await _run(conn, sql, params)
             except _GONE as error:
+                await self._pool.expire_connections()
                 if attempt == RETRIES:
                     raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
                 log.warning("PostgreSQL connection lost (%s); trying again", type(error).__name__)
-                await asyncio.sleep(0.2 * attempt)
+            finally:
+                if conn is not None:
+                    await self._give_back(conn)
+            await asyncio.sleep(0.2 * attempt)
         raise AssertionError("unreachable")
+
+    async def _give_back(self, conn: asyncpg.Connection) -> None:
+        """Return a connection to the pool. A reset that fails (the connection went away after its statement ran)
+        terminates it, and the pool replaces it: never a reason to run that statement again."""
+        with contextlib.suppress(*_GONE):
+            await self._pool.release(conn)
 
     async def fetch(self, sql: str, params: Params = ()) -> list[Row]:
         rows: list[Row] = await self._retrying(sql, params, returning=True)
@@ -268,39 +307,116 @@ class PostgresDatabase(Database):
         return result
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as tx:
-            await tx.executemany(sql, rows)
+        listed = [tuple(r) for r in rows]  # read once: the transaction may run again
+
+        async def work(tx: PostgresTransaction) -> None:
+            await tx.executemany(sql, listed)
+
+        await self._retried_transaction(work)
 
     async def batch(self, statements: Sequence[Statement]) -> list[Result]:
-        async with self.transaction() as tx:
+        async def work(tx: PostgresTransaction) -> list[Result]:
             return [await tx.execute(s.sql, s.params) for s in statements]
+
+        return await self._retried_transaction(work)
+
+    async def _retried_transaction(self, work: Callable[[PostgresTransaction], Awaitable[T]]) -> T:
+        """`work` in one write transaction, run again from BEGIN on a fresh connection when the connection goes away:
+        before COMMIT (PostgreSQL keeps nothing of a transaction whose connection was lost uncommitted), or during
+        COMMIT when the server says the transaction did not commit (txid_status on a fresh connection): so a write
+        is neither lost nor done twice. DatabaseUnavailable when every attempt fails or the outcome stays unknown."""
+        for attempt in range(1, RETRIES + 1):
+            conn = await self._begin(exclusive=False)
+            xid: int | None = None
+            try:
+                # the write lock (as in transaction()) and this transaction's id, to ask about it if COMMIT is cut off
+                xid = await conn.fetchval(_LOCK_AND_XID, WRITE_LOCK)
+                result = await work(PostgresTransaction(conn))
+            except _GONE as error:
+                await self._give_back(conn)
+                await self._pool.expire_connections()
+                if attempt == RETRIES:
+                    raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
+                log.warning("PostgreSQL connection lost in a transaction (%s); running it again",
+                            type(error).__name__)
+                await asyncio.sleep(0.2 * attempt)
+                continue
+            except BaseException:
+                await self._end(conn, commit=False)
+                raise
+            try:
+                await self._end(conn, commit=True)
+            except DatabaseUnavailable:
+                status = await self._outcome(xid)
+                if status == "committed":
+                    return result
+                if status != "aborted" or attempt == RETRIES:
+                    raise
+                log.warning("PostgreSQL connection lost during COMMIT, which did not happen; running it again")
+                continue
+            return result
+        raise AssertionError("unreachable")
+
+    async def _outcome(self, xid: int | None) -> str | None:
+        """'committed' or 'aborted' for a transaction whose COMMIT was cut off (None when it cannot be told): asked on
+        a fresh connection, once the server has finished with the old one (a terminated backend aborts what it had
+        not committed; 'in progress' lasts only until it exits)."""
+        await self._pool.expire_connections()
+        for _ in range(20):
+            try:
+                status = await self._retrying("SELECT txid_status(?)", (xid,), returning=True)
+            except DatabaseUnavailable:
+                return None
+            value = status[0][0] if status else None
+            if value != "in progress":
+                return str(value) if value is not None else None
+            await asyncio.sleep(0.1)
+        return None
+
+    async def _end(self, conn: asyncpg.Connection, *, commit: bool) -> None:
+        """COMMIT or ROLLBACK and give the connection back; a lost connection during COMMIT is DatabaseUnavailable."""
+        try:
+            if commit:
+                await asyncio.shield(conn.execute("COMMIT"))
+            elif _alive(conn):
+                await asyncio.shield(conn.execute("ROLLBACK"))
+        except _GONE as error:
+            if commit:
+                raise DatabaseUnavailable(f"{self.describe()}: lost during COMMIT ({type(error).__name__})") from error
+        finally:
+            await self._give_back(conn)
 
     @asynccontextmanager
     async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Transaction]:
-        conn, tr = await self._begin()
+        # A block cannot be run again from here: a connection lost inside it rolls it back (nothing of it is kept)
+        # and the caller gets DatabaseUnavailable. batch() and executemany() are retried whole (_retried_transaction).
+        conn = await self._begin(exclusive=exclusive)
         try:
-            if exclusive:  # as SQLite's BEGIN IMMEDIATE: one write transaction at a time, across processes
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield PostgresTransaction(conn)
+        except _GONE as error:
+            await self._give_back(conn)
+            await self._pool.expire_connections()
+            raise DatabaseUnavailable(f"{self.describe()}: lost in a transaction ({type(error).__name__})") from error
         except BaseException:
-            if not conn.is_closed():
-                await asyncio.shield(tr.rollback())
+            await self._end(conn, commit=False)
             raise
         else:
-            await asyncio.shield(tr.commit())
-        finally:
-            await self._pool.release(conn)
+            await self._end(conn, commit=True)
 
-    async def _begin(self) -> tuple[asyncpg.Connection, Any]:
-        """BEGIN on a pooled connection; one whose backend went away while idle is replaced (nothing ran on it)."""
+    async def _begin(self, *, exclusive: bool) -> asyncpg.Connection:
+        """BEGIN on a pooled connection; one whose backend went away while idle is replaced (nothing ran on it).
+
+        `exclusive` (as SQLite's BEGIN IMMEDIATE: one write transaction at a time, across processes) takes the write
+        lock in the same round trip: one simple query, no parameters (the key is ours), so every write transaction
+        costs one round trip less (bench/scale.py, "record a question")."""
         for attempt in range(1, RETRIES + 1):
             conn = await self._pool.acquire()
-            tr = conn.transaction()
             try:
-                await tr.start()
-                return conn, tr
+                await conn.execute(_BEGIN_EXCLUSIVE if exclusive else "BEGIN")
+                return conn
             except _GONE as error:
-                await self._pool.release(conn)
+                await self._give_back(conn)
+                await self._pool.expire_connections()
                 if attempt == RETRIES:
                     raise DatabaseUnavailable(f"{self.describe()}: {error or type(error).__name__}") from error
                 log.warning("PostgreSQL connection lost before BEGIN (%s); trying again", type(error).__name__)

@@ -68,6 +68,8 @@ class EventsCog(Feature):
     def __init__(self, bot: CommunityBot) -> None:
         super().__init__(bot)
         self.store = EventStore(bot.db, bot.dm_closed)
+        # event_reminders.claimed_by names this process: the line tells an operator (and the fault tests) whose it is
+        log.info("Events: this process claims reminders as %s", self.store.worker)
         self.planner = EventPlanner(self.store, bot.clock)
         self.publisher = Publisher(bot, self.store)
         self.reminders = EventReminders(bot, self.planner, self.publisher)

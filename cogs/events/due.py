@@ -125,7 +125,7 @@ class EventReminders:
             if missed:
                 self.stats.missed += missed
                 log.warning("Events: %d reminder(s) in guild %s were too late to send and are missed", missed, guild_id)
-            guild = self.bot.get_guild(guild_id)
+            guild = await self.bot.work_guild(guild_id)  # another process's guild too: its process may be dead
             if guild is None:  # not in that server (any more), or it is unavailable: the grace rule decides later
                 await self.store.defer_guild(guild_id, now, now + int(RETRY_AFTER.total_seconds()))
                 continue

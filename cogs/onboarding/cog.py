@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PRESENCE_EVERY = timedelta(minutes=5)
+TAKEOVER_EVERY = timedelta(seconds=30)  # with several processes: welcomes left by a dead one
 # Members who joined while the bot was offline are welcomed at the next start, if they joined this recently.
 CATCH_UP_LIMIT = timedelta(days=2)
 
@@ -74,10 +75,15 @@ class OnboardingCog(Feature, OnboardingApi):
     # --- the feature contract -------------------------------------------------------------------------------------
 
     def due_work(self) -> list[DueWork | Periodic]:
-        return [
+        work: list[DueWork | Periodic] = [
             DueWork(REMINDERS_DUE, self.store.next_reminder_due, self.reminders.run_due),
             Periodic("onboarding:presence", PRESENCE_EVERY, self._mark_seen),
         ]
+        if not self.bot.runs_every_shard:
+            # With several processes, welcomes another process queued and did not send (it died) are read from the
+            # database now and then; any process sends them (docs/scaling.md, "When a process dies").
+            work.append(Periodic("onboarding:takeover", TAKEOVER_EVERY, self.queue.refill_now))
+        return work
 
     async def on_load(self) -> None:
         """Start the welcome queue on the welcomes the database says are still due, and resume the greetings."""

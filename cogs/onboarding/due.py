@@ -41,8 +41,8 @@ class OnboardingReminders:
         """The one reminder to a member who started and did not finish."""
         now = self.now()
         profile = await self.store.profile(guild_id, user_id)
-        guild = self.bot.get_guild(guild_id)
-        member = guild.get_member(user_id) if guild else None
+        guild = await self.bot.work_guild(guild_id)  # another shard's over REST: its process may be dead
+        member = await self.bot.work_member(guild, user_id) if guild else None
         if (
             guild is None
             or member is None
@@ -76,8 +76,8 @@ class OnboardingReminders:
 
     async def resume(self, guild_id: int, user_id: int, claimed_at: datetime) -> None:
         """A reminder cut off by a stop: done if Discord has it, otherwise due again."""
-        guild = self.bot.get_guild(guild_id)
-        member = guild.get_member(user_id) if guild else None
+        guild = await self.bot.work_guild(guild_id)
+        member = await self.bot.work_member(guild, user_id) if guild else None
         found = None
         if member is not None and self.bot.user is not None:
             found = await find_own_dm(self.bot.user.id, member, guild_id, Surface.REMINDER.value, after=claimed_at)

@@ -77,10 +77,13 @@ class WelcomeSender:
         welcome = await self.store.welcome(guild_id, user_id)
         if welcome is None or welcome.state not in _OPEN:
             return
-        guild = self.bot.get_guild(guild_id)
-        member = guild.get_member(user_id) if guild else None
+        # any process welcomes any server's newcomers (claim_welcome keeps each to one): a survivor finishes the
+        # queue of a process that died, over REST
+        guild = await self.bot.work_guild(guild_id)
+        member = await self.bot.work_member(guild, user_id) if guild else None
         if member is None:
-            await self.store.set_welcome_state(guild_id, user_id, WelcomeState.LEFT, self.now(), only_from=_OPEN)
+            if guild is not None or not self.bot.is_remote(guild_id):  # another shard's, not fetched now: kept
+                await self.store.set_welcome_state(guild_id, user_id, WelcomeState.LEFT, self.now(), only_from=_OPEN)
             return
         if welcome.state is WelcomeState.SENDING:
             # The bot stopped during this DM: Discord may have accepted it. Look before sending again.
@@ -194,7 +197,7 @@ class WelcomeSender:
 
     async def post_fallback(self, guild_id: int, user_ids: list[int]) -> None:
         """One message in the welcome channel mentioning members whose DMs are closed, with a start button."""
-        guild = self.bot.get_guild(guild_id)
+        guild = await self.bot.work_guild(guild_id)
         if guild is None:
             return
         now = self.now()
@@ -203,7 +206,7 @@ class WelcomeSender:
             welcome = await self.store.welcome(guild_id, user_id)
             if welcome is None or welcome.state is not WelcomeState.FALLBACK:
                 continue
-            member = guild.get_member(user_id)
+            member = await self.bot.work_member(guild, user_id)
             if member is None:
                 await self.store.set_welcome_state(
                     guild_id, user_id, WelcomeState.LEFT, now, only_from=(WelcomeState.FALLBACK,)

@@ -131,7 +131,7 @@ class QADue:
         """One question this process took: bring it up to date with Discord, carry out what is due, let go."""
         timing = await self.timing(question.guild_id)
         now = unix(self.bot.clock.now())
-        guild = self.bot.get_guild(question.guild_id)
+        guild = await self.bot.work_guild(question.guild_id)  # another shard's over REST: its process may be dead
         pending = QuestionAction(question.pending_action) if question.pending_action else None
         first = pending or next(iter(due_now(question.times(), timing, now)), QuestionAction.ARCHIVE)
         if guild is None:  # not in that server now (or not yet): look again later, keep everything

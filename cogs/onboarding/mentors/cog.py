@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -23,7 +24,7 @@ from cogs.onboarding.mentors.models import AnswerOutcome, Ended, MentorNote, Men
 from cogs.onboarding.mentors.rules import answer_window, note_for_open, note_for_request
 from cogs.onboarding.mentors.store import MentorStore
 from cogs.onboarding.mentors.store_member import MentoringMemberData
-from cogs.onboarding.mentors.views import OfferButton, offer_view
+from cogs.onboarding.mentors.views import OFFER_TEMPLATE, OfferButton, offer_view
 from cogs.onboarding.settings import OnboardingSettings
 from cogs.onboarding.store import OnboardingStore
 from cogs.onboarding.topics import MAX_TOPICS, parse_topics, quoted, topic_choices
@@ -104,8 +105,13 @@ class MentorsCog(Feature):
         # two different events with the same words are both delivered.
         if await self.onboarding.dm_closed(guild_id, user_id):
             return False
-        user = self.bot.get_user(user_id)
         guild = self.bot.get_guild(guild_id)
+        user = self.bot.get_user(user_id)
+        if user is None and guild is not None:
+            # a server of another shard, fetched for a mentor's click in a DM (guild_of_component): its members
+            # are not in this process's cache
+            with contextlib.suppress(discord.NotFound):
+                user = await self.bot.fetch_user(user_id)
         if user is None or guild is None:
             return False
         result = await send_dm(
@@ -189,6 +195,15 @@ class MentorsCog(Feature):
         return available, await self.store.open_request(guild_id, user_id) is not None
 
     # --- answers and time-outs ------------------------------------------------------------------------------------
+
+    async def guild_of_component(self, custom_id: str) -> int | None:
+        # Accept / Decline sit in the mentor's DM and name the offer, not its server; with several shards the click
+        # reaches shard 0's process, which must fetch that server first (bot/remote_guilds.py) to notify the mentee.
+        found = re.fullmatch(OFFER_TEMPLATE, custom_id)
+        if found is None:
+            return None
+        offer = await self.store.offer(int(found["offer"]))
+        return None if offer is None else offer.guild_id
 
     async def answer_offer(self, interaction: discord.Interaction, offer_id: int, accept: bool) -> None:
         offer = await self.store.offer(offer_id)

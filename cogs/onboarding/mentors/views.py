@@ -10,10 +10,10 @@ import discord
 from bot.errors import guarded
 from bot.feature import feature_of
 
+OFFER_TEMPLATE = r"mentor:(?P<offer>\d+):(?P<answer>accept|decline)"
 
-class OfferButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mentor:(?P<offer>\d+):(?P<answer>accept|decline)"
-):
+
+class OfferButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=OFFER_TEMPLATE):
     """Accept / Decline on the DM to a mentor; the offer id is the state, the database the truth."""
 
     def __init__(self, offer_id: int, accept: bool) -> None:
