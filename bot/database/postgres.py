@@ -414,6 +414,12 @@ class PostgresDatabase(Database):
             try:
                 await conn.execute(_BEGIN_EXCLUSIVE if exclusive else "BEGIN")
                 return conn
+            except asyncio.CancelledError:
+                # Cancelled (a shutdown) with BEGIN on its way: the server may have begun, so the connection's state
+                # is unknown. It is closed and handed back, or closing the pool would wait for it forever.
+                conn.terminate()
+                await asyncio.shield(self._give_back(conn))
+                raise
             except _GONE as error:
                 await self._give_back(conn)
                 await self._pool.expire_connections()
