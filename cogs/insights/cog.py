@@ -78,6 +78,7 @@ class InsightsCog(Feature):
         self.renderer.stop()
 
     async def about_counts(self) -> dict[str, int]:
+        await self.collector.flush()  # counts still in memory are stored ones too
         days = await self.bot.db.fetchval("SELECT COUNT(*) FROM insights_member_days")
         marks = await self.bot.db.fetchval("SELECT COUNT(*) FROM insights_active_marks")
         return {"insights days counted": int(days or 0), "insights activity marks (35 days)": int(marks or 0)}

@@ -91,11 +91,12 @@ class InsightsDue:
     async def send_due_digests(self) -> None:
         now = self.bot.clock.now()
         for guild_id, week, sending_since in await self.collector.due_digests(unix(now)):
-            guild = self.bot.get_guild(guild_id)
+            # any process sends any server's digest (another shard's over REST), so a dead process's go out too
+            guild = await self.bot.work_guild(guild_id)
             if guild is None:
                 if not self.bot.is_remote(guild_id):
                     await self.collector.drop_digest(guild_id)  # the bot left that server
-                continue  # another process runs that server's shard
+                continue  # another shard's server Discord would not show just now: the next pass tries again
             config = await self.bot.guild_config(guild_id)
             value = config.section(InsightsSettings).digest
             schedule = parse_digest(value)
