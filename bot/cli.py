@@ -136,6 +136,27 @@ def migrate_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _playground_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8765, help="the page's port on 127.0.0.1 (default 8765; 0: any)")
+    parser.add_argument("--database", type=Path, default=None, metavar="PATH",
+                        help="a SQLite file kept between runs (with PATH.world beside it); default: a temporary one")
+
+
+@subcommand(
+    "playground", "try the bot in a browser: no token, no network (a local Discord, a demo server, the real bot)",
+    _playground_arguments,
+)
+def playground(args: argparse.Namespace) -> int:
+    from playground.app import run as run_playground  # the bot, its features and the loopback only here
+
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port: {args.port} is not a port number (0-65535)")
+    if args.database is not None and not args.database.parent.is_dir():
+        raise ConfigError(f"--database: the folder {args.database.parent} does not exist")
+    setup_logging("ERROR", SECRETS)  # a fresh demo server's "no channel named ..." before /setup create is noise
+    return asyncio.run(run_playground(args.port, args.database))
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with its usage errors as `error:` lines, like every other problem, and exit code 2."""
 
