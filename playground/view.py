@@ -97,11 +97,14 @@ def commands(pg: Playground, me: int) -> list[dict[str, Any]]:
 def messages(pg: Playground, channel: Channel, me: int) -> list[dict[str, Any]]:
     """A channel's messages and the ephemeral answers `me` was given in it, oldest first."""
     shown = [message(pg, m) for m in pg.lb.channel_messages(channel.id)[-MESSAGES_SHOWN:]]
+    seen: set[int] = set()
     for ix in pg.lb.interactions.values():
         if ix.user_id != me or ix.channel_id != channel.id:
             continue
         for m in _ephemeral(ix):
-            shown.append(message(pg, m, ephemeral=True))
+            if m.id not in seen:  # a button's answer may update the very message that carried it
+                seen.add(m.id)
+                shown.append(message(pg, m, ephemeral=True))
     shown.sort(key=lambda m: int(m["id"]))
     return shown
 

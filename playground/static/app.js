@@ -143,14 +143,14 @@ function link(label, target, parent) {
   const local = /^https:\/\/discord\.com\/channels\/(\d+)\/(\d+)(?:\/(\d+))?$/.exec(target);
   if (local && view.state.names.channels[local[2]]) {
     const anchor = el("a", { href: "#", onclick: (e) => { e.preventDefault(); openChannel(local[2]); } });
-    inline(label, anchor);
+    if (label === target) anchor.textContent = "#" + view.state.names.channels[local[2]]; else inline(label, anchor);
     parent.append(anchor);
     return;
   }
   const url = safeUrl(target);
   if (!url) { parent.append(document.createTextNode(label === target ? label : `[${label}](${target})`)); return; }
   const anchor = el("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" });
-  inline(label, anchor);
+  if (label === target) anchor.textContent = label; else inline(label, anchor);
   parent.append(anchor);
 }
 
