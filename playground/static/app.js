@@ -41,8 +41,9 @@ async function refresh() {
   try {
     const query = view.me ? `?as=${encodeURIComponent(view.me)}` : "";
     const state = await getJSON(`/api/state${query}`);
+    if (!view.me) view.me = state.me;
+    if (state.me !== view.me) { view.again = true; return; } // switched member meanwhile: fetch again
     view.state = state;
-    view.me = state.me;
     const channel = currentChannel();
     view.messages = channel && !isForum(channel)
       ? (await getJSON(`/api/messages?as=${view.me}&channel=${channel}`)).messages : [];
@@ -487,6 +488,10 @@ function render() {
   $("channel-topic").textContent = channel ? channel.topic : thread ? tagNames(thread.parent_id, thread.tags).join(", ") : "";
   $("message-input").placeholder = forum ? "The post's first message" : "Write a message";
   if (forum) renderForum(channel);
+  // Messages are rebuilt only when they changed, so a live update never resets a menu someone is picking in.
+  const key = JSON.stringify([id, view.me, view.messages, state.names, state.now]);
+  if (key === view.renderedKey) return;
+  view.renderedKey = key;
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   box.replaceChildren(...view.messages.map(renderMessage));
