@@ -20,7 +20,7 @@ from bot.client import CommunityBot
 from bot.clock import ManualClock
 from bot.environment import point_discord_at
 from bot.settings import ConfigError, Settings, load_settings
-from loopback import LoopbackDiscord, User
+from loopback import Guild, LoopbackDiscord, User
 from playground import demo, persist
 from playground.timetravel import TimeTravel
 
@@ -48,7 +48,7 @@ class Playground:
         self.time = TimeTravel(self.clock, self.bot.scheduler)
 
     @property
-    def guild(self):
+    def guild(self) -> Guild:
         return self.lb.world.guild(self.guild_id)
 
     def user(self, user_id: int) -> User:

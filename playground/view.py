@@ -28,7 +28,7 @@ def state(pg: Playground, me: int) -> dict[str, Any]:
     """The server as `me` sees it: channels, forum posts and tags, events, members, commands, the clock."""
     guild, world = pg.guild, pg.lb.world
     keys = {uid: key for key, uid in pg.members.items()}
-    members = []
+    members: list[dict[str, Any]] = []
     for member in guild.members.values():
         if member.user.bot:
             continue
@@ -37,7 +37,7 @@ def state(pg: Playground, me: int) -> dict[str, Any]:
             "roles": [guild.roles[r].name for r in member.roles if r in guild.roles],
         })
     order = {k: i for i, k in enumerate(DEMO_ORDER)}
-    members.sort(key=lambda m: (order.get(m["demo"] or "", 99), m["name"].lower()))
+    members.sort(key=lambda m: (order.get(str(m["demo"] or ""), 99), str(m["name"]).lower()))
     channels = []
     for ch in sorted(guild.channels.values(), key=lambda c: (c.position, c.id)):
         if ch.is_thread or ch.type == ChannelType.VOICE:

@@ -442,7 +442,8 @@ async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
     if host not in ("127.0.0.1", "localhost"):
         return web.json_response({"error": "the playground answers only on 127.0.0.1"}, status=403)
     try:
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
     except BadRequest as error:
         return web.json_response({"error": str(error)}, status=error.status)
     except web.HTTPException as error:

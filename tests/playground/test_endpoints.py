@@ -61,7 +61,8 @@ async def test_actions_check_what_they_are_given(running: Running) -> None:
         ({"action": "post", "as": i["member"], "channel": i["mod_log"], "content": "hi"}, 403, "cannot see"),
         ({"action": "post", "as": i["member"], "channel": "12", "content": "hi"}, 404, "no such channel"),
         ({"action": "slash", "as": i["member"], "channel": i["general"], "command": "nope"}, 404, "no command"),
-        ({"action": "slash", "as": i["member"], "channel": i["general"], "command": "event"}, 400, "needs a subcommand"),
+        ({"action": "slash", "as": i["member"], "channel": i["general"], "command": "event"}, 400,
+         "needs a subcommand"),
         ({"action": "slash", "as": i["member"], "channel": i["general"], "command": "qa", "subcommand": "search",
           "options": {"query": "x", "share": "maybe"}}, 400, "not a valid true or false"),
         ({"action": "slash", "as": i["member"], "channel": i["general"], "command": "qa", "subcommand": "search",
@@ -85,8 +86,9 @@ async def test_actions_check_what_they_are_given(running: Running) -> None:
 async def test_a_button_a_member_cannot_press_is_refused_and_ephemeral_answers_stay_private(running: Running) -> None:
     i = ids(running)
     pg = running.pg
-    got, answer = await act(running, {"action": "slash", "as": i["owner"], "channel": i["general"], "command": "event",
-                                      "subcommand": "create", "options": {"title": "Private preview", "when": "in 3 hours"}})
+    create = {"action": "slash", "as": i["owner"], "channel": i["general"], "command": "event",
+              "subcommand": "create", "options": {"title": "Private preview", "when": "in 3 hours"}}
+    got, answer = await act(running, create)
     assert got == 200 and answer["answered"], answer
     ix = pg.lb.interactions[int(answer["interaction"])]
     await pg.lb.wait_until(lambda: ix.original is not None and not ix.original.flags & 128)
