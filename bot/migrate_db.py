@@ -30,10 +30,10 @@ from typing import Any
 
 import asyncpg
 
-from bot.database import DatabaseRefused, DatabaseUnavailable, Migration, redact
+from bot.database import Migration, redact
 from bot.database.base import SCHEMA_MIGRATIONS_TABLE
 from bot.database.migrations import to_postgresql
-from bot.database.postgres import CONNECT_TIMEOUT_S, apply_migration
+from bot.database.postgres import CONNECT_TIMEOUT_S, apply_migration, explained_connect_errors
 from bot.settings import ConfigError
 
 log = logging.getLogger(__name__)
@@ -152,18 +152,8 @@ def unix_seconds(value: Any) -> int:
 
 async def connect_target(url: str) -> asyncpg.Connection:
     """One connection to the target; DatabaseUnavailable (exit 3) or DatabaseRefused (exit 2) as at the bot's start."""
-    where = redact(url)
-    try:
+    with explained_connect_errors("--to", url):
         return await asyncpg.connect(url, timeout=CONNECT_TIMEOUT_S)
-    except asyncpg.exceptions.InvalidCatalogNameError:
-        raise DatabaseRefused(f"--to {where}: no such database (create it first: createdb ...)") from None
-    except (asyncpg.exceptions.InvalidPasswordError,
-            asyncpg.exceptions.InvalidAuthorizationSpecificationError) as error:
-        raise DatabaseRefused(f"--to {where}: the server refused the login ({error})") from None
-    except (OSError, TimeoutError, asyncpg.exceptions.CannotConnectNowError) as error:
-        reason = "connection refused" if isinstance(error, ConnectionRefusedError) else (
-            str(error) or type(error).__name__)
-        raise DatabaseUnavailable(f"PostgreSQL could not be reached at {where}: {reason}") from None
 
 
 async def refuse_unless_empty(conn: asyncpg.Connection, url: str) -> None:

@@ -13,8 +13,8 @@ import functools
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -124,6 +124,25 @@ async def apply_migration(conn: asyncpg.Connection, migration: Migration, applie
     )
 
 
+@contextmanager
+def explained_connect_errors(setting: str, url: str) -> Iterator[None]:
+    """asyncpg's connection failures as the two kinds start-up reports: DatabaseRefused (exit 2: a missing database,
+    a refused login) and DatabaseUnavailable (exit 3: the server cannot be reached). `setting` names where the URL
+    came from, for the message."""
+    where = redact(url)
+    try:
+        yield
+    except asyncpg.exceptions.InvalidCatalogNameError:
+        raise DatabaseRefused(f"{setting}: {where}: no such database (create it first: createdb ...)") from None
+    except (asyncpg.exceptions.InvalidPasswordError,
+            asyncpg.exceptions.InvalidAuthorizationSpecificationError) as error:
+        raise DatabaseRefused(f"{setting}: {where}: the server refused the login ({error})") from None
+    except (OSError, TimeoutError, asyncpg.exceptions.CannotConnectNowError) as error:
+        reason = "connection refused" if isinstance(error, ConnectionRefusedError) else (
+            str(error) or type(error).__name__)
+        raise DatabaseUnavailable(f"PostgreSQL could not be reached at {where}: {reason}") from None
+
+
 class PostgresTransaction(Transaction):
     """One pooled connection between BEGIN and COMMIT."""
 
@@ -159,20 +178,10 @@ class PostgresDatabase(Database):
     @classmethod
     async def connect(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
         """Connect; DatabaseUnavailable when the server cannot be reached, DatabaseRefused when it says no."""
-        where = redact(url)
-        try:
+        with explained_connect_errors("BOT_DATABASE", url):
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=pool_size, timeout=CONNECT_TIMEOUT_S, command_timeout=60
             )
-        except asyncpg.exceptions.InvalidCatalogNameError:
-            raise DatabaseRefused(f"BOT_DATABASE: {where}: no such database (create it first: createdb ...)") from None
-        except (asyncpg.exceptions.InvalidPasswordError,
-                asyncpg.exceptions.InvalidAuthorizationSpecificationError) as error:
-            raise DatabaseRefused(f"BOT_DATABASE: {where}: the server refused the login ({error})") from None
-        except (OSError, TimeoutError, asyncpg.exceptions.CannotConnectNowError) as error:
-            reason = "connection refused" if isinstance(error, ConnectionRefusedError) else (
-                str(error) or type(error).__name__)
-            raise DatabaseUnavailable(f"PostgreSQL could not be reached at {where}: {reason}") from None
         return cls(pool, url)
 
     @property
