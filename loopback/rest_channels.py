@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,11 @@ def attachments_from(lb: LoopbackDiscord, req: RestRequest) -> list[dict[str, An
     for f in req.files:
         att_id = lb.world.ids.next()
         lb.world.attachment_data[att_id] = f.get("data") or b""
-        out.append(payloads.attachment(att_id, f["filename"], f["size"], f.get("content_type")))
+        # discord.py sends every file as application/octet-stream; Discord names the type from the file itself
+        kind = f.get("content_type")
+        if kind in (None, "application/octet-stream"):
+            kind = mimetypes.guess_type(f["filename"])[0] or kind
+        out.append(payloads.attachment(att_id, f["filename"], f["size"], kind))
     return out
 
 

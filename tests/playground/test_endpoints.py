@@ -106,3 +106,36 @@ async def test_a_button_a_member_cannot_press_is_refused_and_ephemeral_answers_s
     got, refused = await act(running, {"action": "button", "as": i["owner"], "message": str(preview.id),
                                        "custom_id": "not-on-this-message"})
     assert got == 400 and "has no component" in refused["error"]
+
+
+async def test_a_forum_post_autocomplete_and_an_insights_chart(running: Running) -> None:
+    i = ids(running)
+    pg = running.pg
+    forum = pg.guild.channel("questions")
+    sql = next(t for t in forum.available_tags if t.name.lower() == "sql")
+    got, answer = await act(running, {"action": "post", "as": i["member"], "channel": str(forum.id),
+                                      "title": "LEFT JOIN or NOT EXISTS?", "content": "Which is faster?",
+                                      "tags": [str(sql.id)]})
+    assert got == 200, answer
+    thread = pg.lb.world.channel(int(answer["channel"]))
+    assert thread.parent_id == forum.id and thread.applied_tags == [sql.id]
+    _, state = await call(running, "GET", f"/api/state?as={i['member']}")
+    assert any(t["name"] == "LEFT JOIN or NOT EXISTS?" and t["tags"] == [str(sql.id)] for t in state["threads"])
+    # autocomplete is asked of the bot: the demo's meetup is offered
+    got, answer = await act(running, {"action": "autocomplete", "as": i["member"], "channel": i["general"],
+                                      "command": "event", "subcommand": "info", "options": {"event": "dbt"},
+                                      "focused": "event"})
+    assert got == 200 and any("dbt in production" in c["name"] for c in answer["choices"]), answer
+    # an insight chart: the owner's ephemeral report carries PNGs, served as images to the page
+    got, answer = await act(running, {"action": "slash", "as": i["owner"], "channel": i["general"],
+                                      "command": "insights", "subcommand": "overview"})
+    assert got == 200, answer
+    ix = pg.lb.interactions[int(answer["interaction"])]
+    await pg.lb.wait_until(lambda: any(m.attachments for m in ix.followups), timeout=30)
+    _, shown = await call(running, "GET", f"/api/messages?as={i['owner']}&channel={i['general']}")
+    charts = [a for m in shown["messages"] if m["ephemeral"] for a in m["attachments"]
+              if a["content_type"] == "image/png"]
+    assert charts, [(m["attachments"], m["embeds"][:1]) for m in shown["messages"] if m["ephemeral"]]
+    async with aiohttp.ClientSession() as session, session.get(f"{running.url}attachments/{charts[0]['id']}") as r:
+        assert r.status == 200 and r.content_type == "image/png"
+        assert (await r.read()).startswith(b"\x89PNG")
