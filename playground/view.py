@@ -96,8 +96,11 @@ def commands(pg: Playground, me: int) -> list[dict[str, Any]]:
 
 def messages(pg: Playground, channel: Channel, me: int) -> list[dict[str, Any]]:
     """A channel's messages and the ephemeral answers `me` was given in it, oldest first."""
-    shown = [message(pg, m) for m in pg.lb.channel_messages(channel.id)[-MESSAGES_SHOWN:]]
-    seen: set[int] = set()
+    # On Discord a deferred answer's "thinking…" is replaced by the first follow-up; the loopback keeps both.
+    replaced = {ix.original.id for ix in pg.lb.interactions.values()
+                if ix.followup_ids and ix.original is not None and ix.original.flags & 128}
+    shown = [message(pg, m) for m in pg.lb.channel_messages(channel.id)[-MESSAGES_SHOWN:] if m.id not in replaced]
+    seen: set[int] = set(replaced)
     for ix in pg.lb.interactions.values():
         if ix.user_id != me or ix.channel_id != channel.id:
             continue
