@@ -20,7 +20,7 @@ import yarl
 from playground.app import Playground, close_playground, open_playground
 from playground.web import Holder, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("BOT_TEST_CHROMIUM") or "/usr/bin/chromium")  # another build: point here
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
@@ -70,13 +70,14 @@ class Browser:
 
 
 @pytest.fixture
-async def browser(running: Running, request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
-    """A headless Chromium page on the playground, recording dialogs and script errors."""
+async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
+    """A headless Chromium page on the playground (`running`), recording dialogs and script errors."""
     problem = browser_problem()
-    if problem is not None:
+    if problem is not None:  # before the playground is started for nothing
         if os.environ.get("BOT_TEST_POSTGRES"):
             pytest.fail(f"CI must run the browser tests, but {problem}")
         pytest.skip(problem)
+    running: Running = request.getfixturevalue("running")
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:

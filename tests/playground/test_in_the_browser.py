@@ -43,7 +43,7 @@ def roles_of(running: Running, user_id: int) -> set[str]:
 
 
 async def test_a_newcomer_onboards_through_the_page_and_gets_roles_and_the_summary(
-    running: Running, browser: Browser
+    browser: Browser, running: Running
 ) -> None:
     page = browser.page
     await page.click("#join")
@@ -74,7 +74,7 @@ async def test_a_newcomer_onboards_through_the_page_and_gets_roles_and_the_summa
     await page.wait_for_selector("#channel-title:text-is('# mlops')")
 
 
-async def test_ask_then_mark_as_answer_shows_the_solved_tag(running: Running, browser: Browser) -> None:
+async def test_ask_then_mark_as_answer_shows_the_solved_tag(browser: Browser, running: Running) -> None:
     page = browser.page
     title = "Why is my groupby so slow?"
     await act_as(page, "Sam (member)")
@@ -108,7 +108,7 @@ async def test_ask_then_mark_as_answer_shows_the_solved_tag(running: Running, br
     await browser.screenshot("2-question-solved")
 
 
-async def test_event_create_going_and_a_day_later_the_reminder_and_its_dm(running: Running, browser: Browser) -> None:
+async def test_event_create_going_and_a_day_later_the_reminder_and_its_dm(browser: Browser, running: Running) -> None:
     page = browser.page
     title = "Feature stores 101"
     await open_channel(page, "general")  # as the owner, who may organise
@@ -138,7 +138,7 @@ HOSTILE = ('<script>window.pwned = 1</script> <img src=x onerror="window.pwned =
            '<svg onload="window.pwned=5"></svg> **bold** <@{bot}>')
 
 
-async def test_hostile_text_runs_nothing_in_the_page(running: Running, browser: Browser) -> None:
+async def test_hostile_text_runs_nothing_in_the_page(browser: Browser, running: Running) -> None:
     page = browser.page
     await act_as(page, "Sam (member)")
     await open_channel(page, "general")
