@@ -70,20 +70,25 @@ class Browser:
 
 
 @pytest.fixture
-async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
-    """A headless Chromium page on the playground (`running`), recording dialogs and script errors."""
+def chromium() -> Path:
+    """Chromium's path, or a skip saying what is missing (a failure in CI); set up before the playground."""
     problem = browser_problem()
-    if problem is not None:  # before the playground is started for nothing
+    if problem is not None:
         if os.environ.get("BOT_TEST_POSTGRES"):
             pytest.fail(f"CI must run the browser tests, but {problem}")
         pytest.skip(problem)
-    running: Running = request.getfixturevalue("running")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path, running: Running, request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
+    """A headless Chromium page on the playground, recording dialogs and script errors."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        launched = await p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
         try:
-            page = await chromium.new_page(viewport={"width": 1400, "height": 900})
+            page = await launched.new_page(viewport={"width": 1400, "height": 900})
             page.set_default_timeout(15_000)
             found = Browser(page, [], [])
 
@@ -100,4 +105,4 @@ async def browser(request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
             finally:  # the page as the test left it, to look at when it failed
                 await found.screenshot(f"last-{request.node.name}")
         finally:
-            await chromium.close()
+            await launched.close()
