@@ -165,3 +165,17 @@ async def test_hostile_text_runs_nothing_in_the_page(browser: Browser, running: 
     assert await page.evaluate("window.pwned") is None
     assert browser.dialogs == [] and browser.errors == []
     assert re.search(r"\[click me\]\(javascript:", shown)  # not a link: only http(s) links are made
+    # The same text through the bot: /ask puts it in the forum post's title and the bot's starter message.
+    await run_command(page, "/ask")
+    await page.wait_for_selector("#modal-backdrop:not([hidden])")
+    await page.locator("#modal-fields label:has-text('Title')").locator("input, textarea").fill(
+        '<img src=z onerror="window.pwned=6"> title')
+    await page.locator("#modal-fields label:has-text('Details')").locator("input, textarea").fill(text)
+    await page.click("#modal-submit")
+    post = page.locator("#channels button.chan.sub:has-text('onerror')")
+    await post.wait_for(timeout=UNTIL)
+    await post.click()
+    await page.locator("#messages .message:has-text('click me')").first.wait_for(timeout=UNTIL)
+    assert await page.locator(f"#messages {dangerous}, #channels {dangerous}").count() == 0
+    assert await page.evaluate("window.pwned") is None
+    assert browser.dialogs == [] and browser.errors == []
