@@ -197,6 +197,8 @@ function markdown(text) {
       if (heading) { target = target.appendChild(el("strong", { class: `h${heading[1].length}` })); rest = heading[2]; }
       const small = /^-#\s+(.*)$/.exec(rest);
       if (small) { target = target.appendChild(el("small")); rest = small[1]; }
+      const bullet = !small && /^(\s*)[-*]\s+(.*)$/.exec(rest);
+      if (bullet) { target.append(document.createTextNode(`${bullet[1]}• `)); rest = bullet[2]; }
       inline(rest, target);
       if (i < lines.length - 1 && !quote) box.append(document.createTextNode("\n"));
     });
