@@ -15,7 +15,7 @@ follow-up with the charts), RSS is this process's (the bot and the loopback) bef
 
 Baseline, in the same run: a bare matplotlib render of the same series (the overview's three charts drawn with
 pyplot's defaults, no database, no Discord) in a fresh process, its wall time and its RSS. Also the render time of
-each chart of every area through the bot's renderer (charts.render_png), best of 3.
+each chart of every area through the bot's renderer (drawing.render_png), best of 3.
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def bare_render(series_file: str) -> None:
 
 
 async def run(size: dict[str, int]) -> dict[str, Any]:
-    from cogs.insights.charts import render_png
+    from cogs.insights.drawing import render_png
     from cogs.insights.models import Area
     from cogs.insights.reports import InsightsReports
     from cogs.insights.rules import period_of
@@ -327,7 +327,7 @@ def main() -> None:
                   f"{bare['rss_mib']:.0f}", f"pyplot defaults, no database, no Discord; {bare['render_seconds']:.2f} s "
                   "after the imports"))
     for chart, seconds in r["render_seconds"].items():
-        table.append((f"render {chart}", f"{seconds:.3f}", "", "best of 3, charts.render_png"))
+        table.append((f"render {chart}", f"{seconds:.3f}", "", "best of 3, drawing.render_png"))
     table.append(("seeding (not measured against anything)", f"{r['seed_seconds']:.0f}", "",
                   f"database {r['db_mib']:.0f} MiB"))
     r["headline"] = [

@@ -28,6 +28,7 @@ from cogs.communities.models import (
     Recommendation,
     build_entry,
 )
+from cogs.communities.ranking import INDEX_FROM, RankingIndex, index_for
 from cogs.communities.vocabulary import LEVELS, REGIONS, ROLES, TOPICS, Term, Vocabulary, normalise
 
 if TYPE_CHECKING:
@@ -114,7 +115,11 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
     asked = prefs.asked()
     if not asked or limit <= 0:
         return []
-    entries = list(entries)
+    entries = entries if isinstance(entries, list | tuple) else list(entries)
+    if len(entries) >= INDEX_FROM:
+        # a large directory: the index finds the best `limit` (exactly these, ties included); they are scored below
+        index = index_for(entries)
+        entries = index.top(_addends(index, prefs), limit)
     score = scorer(prefs)
     scores = [score(entry) for entry in entries]
     # Only entries scoring at least the limit-th best score can be shown: build sort keys for those alone.
@@ -219,8 +224,11 @@ def _topic_by_description(term: str) -> Term | None:
     return found[0] if len(found) == 1 else None
 
 
-def keywords_found(entries: Iterable[CommunityEntry], keywords: Sequence[str]) -> set[str]:
+def keywords_found(entries: Sequence[CommunityEntry], keywords: Sequence[str]) -> set[str]:
     """Which keywords at least one entry mentions (the rest are reported to the person as ignored)."""
+    if len(entries) >= INDEX_FROM:
+        index = index_for(entries)
+        return {word for word in keywords if index.mentioning(word, _mentions(word))}
     patterns = {word: keyword_pattern(word) for word in keywords}
     found: set[str] = set()
     for entry in entries:
@@ -228,6 +236,32 @@ def keywords_found(entries: Iterable[CommunityEntry], keywords: Sequence[str]) -
         if len(found) == len(patterns):
             break
     return found
+
+
+def _mentions(word: str) -> Callable[[str], bool]:
+    pattern = keyword_pattern(word)
+    # A plain substring test first: most entries do not contain the word at all, and `in` is far cheaper.
+    return lambda text: word in text and pattern.search(text) is not None
+
+
+def _addends(index: RankingIndex, prefs: Preferences) -> list[tuple[int, int]]:
+    """The preferences as (entries, points) for `RankingIndex.top`: the same points `scorer` gives one entry."""
+    full, partial = int(MatchStrength.FULL), int(MatchStrength.PARTIAL)
+    addends: list[tuple[int, int]] = []
+    if prefs.role:
+        addends += [(members, WEIGHTS[Criterion.ROLE] * full) for members in index.having(0, ROLES.bit(prefs.role))]
+    addends += [(members, WEIGHTS[Criterion.TOPIC] * full) for members in index.having(1, TOPICS.mask(prefs.interests))]
+    if prefs.region:
+        region = sum(index.having(2, REGIONS.bit(prefs.region)))
+        everywhere = sum(index.having(2, REGIONS.bit("global")))
+        points = WEIGHTS[Criterion.REGION]
+        addends += [(region, points * full), (everywhere & ~region, points * partial)]
+    if prefs.level:
+        addends += [(members, WEIGHTS[Criterion.LEVEL] * full) for members in index.having(3, LEVELS.bit(prefs.level))]
+    addends += [
+        (index.mentioning(word, _mentions(word)), WEIGHTS[Criterion.KEYWORD] * partial) for word in prefs.keywords
+    ]
+    return addends
 
 
 def resolve_term(vocabulary: Vocabulary, text: str | None) -> str | None:

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cogs.communities.models import CommunityEntry, MatchStrength, Preferences
-from cogs.communities.rules import recommend
+from cogs.communities.ranking import INDEX_FROM
+from cogs.communities.rules import keywords_found, recommend
 from cogs.communities.vocabulary import LEVEL_KEYS, REGION_KEYS, ROLE_KEYS, TOPIC_KEYS
 from tests.communities.helpers import make_entry
 
@@ -161,3 +162,38 @@ def test_keywords_and_descriptions_are_normalised_alike() -> None:
     parsed = parse_interests("DBT-Core, great expectations")
     assert parsed.keywords == ("dbt core", "great expectations")
     assert len(recommend([entry], Preferences(keywords=parsed.keywords))[0].matches) == 2
+
+
+def large_directory(rnd: random.Random) -> list[CommunityEntry]:
+    """Past INDEX_FROM entries, so `recommend` takes the bit-set index (cogs/communities/ranking.py); few names, so
+    many ties are broken by name and key."""
+    entries = []
+    for index in range(rnd.randint(INDEX_FROM, INDEX_FROM + 200)):
+        entries.append(make_entry(
+            f"c{index:03d}",
+            name=rnd.choice(["Alpha", "beta", "Gamma", "delta"]),
+            description=f"Community number {index} " + " ".join(rnd.sample(WORDS, rnd.randint(0, 2))),
+            topics=rnd.sample(TOPIC_KEYS, rnd.randint(1, 4)),
+            roles=rnd.sample(ROLE_KEYS, rnd.randint(1, 3)),
+            regions=rnd.sample(REGION_KEYS, rnd.randint(1, 2)),
+            levels=rnd.sample(LEVEL_KEYS, rnd.randint(1, 2)),
+        ))
+    return entries
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32), preferences, st.integers(min_value=1, max_value=8))
+def test_a_large_directory_is_ranked_by_its_index_exactly_as_specified(seed: int, prefs, limit) -> None:
+    entries = large_directory(random.Random(seed))
+    weights = ([3] if prefs.role else []) + [2] * len(prefs.interests) + [2] * len(prefs.keywords)
+    weights += ([2] if prefs.region else []) + ([1] if prefs.level else [])
+
+    def points(entry: CommunityEntry) -> int:
+        return sum(w * s for w, s in zip(weights, asked_vector(entry, prefs), strict=True))
+
+    matching = [e for e in entries if points(e) > 0]
+    expected = sorted(matching, key=lambda e: (-points(e), e.name.casefold(), e.key))[:limit]
+    found = recommend(entries, prefs, limit=limit)
+    assert [(r.entry.key, r.score) for r in found] == [(e.key, points(e)) for e in expected]
+    mentioned = {w for w in prefs.keywords if any(re.search(rf"\b{w}\b", e.description.lower()) for e in entries)}
+    assert keywords_found(entries, prefs.keywords) == mentioned
