@@ -100,7 +100,10 @@ async def test_ask_then_mark_as_answer_shows_the_solved_tag(browser: Browser, ru
     await post.locator(".tag:has-text('Solved')").wait_for(timeout=UNTIL)
     await page.locator("#messages .message:has-text('as the accepted answer')").first.wait_for(timeout=UNTIL)
     # "thinking…" gives way to the answer (the ephemeral follow-up may land just after the public note)
-    await page.wait_for_function("document.querySelectorAll('#messages .loading').length === 0", timeout=UNTIL)
+    from playwright.async_api import expect  # (only with Playwright installed; a string predicate is eval, which
+                                             # the page's CSP forbids)
+
+    await expect(page.locator("#messages .loading")).to_have_count(0, timeout=UNTIL)
     forum = running.pg.guild.channel("questions")
     solved = next(t.id for t in forum.available_tags if "solved" in t.name.lower())
     asked = [t for t in running.pg.guild.threads if title in t.name]
