@@ -110,17 +110,27 @@ async def open_playground(database: Path, *, settings: Settings | None = None) -
     if saved is None:
         try:
             await demo.seed(lb, cast)
+        except asyncio.CancelledError:
+            # Ctrl-C while the demo is being made: the bot's answers still in flight fail as it closes; that is
+            # the stop asked for, not an error to print. Nothing is saved: the next run starts afresh.
+            logging.disable(logging.CRITICAL)
+            try:
+                await close_playground(playground, save=False)
+            finally:
+                logging.disable(logging.NOTSET)
+            raise
         except BaseException:
-            await close_playground(playground)
+            await close_playground(playground, save=False)
             raise
         playground.save()
     return playground
 
 
-async def close_playground(playground: Playground) -> None:
+async def close_playground(playground: Playground, *, save: bool = True) -> None:
     """Save the world, stop the bot (scheduler, gateway, database) and the loopback."""
-    with contextlib.suppress(OSError):
-        playground.save()
+    if save:
+        with contextlib.suppress(OSError):
+            playground.save()
     await playground.bot.close()
     if playground.bot_task is not None:
         with contextlib.suppress(discord.HTTPException, discord.ConnectionClosed, asyncio.TimeoutError):

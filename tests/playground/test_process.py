@@ -76,3 +76,18 @@ async def test_with_a_database_the_same_server_comes_back(tmp_path: Path) -> Non
     assert second["guild"] == first["guild"]
     assert {t["name"] for t in second["threads"]} == {t["name"] for t in first["threads"]}
     assert len(second["threads"]) == len(first["threads"])  # not seeded again
+
+
+async def test_ctrl_c_while_it_starts_exits_0_without_a_traceback(tmp_path: Path) -> None:
+    for delay in (0.8, 1.6):  # importing, then most likely making the demo through the bot
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "playground", "--port", "0", cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            # as in a terminal, whatever this test runner does with SIGINT
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        await asyncio.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+        assert proc.returncode == 0, err.decode()[-2000:]
+        assert b"Traceback" not in err and b"Traceback" not in out, err.decode()[-2000:]
