@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,7 +156,14 @@ def playground(args: argparse.Namespace) -> int:
     if args.database is not None and not args.database.parent.is_dir():
         raise ConfigError(f"--database: the folder {args.database.parent} does not exist")
     setup_logging("ERROR", SECRETS)  # a fresh demo server's "no channel named ..." before /setup create is noise
-    return asyncio.run(run_playground(args.port, args.database))
+    code = asyncio.run(run_playground(args.port, args.database))
+    # Stopped while the bot was still starting, a database connection it was opening may be left with its worker
+    # thread, which would keep the process alive after Ctrl-C; nothing is left to write by then.
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 class Parser(argparse.ArgumentParser):

@@ -8,7 +8,7 @@ import logging
 import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +58,19 @@ class Playground:
         persist.save(persist.world_file(self.database), self.lb, self.guild_id, self.clock.now(), self.members)
 
 
+@contextlib.contextmanager
+def quiet_if(stopping: bool) -> Iterator[None]:
+    """Ctrl-C while the bot starts or the demo is made: work still in flight (answers, arming due work) fails as
+    the bot closes under it; that is the stop asked for, not an error to print."""
+    before = logging.root.manager.disable
+    if stopping:
+        logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(before)
+
+
 async def start_bot(lb: LoopbackDiscord, settings: Settings, database: Path, clock: ManualClock
                     ) -> tuple[CommunityBot, asyncio.Task[None]]:
     """The real bot against the loopback, as tests/harness.py starts it; returns once it is ready and synced."""
@@ -79,11 +92,19 @@ async def start_bot(lb: LoopbackDiscord, settings: Settings, database: Path, clo
         if waiter not in done:
             raise TimeoutError(f"the bot did not become ready within {READY_WITHIN:.0f} s")
         await lb.wait_until(lambda: lb.commands_registered(), timeout=15)
-    except BaseException:
+    except BaseException as error:
         waiter.cancel()
-        await bot.close()
-        with contextlib.suppress(BaseException):
-            await asyncio.wait_for(task, timeout=10)
+        with quiet_if(isinstance(error, asyncio.CancelledError)):
+            await bot.close()
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(task, timeout=10)
+            # A close while the bot's setup was still opening the database finds no database to close, and the
+            # setup then opens it: its threads would keep the process alive after Ctrl-C. Close what it opened.
+            db = getattr(bot, "db", None)
+            if db is not None:
+                with contextlib.suppress(Exception):
+                    await db.close()
         raise
     return bot, task
 
@@ -110,17 +131,10 @@ async def open_playground(database: Path, *, settings: Settings | None = None) -
     if saved is None:
         try:
             await demo.seed(lb, cast)
-        except asyncio.CancelledError:
-            # Ctrl-C while the demo is being made: the bot's answers still in flight fail as it closes; that is
-            # the stop asked for, not an error to print. Nothing is saved: the next run starts afresh.
-            logging.disable(logging.CRITICAL)
-            try:
+        except BaseException as error:
+            # Nothing is saved: the next run starts afresh.
+            with quiet_if(isinstance(error, asyncio.CancelledError)):
                 await close_playground(playground, save=False)
-            finally:
-                logging.disable(logging.NOTSET)
-            raise
-        except BaseException:
-            await close_playground(playground, save=False)
             raise
         playground.save()
     return playground
@@ -176,8 +190,15 @@ async def until_stopped(stopping: asyncio.Event, holder: Any, database: Path, ur
     stop_wait.cancel()
     if not opening.done():  # Ctrl-C while starting: open_playground closes what it opened
         opening.cancel()
+        # From here on the process only stops: what the bot had in flight fails as it closes under it, which is
+        # the stop asked for, not an error to print (logging stays off until the process ends).
+        logging.disable(logging.CRITICAL)
         with contextlib.suppress(asyncio.CancelledError):
             await opening
+        # Let that work end on its own rather than be cancelled half-way by asyncio.run.
+        others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+        if others:
+            await asyncio.wait(others, timeout=5)
         return
     holder.pg = playground = opening.result()
     try:

@@ -88,6 +88,11 @@ async def test_ctrl_c_while_it_starts_exits_0_without_a_traceback(tmp_path: Path
         )
         await asyncio.sleep(delay)
         proc.send_signal(signal.SIGINT)
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+        except TimeoutError:
+            proc.kill()
+            out, err = await proc.communicate()
+            raise AssertionError(f"still running 30 s after Ctrl-C at {delay} s: {err.decode()[-3000:]}") from None
         assert proc.returncode == 0, err.decode()[-2000:]
         assert b"Traceback" not in err and b"Traceback" not in out, err.decode()[-2000:]
