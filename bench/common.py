@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import psutil
 
 if TYPE_CHECKING:
-    from tests.loopback import Guild, LoopbackDiscord
+    from loopback import Guild, LoopbackDiscord
 
 ROOT = Path(__file__).parents[1]
 RESULTS = ROOT / "bench" / "results"

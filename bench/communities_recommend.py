@@ -37,9 +37,9 @@ from cogs.communities.models import CommunityEntry, Preferences
 from cogs.communities.rules import recommend
 from cogs.communities.store import DirectoryStore
 from cogs.communities.vocabulary import LEVEL_KEYS, PLATFORMS, REGION_KEYS, ROLE_KEYS, TOPIC_KEYS
+from loopback import LoopbackDiscord
 from tests.communities.round_trips import counting
 from tests.harness import SHIPPED_CONFIG, BotHarness
-from tests.loopback import LoopbackDiscord
 
 WORDS = ["airflow", "spark", "kubernetes", "podcast", "bootcamp", "mentoring", "hackathon", "lagos", "berlin"]
 

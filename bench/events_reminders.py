@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import first_answer, median, now, percentile, process_env, rss_mib, terminate, write_results
-from tests.loopback import Guild, LoopbackDiscord
+from loopback import Guild, LoopbackDiscord
 
 OFFSETS = (7 * 86400, 3 * 86400, 2 * 86400, 86400, 43200, 21600, 10800, 3600, 1800, 600)
 

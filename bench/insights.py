@@ -38,8 +38,8 @@ from bot.clock import ManualClock
 from bot.database import Database
 from bot.discovery import feature_packages
 from bot.settings import load_settings
+from loopback import LoopbackDiscord
 from tests.harness import SHIPPED_CONFIG, BotHarness
-from tests.loopback import LoopbackDiscord
 
 SEED = 20261203
 DAY = 86400

@@ -54,8 +54,8 @@ from cogs.qa.rules import Timing
 from cogs.qa.search import match_expression
 from cogs.qa.settings import QASettings
 from cogs.qa.store import QAStore
+from loopback import Guild, InteractionRecord, LoopbackDiscord
 from tests.harness import SHIPPED_CONFIG
-from tests.loopback import Guild, InteractionRecord, LoopbackDiscord
 
 STEADY_RATE = 200.0
 SEARCH_QUERIES = 60_000  # distinct; more than a full run sends, so none repeats

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 
 from bench.common import now, percentile
-from tests.loopback import InteractionRecord, LoopbackDiscord
+from loopback import InteractionRecord, LoopbackDiscord
 
 Send = Callable[[int], Awaitable[InteractionRecord]]
 ON_TIME_S = 0.25  # "keeps up": 99% answered within this

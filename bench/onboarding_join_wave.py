@@ -37,8 +37,8 @@ from discord.ext import commands
 from bench.common import now, write_results
 from bot.environment import point_discord_at
 from bot.settings import Settings, load_settings, settings_model
+from loopback import ChannelType, LoopbackDiscord
 from tests.harness import SHIPPED_CONFIG, BotHarness
-from tests.loopback import ChannelType, LoopbackDiscord
 
 
 class NaiveWelcomeBot(commands.Bot):

@@ -47,9 +47,9 @@ from cogs.qa.rules import Timing
 from cogs.qa.search import QuestionSearch, match_expression
 from cogs.qa.settings import QASettings
 from cogs.qa.store import QAStore
+from loopback import InteractionRecord, LoopbackDiscord
 from tests.databases import blank_postgres, drop_postgres, postgres_problem, postgres_url
 from tests.harness import SHIPPED_CONFIG
-from tests.loopback import InteractionRecord, LoopbackDiscord
 from tests.scale.fleet import Fleet
 
 STEADY_RATE = 200.0

@@ -37,8 +37,8 @@ from bench.common import write_results
 from bot.settings import Settings, load_settings, settings_model
 from cogs.setup.creating import Creation
 from cogs.setup.models import Outcome
+from loopback import LoopbackDiscord, router
 from tests.harness import SHIPPED_CONFIG, BotHarness
-from tests.loopback import LoopbackDiscord, router
 from tests.setup.helpers import confirm, fresh_guild, server_writes, slash
 
 

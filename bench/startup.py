@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import first_answer, median, now, process_env, rss_mib, spawn, terminate, write_results
-from tests.loopback import Guild, LoopbackDiscord
+from loopback import Guild, LoopbackDiscord
 
 
 async def one_run(loopback: LoopbackDiscord, guild: Guild, module: str, database: Path) -> tuple[float, float]:

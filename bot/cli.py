@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -186,6 +188,34 @@ def _database_alone() -> DatabaseTarget:
     if isinstance(target, str):
         SECRETS[:] = [secret for secret in (urlsplit(target).password,) if secret]
     return target
+
+
+def _playground_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=8765, help="the page's port on 127.0.0.1 (default 8765; 0: any)")
+    parser.add_argument("--database", type=Path, default=None, metavar="PATH",
+                        help="a SQLite file kept between runs (with PATH.world beside it); default: a temporary one")
+
+
+@subcommand(
+    "playground", "try the bot in a browser: no token, no network (a local Discord, a demo server, the real bot)",
+    _playground_arguments,
+)
+def playground(args: argparse.Namespace) -> int:
+    from playground.app import run as run_playground  # the bot, its features and the loopback only here
+
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port: {args.port} is not a port number (0-65535)")
+    if args.database is not None and not args.database.parent.is_dir():
+        raise ConfigError(f"--database: the folder {args.database.parent} does not exist")
+    setup_logging("ERROR", SECRETS)  # a fresh demo server's "no channel named ..." before /setup create is noise
+    code = asyncio.run(run_playground(args.port, args.database))
+    # Stopped while the bot was still starting, a database connection it was opening may be left with its worker
+    # thread, which would keep the process alive after Ctrl-C; nothing is left to write by then.
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 class Parser(argparse.ArgumentParser):

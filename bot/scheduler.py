@@ -61,6 +61,7 @@ class _Slot:
     wanted: bool = False  # asked to run while a run was going on
     armed_for: datetime | None = None
     overdue_passes: int = 0  # passes in a row after which the work was still due at once
+    periodic: bool = False  # upkeep on an interval, not an item a feature stored
 
 
 class Scheduler:
@@ -153,6 +154,11 @@ class Scheduler:
     def armed_for(self, name: str) -> datetime | None:
         slot = self._slots.get(name)
         return slot.armed_for if slot is not None and self.has(name) else None
+
+    def is_periodic(self, name: str) -> bool:
+        """Whether this work is interval upkeep (a `Periodic`); the playground steps time only to stored items."""
+        slot = self._slots.get(name)
+        return slot is not None and slot.periodic
 
     def job_count(self) -> int:
         return len(self._aps.get_jobs())
@@ -247,4 +253,4 @@ def _periodic_slot(owner: str, work: Periodic, clock: Clock) -> _Slot:
         last[0] = clock.now()
         await work.run()
 
-    return _Slot(owner, work.name, next_due, run_due)
+    return _Slot(owner, work.name, next_due, run_due, periodic=True)

@@ -13,6 +13,7 @@ import yarl
 from bot.client import CommunityBot
 from bot.database import Database, DatabaseTarget
 from bot.settings import Settings, load_settings
+from loopback import LoopbackDiscord
 from tests.databases import (
     BACKENDS,
     blank_postgres,
@@ -23,7 +24,6 @@ from tests.databases import (
     postgres_url,
 )
 from tests.harness import SHIPPED_CONFIG, BotHarness
-from tests.loopback import LoopbackDiscord
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.database import DatabaseTarget
 from bot.environment import point_discord_at
 from bot.settings import Settings
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 SHIPPED_CONFIG = Path(__file__).parents[1] / "data" / "config.yaml"
 

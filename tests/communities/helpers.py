@@ -9,9 +9,9 @@ from bot.client import CommunityBot
 from bot.settings import Settings, settings_model
 from cogs.communities.cog import CommunitiesCog
 from cogs.communities.models import CommunityEntry, build_entry
-from tests.loopback import LoopbackDiscord
-from tests.loopback.interactions import InteractionRecord
-from tests.loopback.world import User
+from loopback import LoopbackDiscord
+from loopback.interactions import InteractionRecord
+from loopback.world import User
 
 
 def entry_data(key: str = "example", **overrides: Any) -> dict[str, Any]:

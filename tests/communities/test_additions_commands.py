@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from loopback import LoopbackDiscord
 from tests.communities.helpers import member, running_directory, slash, with_communities
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 SUGGESTION = {
     "name": "Lagos Data Folk",

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 DOCS = Path(__file__).parents[2] / "docs" / "communities.md"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from loopback import LoopbackDiscord
 from tests.communities.helpers import complete, member, slash, with_communities
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 
 def _button_ids(message) -> dict[str, str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cogs.communities.store import TOPIC
+from loopback import LoopbackDiscord
 from tests.communities.helpers import member, running_directory, slash
-from tests.loopback import LoopbackDiscord
 
 
 def directory_dynamic_items(bot) -> list[type]:

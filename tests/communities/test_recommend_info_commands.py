@@ -8,8 +8,8 @@ import json
 import pytest
 
 from cogs.onboarding.api import MemberProfile
+from loopback import LoopbackDiscord
 from tests.communities.helpers import complete, member, slash
-from tests.loopback import LoopbackDiscord
 
 
 async def test_recommend_gives_five_with_a_reason_each(loopback: LoopbackDiscord, bot) -> None:

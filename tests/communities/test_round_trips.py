@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 
+from loopback import LoopbackDiscord
 from tests.communities.helpers import member, slash
 from tests.communities.round_trips import counting
-from tests.loopback import LoopbackDiscord
 
 PROFILE_READ = "onboarding_profiles"
 THE_COMMANDS_TABLES = ("community_", PROFILE_READ, "guild_settings")

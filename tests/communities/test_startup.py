@@ -12,9 +12,9 @@ import yaml
 
 from bot.guild_settings import SETTABLE_KEYS
 from bot.settings import ConfigError
+from loopback import LoopbackDiscord
 from tests.communities.helpers import member, slash, with_communities
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 ROOT = Path(__file__).parents[2]
 SHIPPED = ROOT / "data" / "communities.yaml"

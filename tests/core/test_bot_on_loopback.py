@@ -8,8 +8,8 @@ import re
 import discord
 from discord import app_commands
 
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 
 async def test_bot_logs_in_and_syncs_its_commands_to_the_guild(loopback: LoopbackDiscord, bot) -> None:

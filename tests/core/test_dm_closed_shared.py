@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
+from loopback import LoopbackDiscord
 from tests.events.test_on_the_wire import create_and_confirm, member, rsvp, slash
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 
 async def test_a_refusal_noticed_by_one_feature_spares_the_others(

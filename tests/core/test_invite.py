@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from bot.invite import NEEDED, bot_permissions, invite_text, invite_url
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 ROOT = Path(__file__).parents[2]
 # What README.md's hand-assembled link asked for before the command replaced it.

@@ -31,9 +31,9 @@ from bot.discord_api import DiscordUnreachable, fetch_application
 from bot.environment import load_environment
 from bot.settings import ConfigError, FeatureSettings, Settings
 from bot.startup import check_files
+from loopback import LoopbackDiscord
 from tests.databases import postgres_problem
 from tests.harness import SHIPPED_CONFIG
-from tests.loopback import LoopbackDiscord
 
 ROOT = Path(__file__).parents[2]
 TOKEN = "startup-test-token"

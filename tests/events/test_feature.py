@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.client import CommunityBot
 from bot.clock import ManualClock
+from loopback import LoopbackDiscord
 from tests.events.test_on_the_wire import create_and_confirm, events_of
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 WORK = ["events:housekeeping", "events:reminders"]
 

@@ -18,10 +18,10 @@ from cogs.events.cog import EventsCog
 from cogs.events.due import REMINDERS
 from cogs.events.models import ReminderState
 from cogs.events.store_reminders import CLAIM_LEASE_S
+from loopback import LoopbackDiscord
+from loopback.interactions import InteractionRecord
+from loopback.world import Message, Perm
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
-from tests.loopback.interactions import InteractionRecord
-from tests.loopback.world import Message, Perm
 
 CONFIRM = "ev:confirm:{}"
 

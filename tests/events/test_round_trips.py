@@ -10,10 +10,10 @@ from __future__ import annotations
 from bot.database import Database
 from cogs.events.models import Rsvp
 from cogs.events.planner import EventPlanner
+from loopback import LoopbackDiscord
 from tests.events.round_trips import counting
 from tests.events.test_on_the_wire import create_and_confirm, member, rsvp, slash
 from tests.events.test_planner import make
-from tests.loopback import LoopbackDiscord
 
 
 async def test_an_rsvp_click_costs_one_round_trip(loopback: LoopbackDiscord, bot) -> None:

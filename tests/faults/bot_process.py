@@ -13,8 +13,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from loopback import LoopbackDiscord
 from tests.harness import SHIPPED_CONFIG
-from tests.loopback import LoopbackDiscord
 
 ROOT = Path(__file__).parents[2]
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
+from loopback import InteractionRecord, RecordedCall
+from loopback.world import Message
 from tests.faults.live_bot import LiveBot
-from tests.loopback import InteractionRecord, RecordedCall
-from tests.loopback.world import Message
 
 EPHEMERAL = 64
 LOADING = 128

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.settings import load_settings
+from loopback import LoopbackDiscord
 from tests.harness import SHIPPED_CONFIG, BotHarness
-from tests.loopback import LoopbackDiscord
 
 T = TypeVar("T")
 

@@ -7,8 +7,8 @@ import re
 from collections import Counter
 
 from bot.database import Database
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 
 async def test_a_crash_while_recording_a_welcome_channel_greeting_does_not_greet_twice(

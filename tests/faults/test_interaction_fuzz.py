@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from loopback import InteractionRecord, LoopbackDiscord
+from loopback.world import Message
 from tests.faults.fuzzing import (
     HOSTILE,
     answered,
@@ -30,8 +32,6 @@ from tests.faults.fuzzing import (
     text_values,
 )
 from tests.faults.live_bot import LiveBot
-from tests.loopback import InteractionRecord, LoopbackDiscord
-from tests.loopback.world import Message
 
 # The walk is about what comes after /event create; the slash-command fuzz feeds its options anything.
 WHEN = st.sampled_from(["in 3 hours", "tomorrow 18:00", "next friday 19:30", "2024-02-30 25:61", "in -5 hours"])

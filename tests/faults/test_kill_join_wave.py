@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
+from loopback import LoopbackDiscord
 from tests.faults.bot_process import BotProcess
 from tests.harness import SHIPPED_CONFIG
-from tests.loopback import LoopbackDiscord
 
 WAVE = 300
 CLOSED = range(10, 35)  # positions in the wave whose DMs are closed: greeted in the welcome channel

@@ -13,8 +13,8 @@ from bot.database import Database
 from bot.discovery import feature_packages
 from cogs.events.models import CHANNEL_TARGET, NewEvent, Rsvp
 from cogs.events.store import EventStore
+from loopback import LoopbackDiscord, RecordedCall
 from tests.faults.bot_process import BotProcess
-from tests.loopback import LoopbackDiscord, RecordedCall
 
 EVENTS = 4
 GOING = 60  # members who said Going to each event

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from bot.settings import Settings, settings_model
 from bot.times import unix
+from loopback import InteractionRecord, LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import InteractionRecord, LoopbackDiscord
 
 
 async def _about(loopback: LoopbackDiscord) -> InteractionRecord:

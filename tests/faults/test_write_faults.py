@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
+from loopback import InteractionRecord, LoopbackDiscord, RecordedCall
+from loopback.world import Message
 from tests.harness import BotHarness
-from tests.loopback import InteractionRecord, LoopbackDiscord, RecordedCall
-from tests.loopback.world import Message
 
 MESSAGES = r"/channels/\d+/messages$"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from PIL import Image
 
-from tests.loopback import LoopbackDiscord
-from tests.loopback.interactions import InteractionRecord
+from loopback import LoopbackDiscord
+from loopback.interactions import InteractionRecord
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

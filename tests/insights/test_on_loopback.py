@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import ManualClock
 from cogs.insights.cog import InsightsCog
 from cogs.insights.due import DIGEST
+from loopback import LoopbackDiscord
 from tests.events.test_on_the_wire import create_and_confirm, rsvp
 from tests.harness import BotHarness
 from tests.insights.helpers import insights, number, png_size, uploaded
-from tests.loopback import LoopbackDiscord
 from tests.onboarding.helpers import join, pick, press, wait_dms
 from tests.qa.test_qa_on_loopback import direct_post, eventually, mark
 

@@ -10,7 +10,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 from .conftest import BotRunner, World
 

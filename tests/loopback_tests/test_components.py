@@ -6,7 +6,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 from .conftest import BotRunner, World
 

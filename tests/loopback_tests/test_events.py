@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import discord
 import pytest
 
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 from .conftest import BotRunner, World, collect, default_intents
 

@@ -8,7 +8,7 @@ import time
 import discord
 import pytest
 
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 from .conftest import BotRunner, World
 

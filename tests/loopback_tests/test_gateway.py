@@ -7,7 +7,7 @@ import time
 import discord
 from discord.ext import commands
 
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 from .conftest import BotRunner, World, collect
 

@@ -6,7 +6,7 @@ import aiohttp
 import discord
 import pytest
 
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 from .conftest import BotRunner, World
 

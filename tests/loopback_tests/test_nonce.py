@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 from .conftest import BotRunner, World
 

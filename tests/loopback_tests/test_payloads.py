@@ -13,7 +13,7 @@ from discord.app_commands import AppCommand, Namespace
 from discord.http import HTTPClient, Route
 from discord.interactions import InteractionCallbackResponse
 
-from tests.loopback import LoopbackDiscord, payloads
+from loopback import LoopbackDiscord, payloads
 
 from .conftest import World
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import discord
 import pytest
 
-from tests.loopback import ChannelType, LoopbackDiscord, Perm
-from tests.loopback.world import DEFAULT_BOT_PERMISSIONS, MAX_CATEGORY_CHANNELS, Overwrite
+from loopback import ChannelType, LoopbackDiscord, Perm
+from loopback.world import DEFAULT_BOT_PERMISSIONS, MAX_CATEGORY_CHANNELS, Overwrite
 
 from .conftest import BotRunner, World, collect
 

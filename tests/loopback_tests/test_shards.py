@@ -13,7 +13,7 @@ import pytest
 import yarl
 from discord.ext import commands
 
-from tests.loopback import Guild, LoopbackDiscord, User
+from loopback import Guild, LoopbackDiscord, User
 
 from .conftest import collect, default_intents
 

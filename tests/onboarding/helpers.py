@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.loopback import LoopbackDiscord
-from tests.loopback.interactions import InteractionRecord
-from tests.loopback.world import Message, User
+from loopback import LoopbackDiscord
+from loopback.interactions import InteractionRecord
+from loopback.world import Message, User
 
 
 def component_ids(message: Message) -> list[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 from tests.onboarding.helpers import component, join, pick, wait_dms
 
 

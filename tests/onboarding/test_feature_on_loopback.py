@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.client import CommunityBot
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 from tests.onboarding.helpers import join, pick, wait_dms
 
 NAMES = {"onboarding": ["onboarding:presence", "onboarding:reminders"], "mentors": ["mentors:offers"]}

@@ -9,8 +9,8 @@ from bot.settings import default_settings
 from cogs.onboarding.mentors.models import Mentor, MentorStatus
 from cogs.onboarding.mentors.render import mentor_list_text, unknown_topics_text
 from cogs.onboarding.topics import parse_topics, quoted, topic_choices
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 CONFIG = default_settings()
 TOPIC_KEYS = [o.key for o in CONFIG.onboarding.topics]

@@ -9,8 +9,8 @@ from bot.database import Database
 from bot.settings import Settings, settings_model
 from bot.times import unix
 from cogs.onboarding.models import WelcomeState
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 
 WAVE = 300
 

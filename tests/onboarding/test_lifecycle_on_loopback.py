@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
+from loopback import LoopbackDiscord, payloads
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord, payloads
 from tests.onboarding.helpers import component_ids, join, pick, press, wait_dms
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 from tests.onboarding.helpers import component_ids
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.settings import Settings
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 from tests.onboarding.helpers import join, pick, press, steps_shown, wait_dms
 
 

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.database import Database
-from tests.loopback import LoopbackDiscord
-from tests.loopback.interactions import InteractionRecord
+from loopback import LoopbackDiscord
+from loopback.interactions import InteractionRecord
 
 
 async def scan_for(db: Database, value: int) -> dict[str, list[str]]:

@@ -15,8 +15,8 @@ from bot.settings import Settings
 from cogs.privacy.backups import BackupsCog
 from cogs.privacy.rules import backup_name, next_backup_at, to_remove
 from cogs.privacy.settings import BackupsSettings
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 from tests.privacy.helpers import eventually, privacy, scan_for, seed_member
 
 DAY1 = datetime(2025, 6, 1, 4, 0, tzinfo=UTC)

@@ -4,8 +4,8 @@ line of an /ask post, the organiser of an event announcement. The member's own m
 from __future__ import annotations
 
 from bot.client import CommunityBot
+from loopback import LoopbackDiscord
 from tests.events.test_on_the_wire import create_and_confirm
-from tests.loopback import LoopbackDiscord
 from tests.privacy.test_privacy_on_loopback import forget_me
 from tests.qa.test_qa_on_loopback import _ask, bot_messages, mark
 

@@ -8,8 +8,8 @@ import json
 from bot.client import CommunityBot
 from bot.database import Database
 from cogs.onboarding.cog import OnboardingCog
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 from tests.privacy.helpers import SEEDED_TABLES, privacy, scan_for, seed_member
 
 

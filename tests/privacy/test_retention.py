@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from bot.client import CommunityBot
 from bot.clock import ManualClock
 from cogs.privacy.cog import PrivacyCog
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 from tests.privacy.helpers import eventually, scan_for, seed_member
 
 

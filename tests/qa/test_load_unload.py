@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import discord
 
 from bot.clock import ManualClock
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 from tests.qa.test_qa_on_loopback import Cast, bot_messages, direct_post, eventually, qa_of
 
 QA_WORK = ["qa:actions", "qa:housekeeping"]

@@ -20,8 +20,8 @@ from cogs.qa.cog import QACog
 from cogs.qa.models import QuestionAction
 from cogs.qa.render import nudge_text
 from cogs.qa.store import CLAIM_LEASE_SECONDS
+from loopback import LoopbackDiscord, payloads
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord, payloads
 
 
 def _inputs(modal: dict) -> dict[str, str]:
@@ -548,7 +548,7 @@ async def test_buttons_and_drafts_work_after_a_restart(loopback: LoopbackDiscord
 
 
 async def test_missing_permissions_are_reported_and_the_answer_still_counts(loopback: LoopbackDiscord, bot) -> None:
-    from tests.loopback.world import DEFAULT_BOT_PERMISSIONS, Perm
+    from loopback.world import DEFAULT_BOT_PERMISSIONS, Perm
 
     lb, cast = loopback, Cast(loopback)
     thread = await direct_post(lb, bot, cast.asker.id, "Looker PDT keeps rebuilding")
@@ -672,7 +672,7 @@ async def test_a_forum_that_requires_a_tag_keeps_the_draft_for_editing(
 async def test_a_forum_with_twenty_tags_gets_no_solved_tag_but_the_answer_counts(
     loopback: LoopbackDiscord, harness: BotHarness
 ) -> None:
-    from tests.loopback.world import ForumTag
+    from loopback.world import ForumTag
 
     lb, cast = loopback, Cast(loopback)
     forum = lb.guild.channel("questions")
@@ -691,7 +691,7 @@ async def test_a_forum_with_twenty_tags_gets_no_solved_tag_but_the_answer_counts
 async def test_the_solved_tag_takes_the_last_slot_of_a_post_with_five_tags(
     loopback: LoopbackDiscord, harness: BotHarness
 ) -> None:
-    from tests.loopback.world import ForumTag
+    from loopback.world import ForumTag
 
     lb, cast = loopback, Cast(loopback)
     forum = lb.guild.channel("questions")

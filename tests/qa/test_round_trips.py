@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.clock import ManualClock
 from cogs.qa.store import QAStore
+from loopback import LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
 from tests.qa.round_trips import CountingDatabase, count_qa
 from tests.qa.test_qa_on_loopback import Cast, _with, bot_messages, eventually, mark, qa_of
 

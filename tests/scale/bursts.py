@@ -15,8 +15,8 @@ from cogs.events.models import CHANNEL_TARGET, NewEvent, Rsvp, RsvpCounts
 from cogs.events.recurrence import Recurrence
 from cogs.events.store import EventStore
 from cogs.events.views import rsvp_view
+from loopback import LoopbackDiscord
 from tests.faults.test_kill_reminders import bot_messages_in, reminder_messages
-from tests.loopback import LoopbackDiscord
 
 OFFSETS = (7200, 7199)  # two reminders per event, due a second apart
 

@@ -9,8 +9,8 @@ import discord
 import pytest
 import yarl
 
+from loopback import LoopbackDiscord
 from tests.databases import blank_postgres, drop_postgres, postgres_problem, postgres_url
-from tests.loopback import LoopbackDiscord
 
 
 def needs_postgres() -> None:

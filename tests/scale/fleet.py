@@ -25,9 +25,9 @@ from pathlib import Path
 from types import TracebackType
 
 from bot.database import Database
+from loopback import LoopbackDiscord
 from tests.faults.bot_process import BotProcess
 from tests.harness import SHIPPED_CONFIG
-from tests.loopback import LoopbackDiscord
 
 READY_LINE = "Ready as "  # bot/client.py logs it once on_ready (command sync included) is done
 

@@ -12,7 +12,7 @@ from bot.client import CommunityBot
 from bot.database import DatabaseTarget
 from bot.environment import point_discord_at
 from bot.settings import Settings
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 
 
 class ShardBots:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.settings import Settings
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 from tests.scale.inprocess import ShardBots
 
 COUNT = 2

@@ -16,8 +16,8 @@ from pathlib import Path
 import asyncpg
 
 from cogs.events.models import Rsvp
+from loopback import InteractionRecord, LoopbackDiscord
 from tests.faults.test_kill_reminders import reminder_messages
-from tests.loopback import InteractionRecord, LoopbackDiscord
 from tests.scale.bursts import check_exactly_once, deliveries, seed_burst
 from tests.scale.fleet import Fleet
 

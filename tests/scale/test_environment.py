@@ -9,9 +9,9 @@ import pytest
 
 from bot.environment import load_environment
 from bot.settings import ConfigError
+from loopback import LoopbackDiscord
 from tests.core.test_entrypoint import run_bot
 from tests.faults.bot_process import BotProcess
-from tests.loopback import LoopbackDiscord
 
 PG = "postgresql://bot@db.example/community"
 

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 import bot.identify
-import tests.loopback.gateway
+import loopback.gateway as loopback_gateway  # the module; `loopback` below is the fixture
 from bot.settings import Settings
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 from tests.scale.inprocess import ShardBots
 
 COUNT = 3
@@ -25,7 +25,7 @@ INTERVAL = 0.9  # the bot's turns, with their margin (5.5 s), shortened alike
 async def bots(loopback: LoopbackDiscord, shared_postgres: str, settings: Settings,
                monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ShardBots]:
     monkeypatch.setattr(bot.identify, "IDENTIFY_INTERVAL_S", INTERVAL)
-    monkeypatch.setattr(tests.loopback.gateway, "IDENTIFY_WINDOW_S", WINDOW)
+    monkeypatch.setattr(loopback_gateway, "IDENTIFY_WINDOW_S", WINDOW)
     loopback.enforce_identify_concurrency = True  # an IDENTIFY too early is refused, as on Discord
     fleet = ShardBots(loopback, shared_postgres, settings)
     try:

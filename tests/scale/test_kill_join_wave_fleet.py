@@ -19,8 +19,8 @@ import yaml
 
 from bot.database import Database
 from cogs.onboarding.cog import TAKEOVER_EVERY
+from loopback import LoopbackDiscord
 from tests.harness import SHIPPED_CONFIG
-from tests.loopback import LoopbackDiscord
 from tests.scale.fleet import Fleet
 
 SHARDS = 3

@@ -15,8 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 from cogs.events.store_reminders import CLAIM_LEASE_S
+from loopback import LoopbackDiscord
 from tests.faults.test_kill_reminders import reminder_messages, reminder_sends
-from tests.loopback import LoopbackDiscord
 from tests.scale.bursts import check_exactly_once, deliveries, seed_burst
 from tests.scale.fleet import Fleet
 

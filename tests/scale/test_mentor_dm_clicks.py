@@ -13,7 +13,7 @@ from bot.database import DatabaseTarget
 from bot.settings import Settings
 from cogs.onboarding.mentors.store import MentorStore
 from cogs.onboarding.mentors.views import offer_view
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 from tests.scale.inprocess import ShardBots
 
 COUNT = 2

@@ -18,12 +18,12 @@ from bot.client import all_migrations
 from bot.database import Database
 from bot.discovery import feature_packages
 from bot.settings import Settings
+from loopback import LoopbackDiscord
+from loopback.interactions import InteractionRecord
 from tests.communities.test_additions_commands import _suggest
 from tests.core.test_entrypoint import ROOT
 from tests.events.test_on_the_wire import create_and_confirm, member, rsvp
 from tests.harness import BotHarness
-from tests.loopback import LoopbackDiscord
-from tests.loopback.interactions import InteractionRecord
 from tests.onboarding.helpers import join, pick, wait_dms
 from tests.qa.test_qa_on_loopback import _ask, mark
 

@@ -13,8 +13,8 @@ import discord
 import pytest
 import yarl
 
-from tests.loopback import Guild, LoopbackDiscord, User
-from tests.loopback.interactions import InteractionRecord
+from loopback import Guild, LoopbackDiscord, User
+from loopback.interactions import InteractionRecord
 from tests.onboarding.helpers import component
 from tests.scale.fleet import Fleet
 

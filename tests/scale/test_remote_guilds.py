@@ -15,7 +15,7 @@ import pytest
 from bot.client import CommunityBot
 from bot.database import DatabaseTarget
 from bot.settings import Settings
-from tests.loopback import Guild, LoopbackDiscord, User
+from loopback import Guild, LoopbackDiscord, User
 from tests.scale.inprocess import ShardBots
 
 COUNT = 2

@@ -9,7 +9,7 @@ import discord
 import pytest
 import yarl
 
-from tests.loopback import LoopbackDiscord
+from loopback import LoopbackDiscord
 from tests.setup.helpers import fresh_guild
 
 

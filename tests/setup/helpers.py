@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.loopback import ChannelType, Guild, LoopbackDiscord, RecordedCall
-from tests.loopback.interactions import InteractionRecord
+from loopback import ChannelType, Guild, LoopbackDiscord, RecordedCall
+from loopback.interactions import InteractionRecord
 
 CONFIRM = re.compile(r"^setup:create:\d+:[0-9a-f]{16}$")
 # Writes that change the server (interaction answers and their webhooks are how the bot replies, not changes).

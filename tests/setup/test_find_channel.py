@@ -10,7 +10,7 @@ from bot.discord_helpers import channel_problem, find_channel
 from cogs.onboarding.models import Answers
 from cogs.onboarding.rules import start_channels
 from cogs.onboarding.settings import OnboardingSettings
-from tests.loopback import ChannelType, LoopbackDiscord, payloads
+from loopback import ChannelType, LoopbackDiscord, payloads
 
 
 async def test_general_the_category_and_the_voice_channel_are_not_general(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from loopback import ChannelType, LoopbackDiscord
 from tests.harness import BotHarness
-from tests.loopback import ChannelType, LoopbackDiscord
 from tests.onboarding.helpers import join, pick, wait_dms
 from tests.setup.helpers import confirm, slash
 

@@ -4,9 +4,9 @@ stored, and that a second run, a member without Manage Server or a bot without p
 from __future__ import annotations
 
 from bot.client import CommunityBot
+from loopback import ChannelType, LoopbackDiscord, Perm
+from loopback.world import DEFAULT_BOT_PERMISSIONS, ForumTag, Overwrite
 from tests.harness import BotHarness
-from tests.loopback import ChannelType, LoopbackDiscord, Perm
-from tests.loopback.world import DEFAULT_BOT_PERMISSIONS, ForumTag, Overwrite
 from tests.setup.helpers import confirm, confirm_id, server_writes, slash
 
 SHIPPED_CHANNELS = {

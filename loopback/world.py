@@ -404,6 +404,7 @@ class World:
         self.messages: dict[int, Message] = {}
         self.channel_message_ids: dict[int, list[int]] = {}
         self.dm_channel_by_user: dict[int, int] = {}
+        self.attachment_data: dict[int, bytes] = {}  # uploaded files' bytes by attachment id
         # (channel id, author id, nonce) -> (message id, monotonic time) for enforce_nonce on message create
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
 

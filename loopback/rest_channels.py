@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -34,11 +35,18 @@ def message_of(lb: LoopbackDiscord, req: RestRequest, channel: Channel) -> Messa
 
 
 def attachments_from(lb: LoopbackDiscord, req: RestRequest) -> list[dict[str, Any]]:
-    """Attachment objects for the files uploaded with a multipart request."""
-    return [
-        payloads.attachment(lb.world.ids.next(), f["filename"], f["size"], f.get("content_type"))
-        for f in req.files
-    ]
+    """Attachment objects for the files uploaded with a multipart request; the bytes are kept in the world
+    (`world.attachment_data`) so the playground can show an insight chart and a test can read it."""
+    out = []
+    for f in req.files:
+        att_id = lb.world.ids.next()
+        lb.world.attachment_data[att_id] = f.get("data") or b""
+        # discord.py sends every file as application/octet-stream; Discord names the type from the file itself
+        kind = f.get("content_type")
+        if kind in (None, "application/octet-stream"):
+            kind = mimetypes.guess_type(f["filename"])[0] or kind
+        out.append(payloads.attachment(att_id, f["filename"], f["size"], kind))
+    return out
 
 
 def check_can_send(lb: LoopbackDiscord, channel: Channel) -> None:
