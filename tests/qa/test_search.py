@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.client import all_migrations
 from bot.database import Database, DatabaseTarget
 from bot.discovery import feature_packages
+from cogs.qa import search as qa_search
 from cogs.qa.models import HIT_END, HIT_START
 from cogs.qa.rules import Timing
 from cogs.qa.search import QuestionSearch
@@ -232,7 +233,8 @@ async def test_both_plans_find_the_same(
     queries = ["pandas", "pandas merge", "airflow incremental", "merging", "pandas zzqxv"]
     rare = [await QuestionSearch(db).search(GUILD, q) for q in queries]
     similar = await QuestionSearch(db).similar_solved(GUILD, "pandas merge slow", "frames")
-    monkeypatch.setattr("cogs.qa.search.DF_CAP", 0)  # every word counts as common
+    # the module the store above was built from: by name it could be a fresh copy, after a test reloaded cogs.qa
+    monkeypatch.setattr(qa_search, "DF_CAP", 0)  # every word counts as common
     assert [await QuestionSearch(db).search(GUILD, q) for q in queries] == rare
     assert await QuestionSearch(db).similar_solved(GUILD, "pandas merge slow", "frames") == similar
     assert [h.thread_id for h in rare[0][0]] == [1, 2] and similar
