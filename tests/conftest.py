@@ -6,9 +6,7 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import discord
 import pytest
-import yarl
 
 from bot.client import CommunityBot
 from bot.database import Database, DatabaseTarget
@@ -23,7 +21,7 @@ from tests.databases import (
     postgres_problem,
     postgres_url,
 )
-from tests.harness import SHIPPED_CONFIG, BotHarness
+from tests.harness import SHIPPED_CONFIG, BotHarness, running_loopback
 
 
 @pytest.fixture
@@ -93,16 +91,9 @@ async def db(migrated_target: DatabaseTarget) -> AsyncIterator[Database]:
 @pytest.fixture
 async def loopback() -> AsyncIterator[LoopbackDiscord]:
     """A started loopback Discord holding one guild set up like a fresh community server."""
-    saved_base, saved_gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    server = LoopbackDiscord(token="test-token")
-    await server.start()
-    server.guild = server.add_guild("Data Community")
-    try:
+    async with running_loopback() as server:
+        server.guild = server.add_guild("Data Community")
         yield server
-    finally:
-        await server.stop()
-        discord.http.Route.BASE = saved_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(str(saved_gateway))
 
 
 @pytest.fixture

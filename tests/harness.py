@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import discord
+import yarl
 
 from bot.client import CommunityBot
 from bot.clock import Clock
@@ -77,3 +79,27 @@ def _set_when_ready(event: asyncio.Event):
         event.set()
 
     return on_ready
+
+
+@contextlib.asynccontextmanager
+async def discord_addresses_kept() -> AsyncIterator[None]:
+    """Puts discord.py's REST and gateway addresses back afterwards: a bot started against a loopback points the
+    whole process at it, and the next test must start from the defaults."""
+    saved_base, saved_gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    try:
+        yield
+    finally:
+        discord.http.Route.BASE = saved_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(str(saved_gateway))
+
+
+@contextlib.asynccontextmanager
+async def running_loopback(token: str = "test-token") -> AsyncIterator[LoopbackDiscord]:
+    """A started loopback Discord, stopped afterwards, with discord.py's addresses put back."""
+    async with discord_addresses_kept():
+        server = LoopbackDiscord(token=token)
+        await server.start()
+        try:
+            yield server
+        finally:
+            await server.stop()

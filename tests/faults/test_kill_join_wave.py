@@ -9,7 +9,6 @@ welcomed at the next start.
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ import yaml
 from loopback import LoopbackDiscord
 from tests.faults.bot_process import BotProcess
 from tests.harness import SHIPPED_CONFIG
+from tests.onboarding.helpers import assert_welcomed_once
 
 WAVE = 300
 CLOSED = range(10, 35)  # positions in the wave whose DMs are closed: greeted in the welcome channel
@@ -89,14 +89,7 @@ async def test_sigkill_during_a_join_wave_gives_everyone_exactly_one_welcome(
         await bot.cleanup()
 
     rows = welcome_rows(bot.database)
-    assert {u for u, state in rows.items() if state == "dm_closed"} == closed
-    for user_id in everyone - closed:
-        dms = lb.dm_messages(user_id)
-        assert len(dms) == 1 and dms[0].author.id == lb.bot_user.id, (user_id, [m.text()[:80] for m in dms])
-    greetings = [m for m in lb.channel_messages(welcome_channel) if m.author.id == lb.bot_user.id]
-    mentioned = Counter(int(u) for m in greetings for u in re.findall(r"<@!?(\d+)>", m.content))
-    assert mentioned == Counter(closed), mentioned
-    assert all(not lb.dm_messages(u) for u in closed)
+    greetings = assert_welcomed_once(lb, rows, everyone, closed, welcome_channel)
     assert bot.integrity() == "ok"
     print(f"join wave {WAVE} + {WHILE_DOWN} while down: DMs before the kill {sent_before}, "
-          f"welcome-channel posts {len(greetings)}, states {Counter(rows.values())}")
+          f"welcome-channel posts {greetings}, states {Counter(rows.values())}")

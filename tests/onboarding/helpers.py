@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from loopback import LoopbackDiscord
@@ -59,3 +61,19 @@ async def press(lb: LoopbackDiscord, message_id: int, user_id: int, step: str, a
 
 def steps_shown(message: Message) -> set[str]:
     return {c.split(":")[2] for c in component_ids(message) if c.startswith(("onb:", "onbb:"))}
+
+
+def assert_welcomed_once(
+    lb: LoopbackDiscord, states: dict[int, str], everyone: set[int], closed: set[int], welcome_channel: int
+) -> int:
+    """After a join wave: one welcome DM from the bot to each member with open DMs, and one mention in the welcome
+    channel's greetings for each member whose DMs were closed (and no DM to them). Returns the greeting posts."""
+    assert {u for u, state in states.items() if state == "dm_closed"} == closed
+    for user_id in everyone - closed:
+        dms = lb.dm_messages(user_id)
+        assert len(dms) == 1 and dms[0].author.id == lb.bot_user.id, (user_id, [m.text()[:80] for m in dms])
+    greetings = [m for m in lb.channel_messages(welcome_channel) if m.author.id == lb.bot_user.id]
+    mentioned = Counter(int(u) for m in greetings for u in re.findall(r"<@!?(\d+)>", m.content))
+    assert mentioned == Counter(closed), mentioned
+    assert all(not lb.dm_messages(u) for u in closed)
+    return len(greetings)

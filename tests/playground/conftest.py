@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import discord
 import pytest
-import yarl
 
 from playground.app import Playground, close_playground, open_playground
 from playground.web import Holder, serve
+from tests.harness import discord_addresses_kept
 
 CHROMIUM = Path(os.environ.get("BOT_TEST_CHROMIUM") or "/usr/bin/chromium")  # another build: point here
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -32,18 +31,16 @@ class Running:
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    saved_base, saved_gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    pg = await open_playground(tmp_path / "playground.db")
-    holder = Holder()
-    holder.pg = pg
-    runner, url = await serve(holder, 0)
-    try:
-        yield Running(pg, url)
-    finally:
-        await runner.cleanup()
-        await close_playground(pg)
-        discord.http.Route.BASE = saved_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(str(saved_gateway))
+    async with discord_addresses_kept():
+        pg = await open_playground(tmp_path / "playground.db")
+        holder = Holder()
+        holder.pg = pg
+        runner, url = await serve(holder, 0)
+        try:
+            yield Running(pg, url)
+        finally:
+            await runner.cleanup()
+            await close_playground(pg)
 
 
 def browser_problem() -> str | None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 
-import discord
 import pytest
-import yarl
 
 from loopback import LoopbackDiscord
 from tests.databases import blank_postgres, drop_postgres, postgres_problem, postgres_url
+from tests.harness import running_loopback
 
 
 def needs_postgres() -> None:
@@ -36,14 +35,7 @@ async def shared_postgres() -> AsyncIterator[str]:
 @pytest.fixture
 async def three_shards() -> AsyncIterator[LoopbackDiscord]:
     """A loopback Discord with a community guild on each of three shards (for a Fleet of three)."""
-    saved_base, saved_gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    server = LoopbackDiscord(token="fleet-token")
-    await server.start()
-    for shard in range(3):
-        server.add_guild(f"Community {shard}", on_shard=(shard, 3))
-    try:
+    async with running_loopback("fleet-token") as server:
+        for shard in range(3):
+            server.add_guild(f"Community {shard}", on_shard=(shard, 3))
         yield server
-    finally:
-        await server.stop()
-        discord.http.Route.BASE = saved_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(str(saved_gateway))

@@ -10,7 +10,6 @@ PostgreSQL only: several processes need it (`shared_postgres` skips, or fails un
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,6 +20,7 @@ from bot.database import Database
 from cogs.onboarding.cog import TAKEOVER_EVERY
 from loopback import LoopbackDiscord
 from tests.harness import SHIPPED_CONFIG
+from tests.onboarding.helpers import assert_welcomed_once
 from tests.scale.fleet import Fleet
 
 SHARDS = 3
@@ -92,14 +92,7 @@ async def test_sigkill_of_a_servers_process_during_a_join_wave(
             rows = await welcome_states(db, guild.id)
         assert await fleet.stop() == dict.fromkeys(range(SHARDS), 0), fleet.logs()[-6000:]
 
-    assert {u for u, state in rows.items() if state == "dm_closed"} == closed
-    for user_id in everyone - closed:
-        dms = lb.dm_messages(user_id)
-        assert len(dms) == 1 and dms[0].author.id == lb.bot_user.id, (user_id, [m.text()[:80] for m in dms])
-    greetings = [m for m in lb.channel_messages(welcome_channel) if m.author.id == lb.bot_user.id]
-    mentioned = Counter(int(u) for m in greetings for u in re.findall(r"<@!?(\d+)>", m.content))
-    assert mentioned == Counter(closed), mentioned
-    assert all(not lb.dm_messages(u) for u in closed)
+    greetings = assert_welcomed_once(lb, rows, everyone, closed, welcome_channel)
     assert sent_by_survivors > 0
     print(f"join wave of {WAVE} on shard {VICTIM}: {sent_before} DMs before the kill, {sent_by_survivors} sent by the"
-          f" survivors, done {took:.0f} s after the kill (bound {TAKEOVER_BOUND_S} s); greetings {len(greetings)}")
+          f" survivors, done {took:.0f} s after the kill (bound {TAKEOVER_BOUND_S} s); greetings {greetings}")

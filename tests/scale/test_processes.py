@@ -9,12 +9,11 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import discord
 import pytest
-import yarl
 
 from loopback import Guild, LoopbackDiscord, User
 from loopback.interactions import InteractionRecord
+from tests.harness import running_loopback
 from tests.onboarding.helpers import component
 from tests.scale.fleet import Fleet
 
@@ -25,20 +24,13 @@ GUILDS_PER_SHARD = 2
 @pytest.fixture
 async def lb() -> AsyncIterator[LoopbackDiscord]:
     """A loopback Discord with two community guilds on each of three shards, and alice in all of them."""
-    saved_base, saved_gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    server = LoopbackDiscord(token="fleet-token")
-    await server.start()
-    server.alice = server.add_user("alice")
-    for shard in range(SHARDS):
-        for n in range(GUILDS_PER_SHARD):
-            guild = server.add_guild(f"Community {shard}.{n}", on_shard=(shard, SHARDS))
-            server.add_member(guild.id, server.alice)
-    try:
+    async with running_loopback("fleet-token") as server:
+        server.alice = server.add_user("alice")
+        for shard in range(SHARDS):
+            for n in range(GUILDS_PER_SHARD):
+                guild = server.add_guild(f"Community {shard}.{n}", on_shard=(shard, SHARDS))
+                server.add_member(guild.id, server.alice)
         yield server
-    finally:
-        await server.stop()
-        discord.http.Route.BASE = saved_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(str(saved_gateway))
 
 
 @pytest.fixture
