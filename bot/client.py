@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot import i18n
 from bot.clock import Clock, SystemClock
 from bot.database import Database, DatabaseTarget, Migration, discover_migrations
 from bot.discord_helpers import NO_PINGS, channel_problem
@@ -190,7 +191,8 @@ class CommunityBot(commands.AutoShardedBot):
 
     def _interaction_arrived(self, data: Any) -> None:
         if "guild_id" in data or self.runs_every_shard:
-            self._parse_interaction(data)
+            with i18n.answering(data):
+                self._parse_interaction(data)
             return
         task = self.loop.create_task(self._dm_interaction(data), name="dm-interaction")
         self._dm_interactions.add(task)
@@ -201,7 +203,8 @@ class CommunityBot(commands.AutoShardedBot):
             await self.remote_guilds.prepare(data)
         except Exception:
             log.exception("Preparing a DM interaction failed; it is handled without its guild")
-        self._parse_interaction(data)
+        with i18n.answering(data):
+            self._parse_interaction(data)
 
     async def on_shard_ready(self, shard_id: int) -> None:
         # discord.py fires on_ready once every shard of the process is ready; a shard that identifies again later
@@ -216,6 +219,9 @@ class CommunityBot(commands.AutoShardedBot):
         await self.db.migrate(all_migrations(self.features))
         self.guild_settings = GuildSettings(self.db, self.settings)
         self.dm_closed = DmClosedStore(self.db)
+        i18n.enable(self.settings.translate)
+        if self.settings.translate:
+            await self.tree.set_translator(i18n.CommandTranslator())
         if (self.shard_count or 1) > 1:
             await self.check_shards()
         for name in self.features:
@@ -255,13 +261,16 @@ class CommunityBot(commands.AutoShardedBot):
             if problem:
                 log.warning("Guild %s (%s): %s: %s (fix with /config set)", guild.name, guild.id, key.path, problem)
 
-    def command_payload(self) -> list[dict[str, Any]]:
-        """The slash commands and context menus as Discord receives them."""
-        return [command.to_dict(self.tree) for command in self.tree.get_commands()]
+    async def command_payload(self) -> list[dict[str, Any]]:
+        """The slash commands and context menus as Discord receives them, with their translations."""
+        translator = self.tree.translator
+        if translator is None:
+            return [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        return [await command.get_translated_payload(self.tree, translator) for command in self.tree.get_commands()]
 
     async def sync_commands(self, guild: discord.abc.Snowflake | None) -> bool:
         """Upload the commands to one guild (or globally) unless that exact set is already there."""
-        payload = self.command_payload()
+        payload = await self.command_payload()
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         key = 0 if guild is None else guild.id
         previous = await self.db.fetchval("SELECT hash FROM command_sync WHERE guild_id = ?", (key,))

@@ -1,8 +1,11 @@
 """Every member in their language: gettext catalogs read through Babel, the language of the moment in a context var.
 
 - Strings members read are written in English inside `_()` (or `ngettext()` for counts, `N_()` where the text is
-  kept in a constant and translated when shown). `bot/locales/<language>/LC_MESSAGES/messages.po` holds each
-  language's translations; they are compiled when first needed, so there is no build step and nothing binary in git.
+  kept in a constant and translated when shown), with named placeholders filled by `.format()` after translating.
+  `bot/locales/<language>/<domain>.po` holds a language's translations, one file per feature (`qa.po`, ...) and
+  `core.po` for bot/; they are compiled when first needed, so there is no build step and nothing binary in git.
+  Slash commands are translated by `CommandTranslator` from the same files (names under msgctxt "command name").
+  `python -m bot.translations update` extracts the strings into every language's files; `check` is the CI check.
 - Which language: a command, button or modal answers in the member's Discord language (`interaction.locale`), set
   by core before any feature code runs (`use_interaction`). Messages nobody triggered (a welcome DM, a reminder,
   a digest) are written inside `with using(language):`, the member's stored choice or the server's `language`.
@@ -27,10 +30,12 @@ from typing import Any, Literal
 import discord
 from babel.dates import format_timedelta
 from babel.lists import format_list
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
+from discord import app_commands
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +49,7 @@ BABEL_LOCALE = {PSEUDO: "en"}  # the pseudo language formats numbers and dates a
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("language", default=DEFAULT)
 _pseudo_for: set[str] = set()  # Discord locales that tests map to the pseudo language
+_enabled = True  # False: every string stays English (settings `translate: false`, a benchmark's baseline)
 
 
 # --- which language ------------------------------------------------------------------------------------------------
@@ -66,21 +72,29 @@ def supported(language: str | None) -> str | None:
 
 def negotiate(*candidates: str | None) -> str:
     """The first candidate the bot speaks (a member's choice, their client, the server's), else English."""
+    if not _enabled:
+        return DEFAULT
     return next((found for c in candidates if (found := supported(c))), DEFAULT)
 
 
-def of_interaction(interaction: discord.Interaction) -> str:
-    """The member's Discord language, else the server's, else English."""
-    locale = getattr(interaction, "locale", None)
-    guild_locale = getattr(interaction, "guild_locale", None)
-    return negotiate(locale.value if locale else None, guild_locale.value if guild_locale else None)
+def enable(on: bool) -> None:
+    """Process-wide: translate (the default) or write everything in English."""
+    global _enabled
+    _enabled = on
 
 
-def use_interaction(interaction: discord.Interaction) -> str:
-    """Answer this interaction in its member's language (for the rest of the task handling it)."""
-    language = of_interaction(interaction)
-    _current.set(language)
-    return language
+def of_interaction(data: dict[str, Any]) -> str:
+    """The language an interaction (its raw payload) is answered in: the member's Discord language, else English."""
+    locale = data.get("locale")
+    return negotiate(locale if isinstance(locale, str) else None)
+
+
+@contextlib.contextmanager
+def answering(data: dict[str, Any]) -> Iterator[str]:
+    """Core wraps discord.py's handling of an arriving interaction in this: every task it starts for the command,
+    button or modal copies the language (context variables are copied when a task is created)."""
+    with using(of_interaction(data)) as language:
+        yield language
 
 
 @contextlib.contextmanager
@@ -102,16 +116,29 @@ def pseudo_for(*discord_locales: str) -> None:
 
 # --- translating ---------------------------------------------------------------------------------------------------
 
+NAME_CONTEXT = "command name"  # msgctxt of slash command, option and context menu names (Discord's name rules apply)
+
+
 @functools.cache
 def catalog(language: str) -> Translations | None:
-    """A language's compiled catalog, or None for English (the source) and unknown languages."""
-    path = LOCALES / language / "LC_MESSAGES" / "messages.po"
-    if language in (DEFAULT, PSEUDO) or not path.exists():
+    """A language's compiled catalog (every domain file of its folder), or None for English and unknown languages."""
+    folder = LOCALES / language
+    if language in (DEFAULT, PSEUDO) or not folder.is_dir():
         return None
-    with path.open("rb") as file:
-        parsed = read_po(file, locale=language)
+    merged: Catalog | None = None
+    for path in sorted(folder.glob("*.po")):
+        with path.open("rb") as file:
+            parsed = read_po(file, locale=language)
+        if merged is None:
+            merged = parsed
+            continue
+        for message in parsed:
+            if message.id and message.string:
+                merged[message.id] = message
+    if merged is None:
+        return None
     compiled = io.BytesIO()
-    write_mo(compiled, parsed, use_fuzzy=False)  # a fuzzy (unreviewed) translation is not shown
+    write_mo(compiled, merged, use_fuzzy=False)  # a fuzzy (unreviewed) translation is not shown
     compiled.seek(0)
     return Translations(compiled)
 
@@ -134,11 +161,32 @@ def N_(message: str) -> str:
     return message
 
 
-def translate(message: str, language: str) -> str:
+def translate(message: str, language: str, context: str | None = None) -> str:
     if language == PSEUDO:
-        return pseudo(message)
+        return pseudo(message) if context is None else message  # names keep Discord's name rules
     found = catalog(language)
-    return found.gettext(message) if found else message
+    if found is None:
+        return message
+    return str(found.pgettext(context, message)) if context else found.gettext(message)
+
+
+class CommandTranslator(app_commands.Translator):
+    """Slash command names, descriptions, options and choices in each language the bot speaks (discord.py asks
+    once per string and Discord locale when the commands are synced)."""
+
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
+    ) -> str | None:
+        language = supported(locale.value)
+        if language is None or language in (DEFAULT, PSEUDO):
+            return None
+        is_name = context.location in (
+            app_commands.TranslationContextLocation.command_name,
+            app_commands.TranslationContextLocation.group_name,
+            app_commands.TranslationContextLocation.parameter_name,
+        )
+        text = translate(string.message, language, NAME_CONTEXT if is_name else None)
+        return text if text != string.message else None
 
 
 _KEEP = re.compile(r"(\{[^{}]*\}|<[^<>]+>|`[^`]*`|https?://\S+|\*\*|__|~~|\n)")

@@ -103,6 +103,11 @@ class Settings(SettingsSection):
 
     sync: Literal["guild", "global"] = Field("guild", json_schema_extra=PROCESS_WIDE)
     timezone: ZoneName = Field("UTC", description="the server's IANA time zone, the default for events")
+    translate: bool = Field(True, json_schema_extra=PROCESS_WIDE)  # False: English only (a benchmark's baseline)
+    language: Literal["auto", "en", "fr", "zh_CN"] = Field(
+        "auto", description="what the bot writes unasked (reminders, posts, digests) in when a member chose none;"
+        " auto = the server's Discord language"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", json_schema_extra=PROCESS_WIDE)
     channels: Channels = Field(default_factory=Channels)
     roles: Roles = Field(default_factory=Roles)

@@ -224,7 +224,7 @@ class InteractionActions:
             "channel_id": str(channel.id),
             "token": "ix." + secrets.token_urlsafe(48),
             "version": 1,
-            "locale": "en-US",
+            "locale": user.locale,
             "entitlements": [],
             "entitlement_sku_ids": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
@@ -236,8 +236,8 @@ class InteractionActions:
             perms = guild.base_permissions(user_id)
             body.update(
                 guild_id=str(guild_id),
-                guild={"id": str(guild_id), "locale": "en-US", "features": ["COMMUNITY", "NEWS"]},
-                guild_locale="en-US",
+                guild={"id": str(guild_id), "locale": guild.locale, "features": ["COMMUNITY", "NEWS"]},
+                guild_locale=guild.locale,
                 member=payloads.member(guild.members[user_id], permissions=perms),
                 channel=payloads.partial_channel(channel, perms, self.world),
                 app_permissions=str(guild.base_permissions(self.bot_user.id)),

@@ -182,6 +182,28 @@ def check_choices(data: dict[str, Any]) -> None:
     p.raise_if_any()
 
 
+# The locales Discord accepts as keys of name_localizations / description_localizations.
+LOCALES = frozenset((
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no", "pl", "pt-BR",
+    "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko",
+))
+
+
+def _check_localized(p: Problems, pre: str, item: dict[str, Any], *, slash_name: bool, name_limit: int) -> None:
+    """A command's, option's or choice's translations obey the rules of the text they translate."""
+    for field in ("name_localizations", "description_localizations"):
+        for locale, text in (item.get(field) or {}).items():
+            path = f"{pre}.{field}.{locale}"
+            if locale not in LOCALES:
+                p.add(path, f"Invalid locale {locale!r}", "APPLICATION_COMMAND_INVALID_LOCALE")
+            elif field == "description_localizations":
+                p.length(path, text, 100, 1)
+            elif slash_name and (not NAME_RE.match(str(text)) or text != str(text).lower()):
+                p.add(path, "Command name is invalid", "APPLICATION_COMMAND_INVALID_NAME")
+            else:
+                p.length(path, text, name_limit, 1)
+
+
 def _check_options(p: Problems, pre: str, options: list[dict[str, Any]]) -> None:
     if len(options) > 25:
         p.add(pre, "Must be 25 or fewer in length.")
@@ -195,6 +217,9 @@ def _check_options(p: Problems, pre: str, options: list[dict[str, Any]]) -> None
             p.add(f"{pre}.{i}.name", "Option names must be unique", "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS")
         names.add(name)
         p.length(f"{pre}.{i}.description", o.get("description"), 100, 1)
+        _check_localized(p, f"{pre}.{i}", o, slash_name=True, name_limit=32)
+        for j, choice in enumerate(o.get("choices") or []):
+            _check_localized(p, f"{pre}.{i}.choices.{j}", choice, slash_name=False, name_limit=100)
         if len(o.get("choices") or []) > 25:
             p.add(f"{pre}.{i}.choices", "Must be 25 or fewer in length.")
         if o.get("type") in (1, 2):
@@ -218,9 +243,11 @@ def check_commands(commands: list[dict[str, Any]]) -> None:
             if not NAME_RE.match(name) or name != name.lower():
                 p.add(f"{i}.name", "Command name is invalid", "APPLICATION_COMMAND_INVALID_NAME")
             p.length(f"{i}.description", c.get("description"), 100, 1)
+            _check_localized(p, str(i), c, slash_name=True, name_limit=32)
             _check_options(p, f"{i}.options", c.get("options") or [])
         else:
             p.length(f"{i}.name", name, 32, 1)
+            _check_localized(p, str(i), c, slash_name=False, name_limit=32)
     if by_type.get(1, 0) > 100:
         p.add("_", "Maximum number of application commands reached (100)", "APPLICATION_COMMANDS_MAX")
     if by_type.get(2, 0) > 15 or by_type.get(3, 0) > 15:

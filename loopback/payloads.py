@@ -285,7 +285,7 @@ def guild_base(g: Guild) -> Payload:
         "vanity_url_code": None,
         "premium_tier": 0,
         "premium_subscription_count": 0,
-        "preferred_locale": "en-US",
+        "preferred_locale": g.locale,
         "max_video_channel_users": 25,
         "max_stage_video_channel_users": 50,
         "nsfw": False,

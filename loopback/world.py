@@ -124,6 +124,7 @@ class User:
     bot: bool = False
     avatar: str | None = None
     dms_closed: bool = False
+    locale: str = "en-US"  # the member's Discord client language; interactions carry it
 
     @property
     def mention(self) -> str:
@@ -315,6 +316,7 @@ class Guild:
     members: dict[int, Member] = field(default_factory=dict)
     scheduled_events: dict[int, dict[str, Any]] = field(default_factory=dict)
     bot_role_id: int | None = None
+    locale: str = "en-US"  # the server's language (preferred_locale; interactions carry it as guild_locale)
 
     def __repr__(self) -> str:
         return f"Guild(id={self.id}, name={self.name!r}, members={len(self.members)}, channels={len(self.channels)})"
