@@ -7,13 +7,22 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot import i18n, languages
 from bot.discord_helpers import find_role, guild_of
 from bot.errors import UserFacingError
+from bot.i18n import N_, _
 from bot.mod_log import report
 from bot.settings import Settings
 from bot.times import unix
-from cogs.qa.models import Actor, AnswerRefusal, Outcome, Question
-from cogs.qa.render import accepted_notice, marked_reply, refusal_text, reopened_notice, reopened_reply
+from cogs.qa.models import Actor, AnswerRefusal, Outcome, Question, problem
+from cogs.qa.render import (
+    accepted_notice,
+    marked_reply,
+    problem_report,
+    refusal_text,
+    reopened_notice,
+    reopened_reply,
+)
 from cogs.qa.rules import Timing, answer_text, mark_refusal, reopen_refusal
 from cogs.qa.settings import QASettings
 from cogs.qa.threads import delete_message, post_notice, show_open, show_solved
@@ -45,12 +54,14 @@ class AnswerFlow:
     async def _question_here(self, interaction: discord.Interaction) -> tuple[discord.Thread, Question]:
         thread = interaction.channel
         if not isinstance(thread, discord.Thread):
-            raise UserFacingError("Use this inside a question's thread (a post in the questions channel).")
+            raise UserFacingError(_("Use this inside a question's thread (a post in the questions channel)."))
         question = await self.store.get(thread.id)
         if question is None:
             question = await self.cog.track_late(thread)
         if question is None:
-            raise UserFacingError("This thread is not a question: only posts in the questions channel are tracked.")
+            raise UserFacingError(
+                _("This thread is not a question: only posts in the questions channel are tracked.")
+            )
         return thread, question
 
     async def _go_ahead(
@@ -80,20 +91,21 @@ class AnswerFlow:
             seen=question,
         )
         if result is None:  # the thread was deleted meanwhile
-            raise UserFacingError("This question is no longer tracked.")
+            raise UserFacingError(_("This question is no longer tracked."))
         before, after = result
         self.cog.due.question_changed(after)
         outcome = await show_solved(thread, settings.section(QASettings).solved_tag)
         if before.solved:
             await delete_message(thread, before.notice_message_id)
-        view = None if thread.locked else reopen_view(thread.id)
+        with i18n.using(await languages.of_server(self.bot, guild.id)):  # everyone in the thread reads it
+            view = None if thread.locked else reopen_view(thread.id)
+            text = accepted_notice(after, actor.user_id, moved=before.solved)
         try:
-            notice = await post_notice(
-                thread, accepted_notice(after, actor.user_id, moved=before.solved), reply_to=message.id, view=view
-            )
+            notice = await post_notice(thread, text, reply_to=message.id, view=view)
             await self.store.set_notice(thread.id, notice.id)
         except discord.HTTPException as error:
-            outcome.problems.append(f"Posting the notice in {thread.mention} failed ({error.status}).")
+            failed = N_("Posting the notice in {thread} failed ({status}).")
+            outcome.problems.append(problem(failed, thread=thread.mention, status=error.status))
         await self._report(guild, settings.channels.mod_log, outcome)
         await interaction.followup.send(marked_reply(before, after, outcome), ephemeral=True)
 
@@ -105,7 +117,7 @@ class AnswerFlow:
             here = interaction.channel
             stored = await self.store.get(thread_id)
             if not isinstance(here, discord.Thread) or here.id != thread_id or stored is None:
-                raise UserFacingError("This question is no longer tracked, or its post is archived.")
+                raise UserFacingError(_("This question is no longer tracked, or its post is archived."))
             thread, question = here, stored
         actor = await self.actor(interaction)
         guild, settings, timing = await self._go_ahead(interaction, question, reopen_refusal(question, actor))
@@ -118,14 +130,21 @@ class AnswerFlow:
         self.cog.due.question_changed(after)
         await delete_message(thread, before.notice_message_id)
         outcome = await show_open(thread, settings.section(QASettings).solved_tag)
+        with i18n.using(await languages.of_server(self.bot, guild.id)):
+            text = reopened_notice(actor.user_id)
         try:
-            await post_notice(thread, reopened_notice(actor.user_id), reply_to=None, view=None)
+            await post_notice(thread, text, reply_to=None, view=None)
         except discord.HTTPException as error:
-            outcome.problems.append(f"Posting the notice in {thread.mention} failed ({error.status}).")
+            failed = N_("Posting the notice in {thread} failed ({status}).")
+            outcome.problems.append(problem(failed, thread=thread.mention, status=error.status))
         await self._report(guild, settings.channels.mod_log, outcome)
         await interaction.followup.send(reopened_reply(before, outcome), ephemeral=True)
 
     async def _report(self, guild: discord.Guild, mod_log: str, outcome: Outcome) -> None:
         """Tell moderators, once per problem, what keeps solved posts from looking solved."""
-        for problem in outcome.problems:
-            await report(self.bot.db, guild, mod_log, f"Q&A: {problem}", once_key=f"qa:{problem[:80]}")
+        if not outcome.problems:
+            return
+        with i18n.using(await languages.of_server(self.bot, guild.id)):
+            texts = [(problem_report(found), found.key) for found in outcome.problems]
+        for text, key in texts:
+            await report(self.bot.db, guild, mod_log, text, once_key=f"qa:{key[:80]}")

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot import i18n, languages
 from bot.discord_helpers import channel_problem, find_channel, guild_of, jump_url
 from bot.errors import UserFacingError
+from bot.i18n import _
 from bot.times import unix
 from cogs.qa.models import MAX_APPLIED_TAGS, NewQuestion, split_tags
 from cogs.qa.render import inert, similar_text
@@ -56,10 +58,17 @@ class AskFlow:
         problem = channel_problem(guild, ref, ("forum", "text"), needs_threads=True)
         channel = find_channel(guild, ref, kinds=("forum", "text"))
         if problem or not isinstance(channel, discord.ForumChannel | discord.TextChannel):
-            raise UserFacingError(
-                f"Questions cannot be posted right now: {problem or 'no questions channel'}."
-                " A moderator can fix this with `/config set channels.questions`."
-            )
+            if problem:
+                text = _(
+                    "Questions cannot be posted right now: {problem}."
+                    " A moderator can fix this with `/config set channels.questions`."
+                ).format(problem=problem)
+            else:
+                text = _(
+                    "Questions cannot be posted right now: no questions channel."
+                    " A moderator can fix this with `/config set channels.questions`."
+                )
+            raise UserFacingError(text)
         return channel
 
     async def open_modal(self, interaction: discord.Interaction, draft_id: int | None = None) -> None:
@@ -72,7 +81,7 @@ class AskFlow:
             return
         draft = await self.store.get_draft(draft_id)
         if draft is None or draft.user_id != interaction.user.id:
-            raise UserFacingError("That draft was posted or dropped already.")
+            raise UserFacingError(_("That draft was posted or dropped already."))
         modal = AskModal(
             tag_hint=hint,
             draft_id=draft_id,
@@ -95,12 +104,14 @@ class AskFlow:
             draft_id = await self.store.save_draft(guild.id, interaction.user.id, title, body, requested, now)
         problems = []
         if len(title) < TITLE_MIN:
-            problems.append(f"the title needs at least {TITLE_MIN} characters that are not spaces")
+            problems.append(
+                _("the title needs at least {count} characters that are not spaces").format(count=TITLE_MIN)
+            )
         if not body:
-            problems.append("the details are empty")
+            problems.append(_("the details are empty"))
         if problems:
             await interaction.response.send_message(
-                f"Not posted: {'; '.join(problems)}. Your text is kept: press **Edit**.",
+                _("Not posted: {problems}. Your text is kept: press **Edit**.").format(problems="; ".join(problems)),
                 view=draft_view(draft_id, can_post=False),
                 ephemeral=True,
             )
@@ -118,15 +129,15 @@ class AskFlow:
         """A click on Post / Edit / Drop under a kept draft."""
         draft = await self.store.get_draft(draft_id)
         if draft is None:
-            raise UserFacingError("That draft was posted or dropped already.")
+            raise UserFacingError(_("That draft was posted or dropped already."))
         if draft.user_id != interaction.user.id:
-            raise UserFacingError("That is someone else's draft.")
+            raise UserFacingError(_("That is someone else's draft."))
         if verb == "edit":
             await self.open_modal(interaction, draft_id)
             return
         if verb == "drop":
             await self.store.drop_draft(draft_id)
-            await interaction.response.edit_message(content="Glad that helped. Nothing was posted.", view=None)
+            await interaction.response.edit_message(content=_("Glad that helped. Nothing was posted."), view=None)
             return
         await interaction.response.defer()
         reply = await self.publish(guild_of(interaction), interaction.user.id, draft_id)
@@ -137,50 +148,54 @@ class AskFlow:
         now = unix(self.bot.clock.now())
         draft = await self.store.get_draft(draft_id)
         if draft is None:
-            return AskReply("That draft was posted or dropped already.")
+            return AskReply(_("That draft was posted or dropped already."))
         if not await self.store.claim_draft(draft_id, now):
-            return AskReply("That question is being posted already.")
+            return AskReply(_("That question is being posted already."))
         solved_tag = (await self.cog.due.settings(guild.id)).solved_tag
         try:
             channel = await self._channel(guild)
         except UserFacingError as error:
             await self.store.release_draft(draft_id)
-            return AskReply(f"{error} Your text is kept.", draft_view(draft_id))
+            return AskReply(_("{error} Your text is kept.").format(error=error), draft_view(draft_id))
         reply = AskReply("")
         requested = split_tags(draft.tags)
         if isinstance(channel, discord.ForumChannel):
             names, unknown = match_tags(requested, askable_tags(channel, solved_tag))
             tags = [t for name in names[:MAX_APPLIED_TAGS] for t in channel.available_tags if t.name == name]
             if unknown:
-                reply.notes.append(f"Not tags of this forum, left out: {inert(', '.join(unknown))}")
+                left_out = inert(", ".join(unknown))
+                reply.notes.append(_("Not tags of this forum, left out: {tags}").format(tags=left_out))
             if channel.flags.require_tag and not tags:
                 await self.store.release_draft(draft_id)
                 hint = inert(", ".join(askable_tags(channel, solved_tag)))
-                text = f"This forum needs at least one tag: {hint}. Your text is kept: press **Edit**."
+                text = _("This forum needs at least one tag: {tags}. Your text is kept: press **Edit**.").format(
+                    tags=hint
+                )
                 return AskReply(text, draft_view(draft_id))
             names = [t.name for t in tags]
         else:
             names, tags = requested[:MAX_APPLIED_TAGS], []
         try:
-            thread, rest = await open_post(channel, user_id, draft.title, draft.body, tags)
+            with i18n.using(await languages.of_server(self.bot, guild.id)):  # the post's header: everyone reads it
+                thread, rest = await open_post(channel, user_id, draft.title, draft.body, tags)
         except discord.HTTPException as error:
             await self.store.release_draft(draft_id)
             log.warning("Creating a question post in guild %s failed: %s", guild.id, error)
-            return AskReply(
-                f"I could not create the post (Discord said {error.status}: {error.text or 'no detail'})."
-                " Your text is kept: try again, or edit it.",
-                draft_view(draft_id),
-            )
+            text = _(
+                "I could not create the post (Discord said {status}: {detail}). Your text is kept: try again, or"
+                " edit it."
+            ).format(status=error.status, detail=error.text or _("no detail"))
+            return AskReply(text, draft_view(draft_id))
         timing = await self.cog.due.timing(guild.id)
         new = NewQuestion(thread.id, guild.id, channel.id, user_id, draft.title, draft.body, names, "ask", now)
-        _, question = await self.store.add_question(new, timing)
+        _new, question = await self.store.add_question(new, timing)
         await self.store.drop_draft(draft_id)
         self.cog.due.question_changed(question)
         try:
             await post_rest(thread, rest)
         except discord.HTTPException:
             log.warning("Posting the rest of question %s failed", thread.id, exc_info=True)
-            reply.notes.append("Part of your details could not be posted; add it in the thread.")
+            reply.notes.append(_("Part of your details could not be posted; add it in the thread."))
         await add_asker(thread, user_id)
-        reply.text = f"Posted: {jump_url(guild.id, thread.id)}. You will be notified of replies."
+        reply.text = _("Posted: {link}. You will be notified of replies.").format(link=jump_url(guild.id, thread.id))
         return reply

@@ -9,25 +9,27 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import i18n, languages
 from bot.answer_in_time import in_time, reply
 from bot.client import CommunityBot
 from bot.discord_helpers import guild_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
+from bot.i18n import N_, _
 from bot.scheduler import DueWork, Periodic
 from bot.times import unix
 from cogs.qa.answers import AnswerFlow
 from cogs.qa.asking import AskFlow
 from cogs.qa.due import QADue
 from cogs.qa.render import (
-    FORGOTTEN_POST_HEADER,
     accepted_notice,
+    forgotten_post_header,
     leaderboard_embed,
     no_match_text,
+    no_open_text,
     post_header,
     search_embed,
     stats_embed,
-    tag_label,
     unanswered_embed,
 )
 from cogs.qa.rules import period_start
@@ -50,6 +52,13 @@ PERIOD_CHOICES = [
     app_commands.Choice(name="last 365 days", value="year"),
     app_commands.Choice(name="all time", value="all"),
 ]
+# /qa leaderboard with nobody credited in the period
+NO_ANSWERS = {
+    "week": N_("No accepted answers in the last 7 days yet."),
+    "month": N_("No accepted answers in the last 30 days yet."),
+    "year": N_("No accepted answers in the last 365 days yet."),
+    "all": N_("No accepted answers in the all time yet."),
+}
 
 
 class QACog(TrackingListeners, Feature):
@@ -116,8 +125,10 @@ class QACog(TrackingListeners, Feature):
         if question is None or question.notice_message_id is None or not question.solved:
             return
         notice = self.bot.get_partial_messageable(thread_id).get_partial_message(question.notice_message_id)
+        with i18n.using(await languages.of_server(self.bot, question.guild_id)):
+            text = accepted_notice(question, question.answer_marked_by, moved=False)
         try:
-            await notice.edit(content=accepted_notice(question, question.answer_marked_by, moved=False))
+            await notice.edit(content=text)
         except discord.HTTPException:
             log.info("Could not drop a forgotten member from the solved notice of %s", thread_id, exc_info=True)
 
@@ -129,13 +140,17 @@ class QACog(TrackingListeners, Feature):
                 found = await message.fetch()
             except discord.HTTPException:
                 continue
-            header = post_header(user_id)
             mine = self.bot.user is not None and found.author.id == self.bot.user.id
-            if mine and header in found.content:
-                try:
-                    await found.edit(content=found.content.replace(header, FORGOTTEN_POST_HEADER))
-                except discord.HTTPException:
-                    log.info("Could not drop the asker from question %s", thread_id, exc_info=True)
+            # the header is in the server's language of the day the question was posted: any of them
+            for language in i18n.LANGUAGES:
+                with i18n.using(language):
+                    header, forgotten = post_header(user_id), forgotten_post_header()
+                if mine and header in found.content:
+                    try:
+                        await found.edit(content=found.content.replace(header, forgotten))
+                    except discord.HTTPException:
+                        log.info("Could not drop the asker from question %s", thread_id, exc_info=True)
+                    break
             return
 
     # --- asking and answering --------------------------------------------------------------------
@@ -178,7 +193,7 @@ class QACog(TrackingListeners, Feature):
         guild = guild_of(interaction)
         questions, total = await in_time(interaction, self.reports.unanswered(guild.id, tag), ephemeral=True)
         if not questions:
-            await reply(interaction, f"No open questions{tag_label(tag)}. 🎉", ephemeral=True)
+            await reply(interaction, no_open_text(tag), ephemeral=True)
             return
         embed = unanswered_embed(questions, total, tag, guild.id, unix(self.bot.clock.now()))
         await reply(interaction, embed=embed, ephemeral=True)
@@ -193,15 +208,15 @@ class QACog(TrackingListeners, Feature):
     async def qa_leaderboard(self, interaction: discord.Interaction, period: str = "month") -> None:
         guild = guild_of(interaction)
         if not (await self.due.settings(guild.id)).leaderboard:
-            raise UserFacingError("The leaderboard is turned off on this server.")
+            raise UserFacingError(_("The leaderboard is turned off on this server."))
         since = self._since(period)
         rows = await in_time(interaction, self.reports.leaderboard(guild.id, since), ephemeral=True)
         name = _period_name(period)
         if not rows:
-            await reply(interaction, f"No accepted answers in the {name} yet.", ephemeral=True)
+            await reply(interaction, _(NO_ANSWERS.get(period, NO_ANSWERS["month"])), ephemeral=True)
             return
         mine = None
-        if interaction.user.id not in {user_id for user_id, _ in rows}:
+        if interaction.user.id not in {user_id for user_id, _count in rows}:
             mine = await self.reports.credit(guild.id, interaction.user.id, since)
         await reply(interaction, embed=leaderboard_embed(name, rows, mine), ephemeral=True)
 
@@ -211,7 +226,9 @@ class QACog(TrackingListeners, Feature):
         guild = guild_of(interaction)
         # Discord hides only whole commands by permission, not one subcommand of /qa: checked here.
         if not (await self.answers.actor(interaction)).can_manage_threads:
-            raise UserFacingError("Only moderators (Manage Threads, Manage Server or the moderator role) see stats.")
+            raise UserFacingError(
+                _("Only moderators (Manage Threads, Manage Server or the moderator role) see stats.")
+            )
         # Over a million questions the whole history takes seconds: defer rather than let Discord drop it.
         stats = self.reports.stats(guild.id, self._since(period))
         overall, tags = await in_time(interaction, stats, ephemeral=True)
@@ -222,4 +239,5 @@ class QACog(TrackingListeners, Feature):
 
 
 def _period_name(period: str) -> str:
-    return next(c.name for c in PERIOD_CHOICES if c.value == period)
+    """The choice's name, as the member's Discord shows it (the same catalog entry)."""
+    return _(next(c.name for c in PERIOD_CHOICES if c.value == period))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot import i18n, languages
 from bot.discord_helpers import find_role
 from bot.mod_log import report
 from bot.scheduler import DueWork, Periodic
@@ -218,25 +219,29 @@ class QADue:
             if thread.locked:  # a locked post takes no reminders; nothing to say there
                 return await self.store.complete(question.thread_id, action, now, timing, posted=False,
                                                  current=question)
-            if action is QuestionAction.NUDGE:
+            if action is QuestionAction.NUDGE:  # to the asker: in their language
+                with i18n.using(await languages.of_member(self.bot, guild.id, question.asker_id)):
+                    text = nudge_text(question.asker_id)
                 await thread.send(
-                    nudge_text(question.asker_id),
-                    allowed_mentions=discord.AllowedMentions(users=[discord.Object(question.asker_id)]),
+                    text, allowed_mentions=discord.AllowedMentions(users=[discord.Object(question.asker_id)])
                 )
-            else:
+            else:  # to whoever can help: in the server's language
                 role = find_role(guild, qa.helper_role)
                 mentions = discord.AllowedMentions(roles=[role]) if role else discord.AllowedMentions.none()
-                await thread.send(surface_text(role.id if role else None, qa.unanswered_after_hours),
-                                  allowed_mentions=mentions)
+                with i18n.using(await languages.of_server(self.bot, guild.id)):
+                    text = surface_text(role.id if role else None, qa.unanswered_after_hours)
+                await thread.send(text, allowed_mentions=mentions)
         except discord.HTTPException as error:
             gave_up = await self.store.fail(question.thread_id, action, now, timing)
             log.warning("Q&A %s on thread %s failed (%s); gave up: %s", action, thread.id, error, gave_up)
             if gave_up:
+                with i18n.using(await languages.of_server(self.bot, guild.id)):
+                    text = action_failed_report(action, thread.mention, error.status, error.text)
                 await report(
                     self.bot.db,
                     guild,
                     settings.channels.mod_log,
-                    action_failed_report(action, thread.mention, error.status, error.text),
+                    text,
                     once_key=f"qa:{action.value}:{thread.parent_id}:{error.status}",
                 )
             return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from bot.database import Row
+from bot.i18n import _
 
 SOLVED_PREFIX = "[Solved] "
 THREAD_NAME_LIMIT = 100
@@ -204,9 +205,30 @@ class Actor:
     can_manage_threads: bool  # Manage Threads in the thread, Manage Server, or the moderator role
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Something that kept Discord from showing a change; written out in the reader's language when shown (the
+    member who acted reads it in theirs, the moderators' log in the server's)."""
+
+    text: str  # English with {placeholders}, marked with N_() where it is written
+    values: tuple[tuple[str, str | int], ...] = ()
+
+    def render(self) -> str:
+        return _(self.text).format(**dict(self.values))
+
+    @property
+    def key(self) -> str:
+        """The same in every language: what the moderators' log is told once about."""
+        return self.text.format(**dict(self.values))
+
+
+def problem(text: str, **values: str | int) -> Problem:
+    return Problem(text, tuple(values.items()))
+
+
 @dataclass
 class Outcome:
     """What happened in Discord, for the reply to the member and the moderators' log."""
 
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

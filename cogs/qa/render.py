@@ -6,8 +6,9 @@ import re
 
 import discord
 
-from bot import formatting
+from bot import formatting, i18n
 from bot.discord_helpers import clip, jump_url
+from bot.i18n import N_, _, ngettext
 from cogs.qa.models import (
     HIT_END,
     HIT_START,
@@ -15,6 +16,7 @@ from cogs.qa.models import (
     Hit,
     OpenQuestion,
     Outcome,
+    Problem,
     Question,
     QuestionAction,
     TagStats,
@@ -96,19 +98,55 @@ def _tag_text(stored: str) -> str:
     return f" · {inert(tags)}" if tags else ""
 
 
+# --- durations written out (formatting.age and formatting.duration, in the current language) ---------------------
+
+_UNITS = ((N_("{n} d"), 86400), (N_("{n} h"), 3600), (N_("{n} min"), 60), (N_("{n} s"), 1))
+
+
+def age(seconds: float) -> str:
+    """How long ago, in one unit, never "0": "1 min", "5 h", "3 d" (as formatting.age, translated)."""
+    seconds = max(0, int(seconds))
+    if seconds < 3600:
+        return _("{n} min").format(n=i18n.number(max(1, seconds // 60)))
+    if seconds < 2 * 86400:
+        return _("{n} h").format(n=i18n.number(seconds // 3600))
+    return _("{n} d").format(n=i18n.number(seconds // 86400))
+
+
+def duration(seconds: float | None, *, parts: int = 2) -> str:
+    """A duration in its largest units: "45 s", "3 h 5 min" (as formatting.duration, translated)."""
+    if seconds is None:
+        return formatting.NONE_SHOWN
+    left = max(0, int(seconds))
+    shown: list[tuple[str, int]] = []
+    for unit, size in _UNITS:
+        count, left = divmod(left, size)
+        if count or (shown and len(shown) < parts):
+            shown.append((unit, count))
+        if len(shown) == parts:
+            break
+    while len(shown) > 1 and shown[-1][1] == 0:
+        shown.pop()
+    if not shown:
+        shown = [(_UNITS[-1][0], 0)]
+    return " ".join(_(unit).format(n=i18n.number(count)) for unit, count in shown)
+
+
 # --- what the bot writes in question threads -------------------------------------------------------
 
 
 def post_header(asker_id: int) -> str:
-    return f"-# Asked by <@{asker_id}> with /ask"
+    return "-# " + _("Asked by {asker} with /ask").format(asker=f"<@{asker_id}>")
 
 
-FORGOTTEN_POST_HEADER = "-# Asked with /ask"  # the header once the asker asked the bot to forget them
+def forgotten_post_header() -> str:
+    """The header once the asker asked the bot to forget them."""
+    return "-# " + _("Asked with /ask")
 
 
 def who(user_id: int | None) -> str:
     """A member as the bot names them; None or 0 once they asked the bot to forget them (bot/member_data.py)."""
-    return f"<@{user_id}>" if user_id else "a former member"
+    return f"<@{user_id}>" if user_id else _("a former member")
 
 
 def text_post_starter(title: str, asker_id: int) -> str:
@@ -119,41 +157,78 @@ def text_post_starter(title: str, asker_id: int) -> str:
 def accepted_notice(question: Question, marked_by: int | None, *, moved: bool) -> str:
     """The reply in the thread that links the accepted answer (no pings: it goes out with none)."""
     link = jump_url(question.guild_id, question.thread_id, question.answer_message_id)
-    author = "" if question.answer_author_id == marked_by else f" by {who(question.answer_author_id)}"
-    verb = "moved the accepted answer to" if moved else "marked"
-    tail = "" if moved else " as the accepted answer"
+    values = {"marker": who(marked_by), "link": link, "author": who(question.answer_author_id)}
+    same = question.answer_author_id == marked_by
+    if moved:
+        text = (
+            _("✅ **Solved.** {marker} moved the accepted answer to [this reply]({link}).")
+            if same
+            else _("✅ **Solved.** {marker} moved the accepted answer to [this reply]({link}) by {author}.")
+        )
+    else:
+        text = (
+            _("✅ **Solved.** {marker} marked [this reply]({link}) as the accepted answer.")
+            if same
+            else _("✅ **Solved.** {marker} marked [this reply]({link}) by {author} as the accepted answer.")
+        )
     return (
-        f"✅ **Solved.** {who(marked_by)} {verb} [this reply]({link}){author}{tail}.\n"
-        "-# Someone else with the same question can search for it with `/qa search`."
+        text.format(**values)
+        + "\n-# "
+        + _("Someone else with the same question can search for it with `/qa search`.")
     )
 
 
 def reopened_notice(by_id: int) -> str:
-    return f"🔓 <@{by_id}> reopened this question: it needs an answer again."
+    return "🔓 " + _("{member} reopened this question: it needs an answer again.").format(member=f"<@{by_id}>")
 
 
 def nudge_text(asker_id: int) -> str:
-    return (
-        f"{ACTION_PREFIX[QuestionAction.NUDGE]}<@{asker_id}>, did a reply here solve your question? Right-click it"
-        " (or long-press on mobile) and choose **Apps → Mark as answer**, so others with the same question find it."
-    )
+    return ACTION_PREFIX[QuestionAction.NUDGE] + _(
+        "{asker}, did a reply here solve your question? Right-click it (or long-press on mobile) and choose"
+        " **Apps → Mark as answer**, so others with the same question find it."
+    ).format(asker=f"<@{asker_id}>")
 
 
 def surface_text(role_id: int | None, hours: int) -> str:
-    when = "a day" if hours == 24 else f"{hours} hours"
-    who = f"<@&{role_id}> " if role_id else ""
-    return (
-        f"{ACTION_PREFIX[QuestionAction.SURFACE]}{who}This question has had no reply for {when}. If you know"
-        " something that could help, even a pointer, please jump in."
-    )
+    role = f"<@&{role_id}> " if role_id else ""
+    if hours == 24:
+        text = _(
+            "This question has had no reply for a day. If you know something that could help, even a pointer,"
+            " please jump in."
+        )
+    else:
+        text = ngettext(
+            "This question has had no reply for {hours} hour. If you know something that could help, even a"
+            " pointer, please jump in.",
+            "This question has had no reply for {hours} hours. If you know something that could help, even a"
+            " pointer, please jump in.",
+            hours,
+        ).format(hours=i18n.number(hours))
+    return f"{ACTION_PREFIX[QuestionAction.SURFACE]}{role}{text}"
 
 
 def action_failed_report(action: QuestionAction, thread_mention: str, status: int, detail: str) -> str:
     """For the moderators' log: an action given up after several tries."""
-    return (
-        f"Q&A: I could not {action.value} {thread_mention} after several tries ({status}: {detail or 'no detail'})."
-        " Check my permissions in the questions channel."
-    )
+    text = {
+        QuestionAction.NUDGE: _(
+            "Q&A: I could not nudge {thread} after several tries ({status}: {detail})."
+            " Check my permissions in the questions channel."
+        ),
+        QuestionAction.SURFACE: _(
+            "Q&A: I could not surface {thread} after several tries ({status}: {detail})."
+            " Check my permissions in the questions channel."
+        ),
+        QuestionAction.ARCHIVE: _(
+            "Q&A: I could not archive {thread} after several tries ({status}: {detail})."
+            " Check my permissions in the questions channel."
+        ),
+    }[action]
+    return text.format(thread=thread_mention, status=status, detail=detail or _("no detail"))
+
+
+def problem_report(problem: Problem) -> str:
+    """A problem for the moderators' log."""
+    return _("Q&A: {problem}").format(problem=problem.render())
 
 
 # --- replies to the member -------------------------------------------------------------------------
@@ -161,42 +236,46 @@ def action_failed_report(action: QuestionAction, thread_mention: str, status: in
 
 def refusal_text(refusal: AnswerRefusal, question: Question) -> str:
     asker = who(question.asker_id)
+    if refusal is AnswerRefusal.NOT_ASKER_MARK:
+        return _(
+            "Only the person who asked ({asker}) or someone who can manage threads can mark the accepted answer here."
+        ).format(asker=asker)
+    if refusal is AnswerRefusal.NOT_ASKER_REOPEN:
+        return _("Only the person who asked ({asker}) or someone who can manage threads can reopen it.").format(
+            asker=asker
+        )
     return {
-        AnswerRefusal.NOT_ASKER_MARK: (
-            f"Only the person who asked ({asker}) or someone who can manage threads can mark "
-            "the accepted answer here."
-        ),
-        AnswerRefusal.NOT_ASKER_REOPEN: (
-            f"Only the person who asked ({asker}) or someone who can manage threads can reopen it."
-        ),
-        AnswerRefusal.QUESTION_ITSELF: "That is the question itself. Pick the reply that answered it.",
-        AnswerRefusal.FROM_A_BOT: "Pick a member's reply: a message from a bot cannot be the accepted answer.",
-        AnswerRefusal.ALREADY_ACCEPTED: "That reply is already the accepted answer.",
-        AnswerRefusal.ALREADY_OPEN: "This question is open already.",
+        AnswerRefusal.QUESTION_ITSELF: _("That is the question itself. Pick the reply that answered it."),
+        AnswerRefusal.FROM_A_BOT: _("Pick a member's reply: a message from a bot cannot be the accepted answer."),
+        AnswerRefusal.ALREADY_ACCEPTED: _("That reply is already the accepted answer."),
+        AnswerRefusal.ALREADY_OPEN: _("This question is open already."),
     }[refusal]
 
 
 def _with_problems(text: str, outcome: Outcome) -> str:
-    return text + ("\n-# " + " ".join(outcome.problems) if outcome.problems else "")
+    return text + ("\n-# " + " ".join(p.render() for p in outcome.problems) if outcome.problems else "")
 
 
 def marked_reply(before: Question, after: Question, outcome: Outcome) -> str:
     """What the member who marked (or moved) the accepted answer is told."""
     author = f"<@{after.answer_author_id}>"
     if not before.solved:
-        text = f"Marked the reply by {author} as the accepted answer."
+        text = _("Marked the reply by {author} as the accepted answer.").format(author=author)
     elif before.answer_author_id != after.answer_author_id:
-        previous = who(before.answer_author_id)
-        text = f"Moved the accepted answer to the reply by {author}; the credit moved from {previous}."
+        text = _("Moved the accepted answer to the reply by {author}; the credit moved from {previous}.").format(
+            author=author, previous=who(before.answer_author_id)
+        )
     else:
-        text = f"Moved the accepted answer to another reply by {author}."
+        text = _("Moved the accepted answer to another reply by {author}.").format(author=author)
     if after.answer_author_id == after.asker_id:
-        text += " (Answering your own question earns no leaderboard credit.)"
+        text += " " + _("(Answering your own question earns no leaderboard credit.)")
     return _with_problems(text, outcome)
 
 
 def reopened_reply(before: Question, outcome: Outcome) -> str:
-    text = f"Reopened. The accepted answer by {who(before.answer_author_id)} is no longer marked (nor credited)."
+    text = _("Reopened. The accepted answer by {author} is no longer marked (nor credited).").format(
+        author=who(before.answer_author_id)
+    )
     return _with_problems(text, outcome)
 
 
@@ -213,9 +292,10 @@ def hit_line(hit: Hit, guild_id: int, now: int) -> str:
     title = inert(clip(hit.title, 90))
     answer = ""
     if hit.solved and hit.answer_message_id:
-        answer = f" · [answer]({jump_url(guild_id, hit.thread_id, hit.answer_message_id)})"
-    age = formatting.age(now - hit.created_at)
-    line = f"{mark} [{title}]({jump_url(guild_id, hit.thread_id)}){answer}{_tag_text(hit.tags)} · {age} ago"
+        link_text = _("answer")
+        answer = f" · [{link_text}]({jump_url(guild_id, hit.thread_id, hit.answer_message_id)})"
+    when = _("{age} ago").format(age=age(now - hit.created_at))
+    line = f"{mark} [{title}]({jump_url(guild_id, hit.thread_id)}){answer}{_tag_text(hit.tags)} · {when}"
     snippet = snippet_text(hit.snippet)
     return f"{line}\n> {snippet}" if snippet.strip() else line
 
@@ -223,30 +303,35 @@ def hit_line(hit: Hit, guild_id: int, now: int) -> str:
 def similar_text(guild_id: int, hits: list[Hit], now: int) -> str:
     """Shown before posting: solved questions that look like the new one."""
     lines = [hit_line(hit, guild_id, now) for hit in hits]
-    return (
-        "**Before you post:** these solved questions look similar. If one answers yours, there is no need"
-        " to post.\n\n" + "\n".join(lines)
-    )[:MESSAGE_LIMIT]
+    heading = _(
+        "**Before you post:** these solved questions look similar. If one answers yours, there is no need to post."
+    )
+    return (heading + "\n\n" + "\n".join(lines))[:MESSAGE_LIMIT]
 
 
 def no_match_text(query: str) -> str:
     shown = inert(clip(" ".join(query.split()), 80))
-    return f"No question matches `{shown}`. Try other words, or ask it with /ask."
+    return _("No question matches `{query}`. Try other words, or ask it with /ask.").format(query=shown)
 
 
 def search_embed(query: str, hits: list[Hit], loose: bool, guild_id: int, now: int) -> discord.Embed:
     lines = [hit_line(hit, guild_id, now) for hit in hits]
-    embed = discord.Embed(title=clip(f"Questions matching “{' '.join(query.split())}”", 256), colour=SEARCH_COLOUR)
+    title = _("Questions matching “{query}”").format(query=" ".join(query.split()))
+    embed = discord.Embed(title=clip(title, 256), colour=SEARCH_COLOUR)
     embed.description = clip("\n".join(lines), 4096)
-    footer = "Best matches first. ✅ solved · ❓ open"
     if loose:
-        footer += " · no question had every word, so these have some of them"
+        footer = _("Best matches first. ✅ solved · ❓ open · no question had every word, so these have some of them")
+    else:
+        footer = _("Best matches first. ✅ solved · ❓ open")
     embed.set_footer(text=footer)
     return embed
 
 
-def tag_label(tag: str | None) -> str:
-    return f" tagged `{inert(tag)}`" if tag else ""
+def no_open_text(tag: str | None) -> str:
+    """/qa unanswered when nothing is open."""
+    if tag:
+        return _("No open questions tagged `{tag}`. 🎉").format(tag=inert(tag))
+    return _("No open questions. 🎉")
 
 
 def unanswered_embed(
@@ -254,52 +339,70 @@ def unanswered_embed(
 ) -> discord.Embed:
     lines = []
     for q in questions:
-        replies = "no reply yet" if q.reply_count == 0 else formatting.plural(q.reply_count, "reply", "replies")
+        if q.reply_count == 0:
+            replies = _("no reply yet")
+        else:
+            replies = ngettext("{n} reply", "{n} replies", q.reply_count).format(n=i18n.number(q.reply_count))
+        old = _("{age} old").format(age=age(now - q.created_at))
         lines.append(
-            f"❓ [{inert(clip(q.title, 90))}]({jump_url(guild_id, q.thread_id)})"
-            f" · {formatting.age(now - q.created_at)} old · {replies}{_tag_text(q.tags)}"
+            f"❓ [{inert(clip(q.title, 90))}]({jump_url(guild_id, q.thread_id)}) · {old} · {replies}{_tag_text(q.tags)}"
         )
-    embed = discord.Embed(title=f"Open questions{tag_label(tag)}"[:256], description=clip("\n".join(lines), 4096))
-    embed.set_footer(text=f"Showing {len(questions)} of {total}, oldest first. Archived posts are not listed.")
+    title = _("Open questions tagged `{tag}`").format(tag=inert(tag)) if tag else _("Open questions")
+    embed = discord.Embed(title=title[:256], description=clip("\n".join(lines), 4096))
+    embed.set_footer(
+        text=_("Showing {shown} of {total}, oldest first. Archived posts are not listed.").format(
+            shown=i18n.number(len(questions)), total=i18n.number(total)
+        )
+    )
     return embed
+
+
+def _answers(count: int) -> str:
+    return ngettext("{n} accepted answer", "{n} accepted answers", count).format(n=i18n.number(count))
 
 
 def leaderboard_embed(period_name: str, rows: list[tuple[int, int]], mine: int | None) -> discord.Embed:
     """The most helpful members; `mine` is the caller's own count when they are not listed."""
     places = [MEDALS[i] if i < len(MEDALS) else f"`{i + 1}.`" for i in range(len(rows))]
     lines = [
-        f"{place} <@{user_id}> · {formatting.plural(count, 'accepted answer')}"
-        for place, (user_id, count) in zip(places, rows, strict=True)
+        f"{place} <@{user_id}> · {_answers(count)}" for place, (user_id, count) in zip(places, rows, strict=True)
     ]
     if mine is not None:
-        lines.append(f"\nYou: {formatting.plural(mine, 'accepted answer')}")
+        lines.append("\n" + _("You: {answers}").format(answers=_answers(mine)))
     embed = discord.Embed(
-        title=f"Most helpful members · {period_name}", description="\n".join(lines), colour=LEADERBOARD_COLOUR
+        title=_("Most helpful members · {period}").format(period=period_name),
+        description="\n".join(lines),
+        colour=LEADERBOARD_COLOUR,
     )
-    embed.set_footer(text="An answer counts when the asker (or a moderator) marks it. Self-answers do not count.")
+    embed.set_footer(
+        text=_("An answer counts when the asker (or a moderator) marks it. Self-answers do not count.")
+    )
     return embed
 
 
 def stats_embed(period_name: str, overall: TagStats, tags: list[TagStats]) -> discord.Embed:
-    embed = discord.Embed(title=f"Q&A · {period_name}", colour=STATS_COLOUR)
+    embed = discord.Embed(title=_("Q&A · {period}").format(period=period_name), colour=STATS_COLOUR)
     embed.description = stats_table(overall, tags)
-    embed.set_footer(text="reply: median time to a first reply by someone else · answer: to an accepted answer")
+    embed.set_footer(
+        text=_("reply: median time to a first reply by someone else · answer: to an accepted answer")
+    )
     return embed
 
 
 def stats_table(overall: TagStats, tags: list[TagStats]) -> str:
     """A monospace table: asked, solved share, median time to first reply and to an accepted answer."""
     # durations are up to 11 characters ("23 h 59 min"), so their columns are 12 wide
-    header = f"{'tag':<16}{'asked':>6}{'solved':>8}{'reply':>12}{'answer':>12}"
+    tag, asked, solved, reply, answer = _("tag"), _("asked"), _("solved"), _("reply"), _("answer")
+    header = f"{tag:<16}{asked:>6}{solved:>8}{reply:>12}{answer:>12}"
 
     def row(stats: TagStats) -> str:
-        name = clip(stats.name or "all questions", 15).replace("`", "'")
+        name = clip(stats.name or _("all questions"), 15).replace("`", "'")
         return (
-            f"{name:<16}{stats.asked:>6}{stats.solved_share:>8.0%}"
-            f"{formatting.duration(stats.median_first_reply):>12}{formatting.duration(stats.median_to_answer):>12}"
+            f"{name:<16}{i18n.number(stats.asked):>6}{i18n.percent(stats.solved_share):>8}"
+            f"{duration(stats.median_first_reply):>12}{duration(stats.median_to_answer):>12}"
         )
 
     if overall.asked == 0:
-        return "No questions were asked in this period."
+        return _("No questions were asked in this period.")
     lines = [header, row(overall), *(row(t) for t in tags)]
     return "```\n" + "\n".join(lines) + "\n```"

@@ -9,7 +9,8 @@ from typing import Any, Final
 import discord
 
 from bot.discord_helpers import NO_PINGS
-from cogs.qa.models import MAX_APPLIED_TAGS, Outcome
+from bot.i18n import N_
+from cogs.qa.models import MAX_APPLIED_TAGS, Outcome, problem
 from cogs.qa.render import post_header, split_message, text_post_starter
 from cogs.qa.rules import bare_title, solved_title
 
@@ -70,15 +71,24 @@ async def _solved_tag(forum: discord.ForumChannel, name: str, outcome: Outcome) 
     if existing is not None:
         return existing
     if not forum.permissions_for(forum.guild.me).manage_channels:
-        outcome.problems.append(f"{forum.mention} has no `{name}` tag and I lack Manage Channels to create it.")
+        outcome.problems.append(
+            problem(N_("{forum} has no `{tag}` tag and I lack Manage Channels to create it."), forum=forum.mention,
+                    tag=name)
+        )
         return None
     if len(forum.available_tags) >= FORUM_TAG_LIMIT:
-        outcome.problems.append(f"{forum.mention} has {FORUM_TAG_LIMIT} tags already, so I cannot add `{name}`.")
+        outcome.problems.append(
+            problem(N_("{forum} has {count} tags already, so I cannot add `{tag}`."), forum=forum.mention,
+                    count=FORUM_TAG_LIMIT, tag=name)
+        )
         return None
     try:
         tag = await forum.create_tag(name=name, emoji=SOLVED_EMOJI, reason="Q&A: tag for solved posts")
     except discord.HTTPException as error:
-        outcome.problems.append(f"Creating the `{name}` tag in {forum.mention} failed ({error.status}).")
+        outcome.problems.append(
+            problem(N_("Creating the `{tag}` tag in {forum} failed ({status})."), tag=name, forum=forum.mention,
+                    status=error.status)
+        )
         return None
     outcome.notes.append(f"created the `{name}` tag")
     return tag
@@ -88,8 +98,12 @@ async def show_solved(thread: discord.Thread, tag_name: str) -> Outcome:
     """Apply the solved tag (forums) and the `[Solved] ` title prefix, in one edit."""
     outcome = Outcome()
     if not _can_edit(thread):
-        parent = thread.parent.mention if thread.parent else "the questions channel"
-        outcome.problems.append(f"I need Manage Threads in {parent} to tag and retitle solved posts.")
+        if thread.parent is None:
+            text = N_("I need Manage Threads in the questions channel to tag and retitle solved posts.")
+            outcome.problems.append(problem(text))
+        else:
+            text = N_("I need Manage Threads in {channel} to tag and retitle solved posts.")
+            outcome.problems.append(problem(text, channel=thread.parent.mention))
         return outcome
     tags = None
     if isinstance(thread.parent, discord.ForumChannel):
@@ -106,7 +120,8 @@ async def show_open(thread: discord.Thread, tag_name: str) -> Outcome:
     """Take the solved tag and title prefix off again."""
     outcome = Outcome()
     if not _can_edit(thread):
-        outcome.problems.append("I need Manage Threads in the questions channel to retitle reopened posts.")
+        text = N_("I need Manage Threads in the questions channel to retitle reopened posts.")
+        outcome.problems.append(problem(text))
         return outcome
     tags = None
     if isinstance(thread.parent, discord.ForumChannel):
@@ -130,8 +145,12 @@ async def _edit(thread: discord.Thread, outcome: Outcome, name: str, tags: list[
             reason="Q&A: accepted answer changed",
         )
     except discord.HTTPException as error:
-        detail = error.text or "no detail"
-        outcome.problems.append(f"Editing the post {thread.mention} failed ({error.status}: {detail}).")
+        if error.text:
+            text = N_("Editing the post {thread} failed ({status}: {detail}).")
+            outcome.problems.append(problem(text, thread=thread.mention, status=error.status, detail=error.text))
+        else:
+            text = N_("Editing the post {thread} failed ({status}).")
+            outcome.problems.append(problem(text, thread=thread.mention, status=error.status))
 
 
 async def post_notice(

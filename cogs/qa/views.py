@@ -10,6 +10,7 @@ import discord
 from bot.discord_helpers import clip
 from bot.errors import BaseModal, guarded
 from bot.feature import feature_of
+from bot.i18n import N_, _
 
 if TYPE_CHECKING:
     from cogs.qa.cog import QACog
@@ -25,32 +26,32 @@ def qa_cog(interaction: discord.Interaction) -> QACog:
     return feature_of(interaction, QACog)
 
 
-class AskModal(BaseModal, title="Ask a question"):
+class AskModal(BaseModal):
     """Title, details and optional tags; a draft ID when the asker is editing a kept draft."""
 
     def __init__(
         self, *, tag_hint: str, draft_id: int | None = None, title: str = "", details: str = "", tags: str = ""
     ) -> None:
-        super().__init__(timeout=900)
+        super().__init__(title=_("Ask a question"), timeout=900)
         self.draft_id = draft_id
         self.question_title: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
-            label="Title",
-            placeholder="One line: what do you want to know?",
+            label=_("Title"),
+            placeholder=_("One line: what do you want to know?"),
             min_length=TITLE_MIN,
             max_length=100,
             default=title or None,
         )
         self.details: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
-            label="Details",
+            label=_("Details"),
             style=discord.TextStyle.paragraph,
-            placeholder="What are you trying to do, what did you try, what happened? Put code in ``` blocks.",
+            placeholder=_("What are you trying to do, what did you try, what happened? Put code in ``` blocks."),
             min_length=DETAILS_MIN,
             max_length=4000,
             default=details or None,
         )
         self.tags: discord.ui.TextInput[AskModal] = discord.ui.TextInput(
-            label="Tags (optional, comma separated)",
-            placeholder=clip(tag_hint, 100) if tag_hint else "for example: python, sql",
+            label=_("Tags (optional, comma separated)"),
+            placeholder=clip(tag_hint, 100) if tag_hint else _("for example: python, sql"),
             required=False,
             max_length=100,
             default=tags or None,
@@ -71,9 +72,9 @@ class AskModal(BaseModal, title="Ask a question"):
 Button = discord.ui.Button[discord.ui.View]
 
 _DRAFT_LABELS = {
-    "post": ("Post my question", discord.ButtonStyle.primary),
-    "edit": ("Edit", discord.ButtonStyle.secondary),
-    "drop": ("That answered it, drop mine", discord.ButtonStyle.secondary),
+    "post": (N_("Post my question"), discord.ButtonStyle.primary),
+    "edit": (N_("Edit"), discord.ButtonStyle.secondary),
+    "drop": (N_("That answered it, drop mine"), discord.ButtonStyle.secondary),
 }
 
 
@@ -82,7 +83,8 @@ class DraftButton(discord.ui.DynamicItem[Button], template=r"qa:draft:(?P<verb>p
 
     def __init__(self, verb: str, draft_id: int) -> None:
         label, style = _DRAFT_LABELS[verb]
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"qa:draft:{verb}:{draft_id}"))
+        button: Button = discord.ui.Button(label=_(label), style=style, custom_id=f"qa:draft:{verb}:{draft_id}")
+        super().__init__(button)
         self.verb = verb
         self.draft_id = draft_id
 
@@ -111,7 +113,7 @@ class ReopenButton(discord.ui.DynamicItem[Button], template=r"qa:reopen:(?P<thre
     def __init__(self, thread_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Reopen", emoji="🔓", style=discord.ButtonStyle.secondary, custom_id=f"qa:reopen:{thread_id}"
+                label=_("Reopen"), emoji="🔓", style=discord.ButtonStyle.secondary, custom_id=f"qa:reopen:{thread_id}"
             )
         )
         self.thread_id = thread_id
