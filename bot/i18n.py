@@ -4,6 +4,7 @@
   kept in a constant and translated when shown), with named placeholders filled by `.format()` after translating.
   `bot/locales/<language>/<domain>.po` holds a language's translations, one file per feature (`qa.po`, ...) and
   `core.po` for bot/; they are compiled when first needed, so there is no build step and nothing binary in git.
+  `_()` looks in the catalog of the feature that calls it first, then in the language's other catalogs.
   Slash commands are translated by `CommandTranslator` from the same files (names under msgctxt "command name").
   `python -m bot.translations update` extracts the strings into every language's files; `check` is the CI check.
 - Which language: a command, button or modal answers in the member's Discord language (`interaction.locale`), set
@@ -23,6 +24,7 @@ import functools
 import io
 import logging
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -120,20 +122,22 @@ NAME_CONTEXT = "command name"  # msgctxt of slash command, option and context me
 
 
 @functools.cache
-def catalog(language: str) -> Translations | None:
-    """A language's compiled catalog (every domain file of its folder), or None for English and unknown languages."""
+def catalog(language: str, domain: str | None = None) -> Translations | None:
+    """A language's compiled catalog of one domain (a feature, or "core"), or of all its domains merged; None for
+    English, the pseudo language and languages without a folder."""
     folder = LOCALES / language
     if language in (DEFAULT, PSEUDO) or not folder.is_dir():
         return None
+    paths = [folder / f"{domain}.po"] if domain else sorted(folder.glob("*.po"))
     merged: Catalog | None = None
-    for path in sorted(folder.glob("*.po")):
+    for path in (p for p in paths if p.exists()):
         with path.open("rb") as file:
             parsed = read_po(file, locale=language)
         if merged is None:
             merged = parsed
             continue
         for message in parsed:
-            if message.id and message.string:
+            if message.id and message.string and message.id not in merged:
                 merged[message.id] = message
     if merged is None:
         return None
@@ -143,17 +147,33 @@ def catalog(language: str) -> Translations | None:
     return Translations(compiled)
 
 
+def domain_of_module(module: str) -> str:
+    """The catalog a module's strings are in: its feature package ("cogs.qa.render" -> "qa"), else "core"."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "cogs" and len(parts) > 1 else "core"
+
+
+def _caller_domain() -> str:
+    # Two frames up: the code that called _() or ngettext(). The same English can mean different things in two
+    # features ("Where" is a place in events, a region in communities), so each reads its own catalog first.
+    return domain_of_module(sys._getframe(2).f_globals.get("__name__", ""))
+
+
 def _(message: str) -> str:
     """`message` in the current language."""
-    return translate(message, current())
+    return translate(message, current(), domain=_caller_domain())
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form of a counted phrase for `count` in the current language ("1 reply" / "3 replies")."""
     language = current()
-    found = catalog(language)
-    text = found.ngettext(singular, plural, count) if found else (singular if count == 1 else plural)
-    return pseudo(text) if language == PSEUDO else text
+    english = singular if count == 1 else plural
+    if language == PSEUDO:
+        return pseudo(english)
+    for found in (catalog(language, _caller_domain()), catalog(language)):
+        if found is not None and (text := found.ngettext(singular, plural, count)) not in (singular, plural):
+            return str(text)
+    return english
 
 
 def N_(message: str) -> str:
@@ -161,13 +181,17 @@ def N_(message: str) -> str:
     return message
 
 
-def translate(message: str, language: str, context: str | None = None) -> str:
+def translate(message: str, language: str, context: str | None = None, *, domain: str | None = None) -> str:
+    """`message` in `language`: from `domain`'s catalog, else from any of the language's catalogs, else English."""
     if language == PSEUDO:
         return pseudo(message) if context is None else message  # names keep Discord's name rules
-    found = catalog(language)
-    if found is None:
-        return message
-    return str(found.pgettext(context, message)) if context else found.gettext(message)
+    for found in (catalog(language, domain) if domain else None, catalog(language)):
+        if found is None:
+            continue
+        text = str(found.pgettext(context, message)) if context else found.gettext(message)
+        if text != message:
+            return text
+    return message
 
 
 class CommandTranslator(app_commands.Translator):
@@ -185,7 +209,9 @@ class CommandTranslator(app_commands.Translator):
             app_commands.TranslationContextLocation.group_name,
             app_commands.TranslationContextLocation.parameter_name,
         )
-        text = translate(string.message, language, NAME_CONTEXT if is_name else None)
+        module = getattr(context.data, "module", None) or getattr(getattr(context.data, "command", None), "module", "")
+        domain = domain_of_module(module or "")
+        text = translate(string.message, language, NAME_CONTEXT if is_name else None, domain=domain)
         return text if text != string.message else None
 
 

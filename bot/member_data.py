@@ -52,9 +52,6 @@ async def export_core(db: Database, guild_id: int, user_id: int) -> dict[str, An
         "dm_closed": await export_rows(
             db, "SELECT noted_at, failures FROM dm_closed WHERE user_id = ?", (user_id,)
         ),
-        "language": await export_rows(
-            db, "SELECT language, chosen_at FROM member_languages WHERE user_id = ?", (user_id,)
-        ),
         "settings_changed": await export_rows(
             db, "SELECT key, updated_at FROM guild_settings WHERE guild_id = ? AND updated_by = ?", (guild_id, user_id)
         ),
@@ -64,7 +61,6 @@ async def export_core(db: Database, guild_id: int, user_id: int) -> dict[str, An
 def forget_core(guild_id: int, user_id: int) -> list[Statement]:
     return [
         Statement("DELETE FROM dm_closed WHERE user_id = ?", (user_id,)),
-        Statement("DELETE FROM member_languages WHERE user_id = ?", (user_id,)),
         # the server's setting stays (it is the server's); who changed it goes
         Statement(
             "UPDATE guild_settings SET updated_by = NULL WHERE guild_id = ? AND updated_by = ?", (guild_id, user_id)

@@ -63,8 +63,7 @@ class Entry:
 
 
 def domain_of(path: Path) -> str:
-    parts = path.relative_to(ROOT).parts
-    return parts[1] if parts[0] == "cogs" and len(parts) > 2 else "core"
+    return i18n.domain_of_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
 
 
 def source_files() -> list[Path]:
@@ -150,8 +149,7 @@ async def command_entries() -> dict[str, dict[tuple[str, str | None], Entry]]:
     def add(text: str, module: str | None, *, rule: str = "text", limit: int = 100) -> None:
         if not text or text == "…":
             return
-        parts = (module or "").split(".")
-        domain = parts[1] if parts[0] == "cogs" and len(parts) > 1 else "core"
+        domain = i18n.domain_of_module(module or "")
         entry = Entry(text, domain, i18n.NAME_CONTEXT if rule != "text" else None, limit, rule)
         domains.setdefault(domain, {}).setdefault(entry.key, entry).locations.append((module or "", 0))
 
@@ -239,7 +237,7 @@ def update(only: set[str] | None = None) -> list[Path]:
     return written
 
 
-# --- the check ---------------------------------------------------------------------------------------------------------
+# --- the check -------------------------------------------------------------------------------------------------------
 
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 _NOT_WORDS = re.compile(r"\{[^{}]*\}|<[^<>]+>|`[^`]*`|https?://\S+|:[a-z0-9_]+:|[*_~|>#-]")

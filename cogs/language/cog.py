@@ -7,14 +7,16 @@ else the server's language. The choice is per member, across servers, like Disco
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
 from bot import i18n, languages
+from bot.database import Statement
 from bot.feature import Feature
-from bot.i18n import _
+from bot.i18n import N_, _
+from bot.member_data import export_rows, forget_rows
 
 if TYPE_CHECKING:
     from bot.client import CommunityBot
@@ -33,10 +35,20 @@ class LanguageCog(Feature):
     """A member's language for messages nobody asked for."""
 
     name = "language"
-    title = "Language"
+    title = N_("Language")
 
     def __init__(self, bot: CommunityBot) -> None:
         super().__init__(bot)
+
+    # The choice is the member's across servers (like Discord's own language), so every server's export shows it and
+    # a forget in any server erases it.
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        return {"language": await export_rows(
+            self.bot.db, "SELECT language, chosen_at FROM member_languages WHERE user_id = ?", (user_id,)
+        )}
+
+    async def forget_member(self, guild_id: int, user_id: int) -> int:
+        return await forget_rows(self.bot.db, [Statement("DELETE FROM member_languages WHERE user_id = ?", (user_id,))])
 
     @app_commands.command(name="language", description="Choose the language of reminders and DMs the bot sends you")
     @app_commands.describe(choice="Your language, or the server's (leave empty to see the current one)")
