@@ -8,6 +8,9 @@ from collections.abc import Iterable
 import discord
 from discord import app_commands
 
+from bot import i18n
+from bot.i18n import N_, _
+
 # Users' text never pings anyone; code that means to ping passes its own AllowedMentions.
 NO_PINGS = discord.AllowedMentions.none()
 
@@ -22,6 +25,53 @@ CHANNEL_KINDS: dict[str, tuple[discord.ChannelType, ...]] = {
 }
 # Every kind, for a lookup that only wants to say what a name is ("General is a category").
 ANY_KIND: tuple[str, ...] = tuple(CHANNEL_KINDS)
+
+# How a channel of each kind is named in a sentence ("<#1> is a forum channel"), translated where shown.
+CHANNEL_PHRASES: dict[str, str] = {
+    "text": N_("a text channel"),
+    "news": N_("a news channel"),
+    "forum": N_("a forum channel"),
+    "media": N_("a media channel"),
+    "category": N_("a category channel"),
+    "voice": N_("a voice channel"),
+    "stage_voice": N_("a stage channel"),
+}
+
+# Permission names as Discord's client shows them (discord.py's flag name -> label), translated where shown.
+PERMISSION_NAMES: dict[str, str] = {
+    "administrator": N_("Administrator"),
+    "manage_guild": N_("Manage Server"),
+    "manage_roles": N_("Manage Roles"),
+    "manage_channels": N_("Manage Channels"),
+    "manage_threads": N_("Manage Threads"),
+    "manage_messages": N_("Manage Messages"),
+    "manage_events": N_("Manage Events"),
+    "create_events": N_("Create Events"),
+    "moderate_members": N_("Moderate Members"),
+    "kick_members": N_("Kick Members"),
+    "ban_members": N_("Ban Members"),
+    "view_channel": N_("View Channel"),
+    "send_messages": N_("Send Messages"),
+    "send_messages_in_threads": N_("Send Messages In Threads"),
+    "create_public_threads": N_("Create Public Threads"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+    "add_reactions": N_("Add Reactions"),
+    "read_message_history": N_("Read Message History"),
+    "mention_everyone": N_("Mention Everyone"),
+}
+
+
+def permission_name(flag: str) -> str:
+    """A permission as members read it in their language: "manage_guild" -> "Manage Server"."""
+    known = PERMISSION_NAMES.get(flag)
+    return _(known) if known else flag.replace("_", " ").replace("guild", "server").title()
+
+
+def channel_phrase(kind: str) -> str:
+    """"a forum channel", in the current language."""
+    known = CHANNEL_PHRASES.get(kind)
+    return _(known) if known else f"a {kind} channel"
 
 
 def normalise_channel_ref(text: str) -> str:
@@ -76,20 +126,24 @@ def find_role(guild: discord.Guild, ref: str | None) -> discord.Role | None:
 def channel_problem(
     guild: discord.Guild, ref: str, kinds: tuple[str, ...], *, needs_threads: bool = False
 ) -> str | None:
-    """Why a configured channel cannot be used, or None when it can."""
+    """Why a configured channel cannot be used (in the current language), or None when it can."""
     channel = find_channel(guild, ref, kinds=kinds)
     if channel is None:
         other = find_channel(guild, ref, kinds=ANY_KIND)
         if other is None:
-            return f"no channel named or with ID `{ref}` in this server"
-        wanted = " or ".join(f"a {kind} channel" for kind in kinds)
-        return f"{other.mention} is a {other.type.name} channel, but this setting needs {wanted}"
+            return _("no channel named or with ID `{ref}` in this server").format(ref=ref)
+        wanted = i18n.join([channel_phrase(kind) for kind in kinds], alternatives=True)
+        return _("{channel} is {kind}, but this setting needs {wanted}").format(
+            channel=other.mention, kind=channel_phrase(other.type.name), wanted=wanted
+        )
     perms = channel.permissions_for(guild.me)
     missing = [name for name in ("view_channel", "send_messages", "embed_links") if not getattr(perms, name)]
     if needs_threads or channel.type is discord.ChannelType.forum:
         missing += [n for n in ("send_messages_in_threads",) if not getattr(perms, n)]
     if missing:
-        return f"the bot lacks {', '.join(p.replace('_', ' ').title() for p in missing)} in {channel.mention}"
+        return _("the bot lacks {permissions} in {channel}").format(
+            permissions=i18n.join([permission_name(p) for p in missing]), channel=channel.mention
+        )
     return None
 
 

@@ -12,7 +12,10 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot import i18n
 from bot.answer_in_time import reply
+from bot.discord_helpers import permission_name
+from bot.i18n import N_, _
 
 log = logging.getLogger(__name__)
 
@@ -28,26 +31,47 @@ def new_ref() -> str:
     return "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
 
 
+# What a member typed that could not be read as the option's type, one whole sentence per type.
+NOT_VALID: dict[str, str] = {
+    "string": N_("`{value}` is not a valid string."),
+    "integer": N_("`{value}` is not a valid integer."),
+    "number": N_("`{value}` is not a valid number."),
+    "boolean": N_("`{value}` is not a valid boolean."),
+    "user": N_("`{value}` is not a valid user."),
+    "channel": N_("`{value}` is not a valid channel."),
+    "role": N_("`{value}` is not a valid role."),
+    "mentionable": N_("`{value}` is not a valid mentionable."),
+    "attachment": N_("`{value}` is not a valid attachment."),
+}
+
+
 def _permission_names(perms: list[str]) -> str:
-    return ", ".join(f"**{p.replace('_', ' ').replace('guild', 'server').title()}**" for p in perms)
+    return i18n.join([f"**{permission_name(p)}**" for p in perms])
 
 
 def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
-    """The user-facing text for an expected failure, or None when it is a bug."""
+    """The user-facing text for an expected failure (in the member's language), or None when it is a bug."""
     if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, UserFacingError):
         return str(error.original)
     if isinstance(error, app_commands.MissingPermissions):
-        return f"You need the {_permission_names(error.missing_permissions)} permission to use this."
+        return _("You need the {permissions} permission to use this.").format(
+            permissions=_permission_names(error.missing_permissions)
+        )
     if isinstance(error, app_commands.BotMissingPermissions):
-        return f"I need the {_permission_names(error.missing_permissions)} permission here to do that."
+        return _("I need the {permissions} permission here to do that.").format(
+            permissions=_permission_names(error.missing_permissions)
+        )
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command only works in a server."
+        return _("This command only works in a server.")
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s."
+        return _("Slow down: try again in {seconds} s.").format(seconds=i18n.number(round(error.retry_after)))
     if isinstance(error, app_commands.TransformerError):
-        return f"`{error.value}` is not a valid {error.type.name.lower()}."
+        kind = error.type.name.lower()
+        sentence = NOT_VALID.get(kind)
+        value = str(error.value)
+        return _(sentence).format(value=value) if sentence else f"`{value}` is not a valid {kind}."
     if isinstance(error, app_commands.CheckFailure):
-        return str(error) or "You are not allowed to use this."
+        return str(error) or _("You are not allowed to use this.")
     return None
 
 
@@ -73,7 +97,8 @@ async def handle_interaction_error(interaction: discord.Interaction, error: Exce
     ref = new_ref()
     where = interaction.command.qualified_name if interaction.command else f"component {interaction.data}"
     log.error("Unhandled error (ref %s) in %s", ref, where, exc_info=original)
-    await reply_ephemeral(interaction, f"Something went wrong on my side (ref `{ref}`). A moderator can look it up.")
+    text = _("Something went wrong on my side (ref `{ref}`). A moderator can look it up.").format(ref=ref)
+    await reply_ephemeral(interaction, text)
 
 
 _Callback = TypeVar("_Callback", bound=Callable[..., Awaitable[Any]])

@@ -29,6 +29,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
+from bot.i18n import _
 from bot.scheduler import DueWork, Periodic
 from bot.settings import FeatureSettings, Settings
 
@@ -41,11 +42,17 @@ F = TypeVar("F")
 
 
 class FeatureUnavailable(UserFacingError):
-    """A member used something of a feature that is not running; they are told so instead of "went wrong"."""
+    """A member used something of a feature that is not running; they are told so instead of "went wrong".
+
+    Raised while answering them, so the text is in their language (the feature's `title`, marked with `N_()` where
+    it is declared, is translated here)."""
 
     def __init__(self, kind: type[Any]) -> None:
-        title = getattr(kind, "title", kind.__name__)
-        super().__init__(f"{title} is not available on this bot right now. Please tell a moderator.")
+        title = getattr(kind, "title", None)
+        shown = _(title) if isinstance(title, str) else kind.__name__
+        super().__init__(
+            _("{feature} is not available on this bot right now. Please tell a moderator.").format(feature=shown)
+        )
         self.kind = kind
 
 
@@ -53,7 +60,7 @@ class Feature(commands.Cog):
     """Base of every feature cog; see the module docstring for the contract."""
 
     name: ClassVar[str]
-    title: ClassVar[str]
+    title: ClassVar[str]  # marked for translation, `title = N_("Q&A")`; shown as `_(feature.title)`
     settings_section: ClassVar[type[FeatureSettings] | None] = None
     dynamic_items: ClassVar[tuple[type[discord.ui.DynamicItem[Any]], ...]] = ()
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from bot.database import Database
+from bot.i18n import _
 from bot.settings import ChannelKind, ConfigError, RoleKind, Settings, describe_validation_error, settings_model
 from bot.times import unix
 
@@ -102,7 +103,7 @@ class GuildSettings:
     async def set(self, guild_id: int, key: str, value: Any, *, by: int | None = None) -> Settings:
         """Validate and store one override; raises ConfigError with the problem."""
         if key not in SETTABLE_KEYS:
-            raise ConfigError(f"{key!r} is not a setting a server can change")
+            raise ConfigError(_("{key} is not a setting a server can change").format(key=repr(key)))
         current = await self.overrides(guild_id)
         current[key] = value
         updated = apply_overrides(self.defaults, current)

@@ -1,4 +1,8 @@
-"""Reports to a guild's moderators' log channel, optionally only once per problem."""
+"""Reports to a guild's moderators' log channel, optionally only once per problem.
+
+Nobody triggered a report, so its text is written in the server's language by the caller:
+`with i18n.using(await languages.of_server(bot, guild.id)): text = _("...")`, then `report(...)`.
+"""
 
 from __future__ import annotations
 

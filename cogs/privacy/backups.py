@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import mod_log
+from bot import i18n, languages, mod_log
 from bot.backup import BackupError, backup
 from bot.database import DatabaseTarget, SQLiteDatabase
 from bot.feature import Feature
+from bot.i18n import N_, _
 from bot.scheduler import DueWork
 from cogs.privacy.rules import backup_name, next_backup_at, taken_at, to_remove
 from cogs.privacy.settings import BackupsSettings
@@ -31,7 +32,7 @@ class BackupsCog(Feature):
     """The daily backup (the `community-bot backup` command is the same copy, run by hand)."""
 
     name = "backups"
-    title = "Backups"
+    title = N_("Backups")
     settings_section = BackupsSettings
 
     def __init__(self, bot: CommunityBot) -> None:
@@ -83,7 +84,7 @@ class BackupsCog(Feature):
         except BackupError as error:
             self._retry_at = now + RETRY_AFTER
             log.error("Scheduled backup failed: %s", error)
-            await self._report(f"⚠️ The daily backup failed: {error}. I try again in an hour.")
+            await self._report(error)
             return None
         self._retry_at = None
         log.info("Backup %s: %s bytes in %.1f s", done.path, done.size_bytes, done.seconds)
@@ -92,7 +93,10 @@ class BackupsCog(Feature):
             await asyncio.to_thread((self.folder / name).unlink, True)
         return done.path
 
-    async def _report(self, text: str) -> None:
+    async def _report(self, error: BackupError) -> None:
+        """Tell every server's moderators, each in the server's language (the error itself is the system's, English)."""
         for guild in self.bot.guilds:
             config = await self.guild_config(guild.id)
+            with i18n.using(await languages.of_server(self.bot, guild.id)):
+                text = _("⚠️ The daily backup failed: {error}. I try again in an hour.").format(error=error)
             await mod_log.report(self.bot.db, guild, config.channels.mod_log, text)

@@ -13,9 +13,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_helpers import guild_of
+from bot.discord_helpers import guild_of, permission_name
 from bot.errors import UserFacingError
 from bot.feature import Feature
+from bot.i18n import N_, _
 from bot.scheduler import DueWork
 from bot.times import unix
 from cogs.privacy import render
@@ -39,7 +40,9 @@ def parse_user_id(text: str) -> int:
     """A Discord user ID as a moderator types it (digits, or a mention)."""
     digits = text.strip().removeprefix("<@").removeprefix("!").removesuffix(">")
     if not digits.isdigit() or not 15 <= len(digits) <= 21:
-        raise UserFacingError(f"`{discord.utils.escape_markdown(text[:40])}` is not a Discord user ID (15-21 digits).")
+        raise UserFacingError(
+            _("`{text}` is not a Discord user ID (15-21 digits).").format(text=discord.utils.escape_markdown(text[:40]))
+        )
     return int(digits)
 
 
@@ -50,7 +53,7 @@ def export_file(export: MemberExport) -> discord.File:
     if len(data) > ATTACHMENT_LIMIT:
         data, name = gzip.compress(data), name + ".gz"
         if len(data) > ATTACHMENT_LIMIT:
-            raise UserFacingError("Your data is too large to send here; please ask a moderator for a copy.")
+            raise UserFacingError(_("Your data is too large to send here; please ask a moderator for a copy."))
     return discord.File(io.BytesIO(data), filename=name)
 
 
@@ -58,7 +61,7 @@ class PrivacyCog(Feature):
     """Members see, take and erase what the bot stores about them; data of members who left is forgotten later."""
 
     name = "privacy"
-    title = "Member data"
+    title = N_("Member data")
     settings_section = PrivacySettings
     dynamic_items = (ForgetMeButton,)
 
@@ -126,24 +129,20 @@ class PrivacyCog(Feature):
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         export = await self.export_everywhere(guild.id, interaction.user.id)
-        await interaction.followup.send(
-            "Everything this bot stores about you in this server (the format is described in docs/privacy.md).",
-            file=export_file(export),
-            ephemeral=True,
-        )
+        await interaction.followup.send(render.export_text(), file=export_file(export), ephemeral=True)
 
     @privacy.command(name="forget", description="Erase everything this bot stores about you in this server")
     async def privacy_forget(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(
-            render.FORGET_WARNING, view=forget_view(interaction.user.id), ephemeral=True
+            render.forget_warning(), view=forget_view(interaction.user.id), ephemeral=True
         )
 
     async def confirm_forget(self, interaction: discord.Interaction, user_id: int) -> None:
         """The member pressed "Yes, forget me"."""
         if interaction.user.id != user_id:
-            raise UserFacingError("This button is for someone else.")
+            raise UserFacingError(_("This button is for someone else."))
         guild = guild_of(interaction)
-        await interaction.response.edit_message(content="Forgetting…", view=None)
+        await interaction.response.edit_message(content=_("Forgetting…"), view=None)
         report = await self.forget_everywhere(guild.id, user_id)
         await interaction.edit_original_response(content=render.forget_done_text(report, yourself=True))
 
@@ -153,7 +152,11 @@ class PrivacyCog(Feature):
     async def privacy_forget_member(self, interaction: discord.Interaction, user_id: str) -> None:
         guild = guild_of(interaction)
         if not interaction.permissions.manage_guild:
-            raise UserFacingError("You need the **Manage Server** permission to use this.")
+            raise UserFacingError(
+                _("You need the {permissions} permission to use this.").format(
+                    permissions=f"**{permission_name('manage_guild')}**"
+                )
+            )
         target = parse_user_id(user_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         export = await self.export_everywhere(guild.id, target)

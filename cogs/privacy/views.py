@@ -9,6 +9,7 @@ import discord
 
 from bot.errors import guarded
 from bot.feature import feature_of
+from bot.i18n import _
 
 Button = discord.ui.Button[discord.ui.View]
 
@@ -19,7 +20,7 @@ class ForgetMeButton(discord.ui.DynamicItem[Button], template=r"privacy:forget:(
     def __init__(self, user_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Yes, forget me", style=discord.ButtonStyle.danger, custom_id=f"privacy:forget:{user_id}"
+                label=_("Yes, forget me"), style=discord.ButtonStyle.danger, custom_id=f"privacy:forget:{user_id}"
             )
         )
         self.user_id = user_id
