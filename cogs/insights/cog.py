@@ -12,9 +12,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import i18n
 from bot.discord_helpers import NO_PINGS, clip, guild_of, is_moderator
 from bot.errors import UserFacingError
 from bot.feature import Feature
+from bot.i18n import _, ngettext
 from bot.scheduler import DueWork, Periodic
 from bot.times import unix
 from cogs.insights.charts import ChartRenderer
@@ -165,9 +167,17 @@ class InsightsCog(Feature):
         await self.collector.flush()
         period = period_of(days, self.bot.clock.now(), zone)
         files = await export_csvs(self.store, guild.id, period, _channel_namer(guild))
+        # The files stay English inside (column names, ISO dates): a documented machine-readable format, the same
+        # whichever language the moderator reads; only this message around them is translated.
+        text = ngettext(
+            "Insights export, last {days} day ({first} to {last}, {zone}): one CSV per area; the columns are "
+            "described in docs/insights.md.",
+            "Insights export, last {days} days ({first} to {last}, {zone}): one CSV per area; the columns are "
+            "described in docs/insights.md.",
+            days,
+        ).format(days=i18n.number(days), first=period.first.isoformat(), last=period.last.isoformat(), zone=zone)
         await interaction.followup.send(
-            f"Insights export, last {days} days ({period.first} to {period.last}, {zone}): one CSV per area; "
-            "the columns are described in docs/insights.md.",
+            text,
             files=[discord.File(io.BytesIO(data), filename=name) for name, data in files.items()],
             ephemeral=True, allowed_mentions=NO_PINGS,
         )
@@ -176,9 +186,11 @@ class InsightsCog(Feature):
         guild = guild_of(interaction)
         config = await self.bot.guild_config(guild.id)
         if not is_moderator(interaction.user, config.roles.moderator):
-            raise UserFacingError("Only moderators (Manage Server or the moderator role) can see insights.")
+            raise UserFacingError(_("Only moderators (Manage Server or the moderator role) can see insights."))
         if days not in DAY_CHOICES:  # a client may send any number; the choices are what the charts are sized for
-            raise UserFacingError(f"Pick one of {', '.join(map(str, DAY_CHOICES))} days.")
+            raise UserFacingError(_("Pick one of {choices} days.").format(
+                choices=i18n.join([i18n.number(n) for n in DAY_CHOICES], alternatives=True)
+            ))
         return guild, config.timezone
 
     async def _report(self, interaction: discord.Interaction, area: Area, days: int) -> None:
@@ -200,16 +212,15 @@ class InsightsCog(Feature):
 
     async def _files(self, report: Report) -> list[discord.File]:
         pngs = await self.renderer.render_all(report.charts)
-        notes = [n for n in report.chart_notes if not n.endswith("so no chart.")]
-        return [
+        return [  # the alt text: the chart's text equivalent, in the report's language
             discord.File(io.BytesIO(png), filename=spec.filename, description=clip(note, ALT_TEXT_LIMIT))
-            for spec, png, note in zip(report.charts, pngs, notes, strict=True)
+            for spec, png, note in zip(report.charts, pngs, report.alt_texts, strict=True)
         ]
 
 
 def _channel_namer(guild: discord.Guild) -> Any:
     def name(channel_id: int) -> str:
         channel = guild.get_channel(channel_id)
-        return f"#{channel.name}" if channel is not None else f"channel {channel_id}"
+        return f"#{channel.name}" if channel is not None else _("channel {id}").format(id=channel_id)
 
     return name

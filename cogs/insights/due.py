@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot import i18n, languages
 from bot.discord_helpers import NO_PINGS, find_channel
 from bot.scheduler import DueWork, Periodic
 from bot.times import unix, utc
 from cogs.insights.render import digest_text
 from cogs.insights.reports import InsightsReports
-from cogs.insights.rules import next_digest, parse_digest
+from cogs.insights.rules import next_digest, parse_digest, week_range
 from cogs.insights.settings import InsightsSettings
 from cogs.insights.store_collect import InsightsCollector
 
@@ -38,9 +39,9 @@ def digest_nonce(guild_id: int, week: str) -> str:
 
 
 def digest_marker(week: str) -> str:
-    """The part of a digest's text that says which week it covers (looked for after a crash mid-send)."""
-    first = date.fromisoformat(week)
-    return f"{first:%a %d %b} to {first + timedelta(days=6):%a %d %b %Y}"
+    """The part of a digest's text that says which week it covers (looked for after a crash mid-send), in the
+    current language: the one the digest is written in."""
+    return week_range(date.fromisoformat(week))
 
 
 class InsightsDue:
@@ -112,7 +113,11 @@ class InsightsDue:
                 log.info("Skipping the insights digest of guild %s for week %s: %d s late", guild_id, week, late)
                 await self.collector.digest_sent(guild_id, week, unix(now), unix(next_when), next_week)
                 continue
-            if await self._deliver(guild, config.channels.mod_log, config.timezone, week, sending_since is not None):
+            # nobody asked for it: the server's language (its `language` setting, else its Discord language)
+            with i18n.using(await languages.of_server(self.bot, guild_id)):
+                delivered = await self._deliver(guild, config.channels.mod_log, config.timezone, week,
+                                                sending_since is not None)
+            if delivered:
                 await self.collector.digest_sent(guild_id, week, unix(now), unix(next_when), next_week)
             else:
                 await self.collector.digest_failed(guild_id, week, unix(now) + RETRY_AFTER)

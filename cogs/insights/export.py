@@ -1,4 +1,9 @@
-"""`/insights export`: one CSV file per area, with the columns docs/insights.md describes."""
+"""`/insights export`: one CSV file per area, with the columns docs/insights.md describes.
+
+The files are not translated: column names, ISO dates and states ("cancelled") stay English whatever the
+moderator's language, a documented machine-readable format that scripts and spreadsheets read the same way
+everywhere. Only the message the files come with is in the moderator's language (cog.py).
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from bot.i18n import N_, _
+
+_AREA_LABELS = {"overview": N_("Overview"), "onboarding": N_("Onboarding"), "qa": N_("Q&A"), "events": N_("Events"),
+                "mentors": N_("Mentors")}
+
 
 class Area(StrEnum):
     OVERVIEW = "overview"
@@ -16,10 +21,8 @@ class Area(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            Area.OVERVIEW: "Overview", Area.ONBOARDING: "Onboarding", Area.QA: "Q&A",
-            Area.EVENTS: "Events", Area.MENTORS: "Mentors",
-        }[self]
+        """The area's name in the current language."""
+        return _(_AREA_LABELS[self.value])
 
 
 class ChartKind(StrEnum):
@@ -36,7 +39,11 @@ class Series:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """Everything a chart needs, as plain (picklable) values: the renderer does no I/O and knows no Discord."""
+    """Everything a chart needs, as plain (picklable) values: the renderer does no I/O and knows no Discord.
+
+    Its texts (title, labels, series names) are already in the reader's language, which `language` names for what
+    the worker thread writes itself (dates and numbers on the axes, the font for Chinese): context variables, the
+    current language among them, do not follow a job into the renderer's threads."""
 
     filename: str  # "members.png"
     title: str
@@ -48,6 +55,7 @@ class ChartSpec:
     stacked: bool = False
     negative_second: bool = False  # the second series is drawn below zero (leaves under joins)
     bar_days: float = 0.8  # width of a dated bar in days (a weekly series: 5, so weeks read as blocks)
+    language: str = "en"  # i18n's language of the texts ("en", "fr", "zh_CN")
 
     @property
     def empty(self) -> bool:
@@ -81,6 +89,7 @@ class Report:
     lists: list[tuple[str, list[str]]] = field(default_factory=list)  # "Busiest tags": ["python 12", ...]
     charts: list[ChartSpec] = field(default_factory=list)
     chart_notes: list[str] = field(default_factory=list)  # the text equivalent of each chart, or why there is none
+    alt_texts: list[str] = field(default_factory=list)  # the text equivalent of each drawn chart, in `charts` order
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal
+
+from bot import i18n
+from bot.i18n import _
 from cogs.insights.models import Period
 
 DAY_CHOICES = (7, 30, 90, 365)
@@ -65,30 +70,66 @@ def median(values: Sequence[float]) -> float | None:
     return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
+def _babel_locale() -> str:
+    language = i18n.current()
+    return i18n.BABEL_LOCALE.get(language, language)
+
+
+def one_decimal(value: float) -> str:
+    """"3.5" ("3,5" in French): a figure with one decimal, in the current language."""
+    return str(format_decimal(value, format="#,##0.0", locale=_babel_locale()))
+
+
+# English keeps the strftime forms it always had ("Mon 26 Oct 2026"); other languages get their CLDR forms
+# ("lun. 26 oct. 2026", "2026年10月26日周一").
+_ENGLISH_DAY = {
+    (False, False): "%d %b", (False, True): "%d %b %Y", (True, False): "%a %d %b", (True, True): "%a %d %b %Y",
+}
+_SKELETON = {(False, False): "MMMd", (False, True): "yMMMd", (True, False): "MMMEd", (True, True): "yMMMEd"}
+
+
+def day_text(day: date, *, weekday: bool = False, year: bool = True) -> str:
+    """A date written out in the current language: "26 Oct 2026", "26 oct. 2026", "2026年10月26日"."""
+    if _babel_locale() == i18n.DEFAULT:
+        return day.strftime(_ENGLISH_DAY[weekday, year])
+    return str(format_skeleton(_SKELETON[weekday, year], day, locale=_babel_locale()))
+
+
+def week_range(first: date) -> str:
+    """The 7 days from `first`: "Mon 26 Oct to Sun 01 Nov 2026" (the digest says which week it covers so)."""
+    last = first + timedelta(days=6)
+    return _("{first} to {last}").format(first=day_text(first, weekday=True, year=False),
+                                         last=day_text(last, weekday=True))
+
+
 def duration_text(seconds: float | None) -> str:
     """A duration for people: "45 min", "3.5 h", "2.1 days"; "n/a" when there is none."""
     if seconds is None:
-        return "n/a"
+        return _("n/a")
     if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min"
+        return _("{minutes} min").format(minutes=i18n.number(max(1, round(seconds / 60))))
     if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
+        return _("{hours} h").format(hours=one_decimal(seconds / 3600))
+    return _("{days} days").format(days=one_decimal(seconds / 86400))  # 2 days or more: always plural
 
 
 def share_text(part: int, whole: int) -> str:
     """"7 of 10 (70%)"; "0 of 0" when there is nothing to share."""
     if whole == 0:
-        return "0 of 0"
-    return f"{part:,} of {whole:,} ({round(100 * part / whole)}%)"
+        return _("{part} of {whole}").format(part=i18n.number(0), whole=i18n.number(0))
+    return _("{part} of {whole} ({percent})").format(
+        part=i18n.number(part), whole=i18n.number(whole), percent=i18n.percent(part / whole)
+    )
 
 
 def change_text(now: int, before: int) -> str:
     """A week's figure beside the week before: "12 (▲ 3 from 9)", "5 (same)"."""
     if now == before:
-        return f"{now:,} (same as the week before)"
+        return _("{n} (same as the week before)").format(n=i18n.number(now))
     arrow = "▲" if now > before else "▼"
-    return f"{now:,} ({arrow} {abs(now - before):,} from {before:,})"
+    return _("{n} ({arrow} {change} from {before})").format(
+        n=i18n.number(now), arrow=arrow, change=i18n.number(abs(now - before)), before=i18n.number(before)
+    )
 
 
 def next_digest(schedule: tuple[int, time], now: datetime, zone: ZoneInfo) -> tuple[datetime, str]:
