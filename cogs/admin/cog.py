@@ -3,35 +3,72 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import typing
+from typing import Any, Literal
 from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 
 import bot as bot_package
-from bot import formatting
+from bot import formatting, i18n
 from bot.discord_helpers import channel_problem, clip, find_channel, find_role, guild_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
 from bot.guild_settings import SETTABLE_KEYS, SettingKey, get_value
+from bot.i18n import N_, _
 from bot.member_data import export_core, forget_core, forget_rows
-from bot.settings import ConfigError
+from bot.settings import ConfigError, settings_model
 
 log = logging.getLogger(__name__)
 
 _ZONES = sorted(available_timezones())
+LANGUAGE_KEY = "language"  # core's setting: the language of what the bot writes unasked
+
+
+def command(path: str) -> str:
+    """"`/config set`" with each part named as the member's Discord shows it (the translated command names)."""
+    language = i18n.current()
+    return "`/" + " ".join(i18n.translate(part, language, i18n.NAME_CONTEXT) for part in path.split()) + "`"
+
+
+def choices_of(path: str) -> tuple[str, ...]:
+    """The values a setting allows when it is a fixed list (`language`: auto, en, fr, zh_CN), else ()."""
+    model: Any = settings_model()
+    *parents, leaf = path.split(".")
+    for part in parents:
+        field = model.model_fields.get(part)
+        model = field.annotation if field is not None else None
+        if not isinstance(model, type) or not hasattr(model, "model_fields"):
+            return ()
+    found = model.model_fields.get(leaf)
+    annotation = found.annotation if found is not None else None
+    return tuple(str(a) for a in typing.get_args(annotation)) if typing.get_origin(annotation) is Literal else ()
+
+
+def language_name(guild: discord.Guild, value: str) -> str:
+    """A value of the `language` setting as a moderator reads it: "fr (Français)", "auto: the server's..."."""
+    if value == "auto":
+        spoken = i18n.negotiate(guild.preferred_locale.value)
+        return _("`auto`: the server's Discord language ({language})").format(language=i18n.LANGUAGES[spoken])
+    return _("`{value}` ({language})").format(value=value, language=i18n.LANGUAGES.get(value, value))
 
 
 def describe_value(guild: discord.Guild, key: SettingKey, value: Any) -> str:
     """A setting's value as a moderator wants to read it, with a warning when it cannot be used."""
+    if value is None or value == "":
+        return _("not set")
     if key.channel is not None:
         problem = channel_problem(guild, str(value), key.channel.kinds)
         channel = find_channel(guild, str(value), kinds=key.channel.kinds)
-        return f"⚠️ `{value}`: {problem or 'not found'}" if problem or channel is None else channel.mention
+        if problem or channel is None:
+            return _("⚠️ `{value}`: {problem}").format(value=value, problem=problem or _("not found"))
+        return channel.mention
     if key.role:
         role = find_role(guild, str(value))
-        return role.mention if role else f"⚠️ no role named or with ID `{value}`"
+        return role.mention if role else _("⚠️ no role named or with ID `{value}`").format(value=value)
+    if key.path == LANGUAGE_KEY:
+        return language_name(guild, str(value))
     return f"`{value}`"
 
 
@@ -42,21 +79,32 @@ def resolve_value(guild: discord.Guild, key: SettingKey, raw: str) -> Any:
         problem = channel_problem(guild, raw, key.channel.kinds)
         channel = find_channel(guild, raw, kinds=key.channel.kinds)
         if problem or channel is None:
-            raise UserFacingError(f"Cannot use that for `{key.path}`: {problem or 'not found'}.")
+            raise UserFacingError(_("Cannot use that for `{key}`: {problem}.").format(
+                key=key.path, problem=problem or _("not found")))
         return str(channel.id)  # stored by ID so a rename does not break it
     if key.role:
         role = find_role(guild, raw)
         if role is None:
-            raise UserFacingError(f"Cannot use that for `{key.path}`: no role named or with ID `{raw}`.")
+            raise UserFacingError(_("Cannot use that for `{key}`: no role named or with ID `{value}`.").format(
+                key=key.path, value=raw))
         return str(role.id)
+    choices = choices_of(key.path)
+    if choices and raw not in choices:
+        raise UserFacingError(_("`{value}` is not a choice for `{key}`: pick {choices}.").format(
+            value=clip(raw, 50), key=key.path, choices=i18n.join([f"`{c}`" for c in choices], alternatives=True)))
     return raw
+
+
+def not_a_setting(key: str) -> UserFacingError:
+    return UserFacingError(_("`{key}` is not a setting. Pick one from the list, or see {show}.").format(
+        key=clip(key, 50), show=command("config show")))
 
 
 class AdminCog(Feature):
     """Settings per server and the bot's status."""
 
     name = "admin"
-    title = "Administration"
+    title = N_("Administration")
 
     config = app_commands.Group(
         name="config",
@@ -69,7 +117,7 @@ class AdminCog(Feature):
         """What this feature stores, for /about."""
         count = await self.bot.db.fetchval("SELECT COUNT(*) FROM guild_settings")
         # Closed DMs are the bot's shared memory (bot/dm_closed.py), counted once here rather than per feature.
-        return {"server settings": int(count), "members with closed DMs": await self.bot.dm_closed.count()}
+        return {N_("server settings"): int(count), N_("members with closed DMs"): await self.bot.dm_closed.count()}
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         """Core's own memory of a member: closed DMs, the server settings they changed."""
@@ -86,10 +134,12 @@ class AdminCog(Feature):
         overrides = await self.bot.guild_settings.overrides(guild.id)
         lines = []
         for key in SETTABLE_KEYS.values():
-            source = "server" if key.path in overrides else "file"
-            lines.append(f"**{key.path}** ({source}): {describe_value(guild, key, get_value(settings, key.path))}")
-        embed = discord.Embed(title=f"Settings for {guild.name}", description=clip("\n".join(lines), 4096))
-        embed.set_footer(text="Change one with /config set; /config reset returns it to the file's value.")
+            line = _("**{key}** (server): {value}") if key.path in overrides else _("**{key}** (file): {value}")
+            lines.append(line.format(key=key.path, value=describe_value(guild, key, get_value(settings, key.path))))
+        embed = discord.Embed(title=_("Settings for {server}").format(server=guild.name),
+                              description=clip("\n".join(lines), 4096))
+        embed.set_footer(text=_("Change one with {set}; {reset} returns it to the file's value.").format(
+            set=command("config set").strip("`"), reset=command("config reset").strip("`")))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @config.command(name="set", description="Change one setting for this server")
@@ -104,15 +154,17 @@ class AdminCog(Feature):
         guild = guild_of(interaction)
         setting = SETTABLE_KEYS.get(key)
         if setting is None:
-            raise UserFacingError(f"`{clip(key, 50)}` is not a setting. Pick one from the list, or see /config show.")
+            raise not_a_setting(key)
         stored = resolve_value(guild, setting, value)
         try:
             updated = await self.bot.guild_settings.set(guild.id, key, stored, by=interaction.user.id)
         except ConfigError as error:
-            raise UserFacingError(f"Not saved: {str(error).removeprefix('server setting: ')}") from None
+            raise UserFacingError(_("Not saved: {reason}").format(
+                reason=str(error).removeprefix("server setting: "))) from None
         shown = describe_value(guild, setting, get_value(updated, key))
         log.info("Guild %s: %s set %s=%r", guild.id, interaction.user.id, key, stored)
-        await interaction.response.send_message(f"Saved: **{key}** is now {shown}.", ephemeral=True)
+        await interaction.response.send_message(
+            _("Saved: **{key}** is now {value}.").format(key=key, value=shown), ephemeral=True)
 
     @config.command(name="reset", description="Return one setting to the value in the settings file")
     @app_commands.checks.has_permissions(manage_guild=True)
@@ -120,10 +172,11 @@ class AdminCog(Feature):
         guild = guild_of(interaction)
         setting = SETTABLE_KEYS.get(key)
         if setting is None:
-            raise UserFacingError(f"`{clip(key, 50)}` is not a setting. Pick one from the list, or see /config show.")
+            raise not_a_setting(key)
         settings = await self.bot.guild_settings.reset(guild.id, key)
         shown = describe_value(guild, setting, get_value(settings, key))
-        await interaction.response.send_message(f"Reset: **{key}** is {shown} again.", ephemeral=True)
+        await interaction.response.send_message(
+            _("Reset: **{key}** is {value} again.").format(key=key, value=shown), ephemeral=True)
 
     @config_set.autocomplete("key")
     @config_reset.autocomplete("key")
@@ -143,9 +196,19 @@ class AdminCog(Feature):
             names = [r.name for r in interaction.guild.roles if not r.is_default()]
         elif setting.path == "timezone":
             names = _ZONES
+        elif choices := choices_of(setting.path):
+            return [app_commands.Choice(name=clip(self._choice_name(interaction, setting, c), 100), value=c)
+                    for c in choices if current in c.lower()][:25]
         else:
             return []
         return [app_commands.Choice(name=n[:100], value=n[:100]) for n in names if current in n.lower()][:25]
+
+    @staticmethod
+    def _choice_name(interaction: discord.Interaction, setting: SettingKey, value: str) -> str:
+        """A fixed choice as the picker shows it: the language's own name for `language`."""
+        if setting.path != LANGUAGE_KEY or interaction.guild is None:
+            return value
+        return language_name(interaction.guild, value).replace("`", "")
 
     @app_commands.command(name="about", description="Version, uptime, latency and what the bot stores")
     async def about(self, interaction: discord.Interaction) -> None:
@@ -153,12 +216,15 @@ class AdminCog(Feature):
         for feature in self.bot.loaded_features():  # a copy: features are removed while the bot shuts down
             counts.update(await feature.about_counts())
         latency = self.bot.latency
-        embed = discord.Embed(title="Community bot", colour=discord.Colour.blurple())
-        embed.add_field(name="Version", value=bot_package.__version__)
-        embed.add_field(name="Uptime", value=formatting.duration(self.bot.uptime_seconds(), parts=3))
-        embed.add_field(name="Gateway latency", value="n/a" if latency != latency else f"{latency * 1000:.0f} ms")
-        embed.add_field(name="Database", value=formatting.size(await self.bot.db.size_bytes()))
-        embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
-        stored = "\n".join(f"{name}: {count:,}" for name, count in sorted(counts.items())) or "nothing yet"
-        embed.add_field(name="Stored", value=clip(stored, 1024), inline=False)
+        shown_latency = _("n/a") if latency != latency else _("{ms} ms").format(ms=i18n.number(round(latency * 1000)))
+        embed = discord.Embed(title=_("Community bot"), colour=discord.Colour.blurple())
+        embed.add_field(name=_("Version"), value=bot_package.__version__)
+        embed.add_field(name=_("Uptime"), value=formatting.duration(self.bot.uptime_seconds(), parts=3))
+        embed.add_field(name=_("Gateway latency"), value=shown_latency)
+        embed.add_field(name=_("Database"), value=formatting.size(await self.bot.db.size_bytes()))
+        embed.add_field(name=_("Servers"), value=i18n.number(len(self.bot.guilds)))
+        # Each feature's names of what it stores are marked N_() where it declares them, and translated here.
+        stored = "\n".join(_("{name}: {count}").format(name=_(name), count=i18n.number(count))
+                           for name, count in sorted(counts.items())) or _("nothing yet")
+        embed.add_field(name=_("Stored"), value=clip(stored, 1024), inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot import i18n, languages
 from bot.discord_helpers import NO_PINGS, find_channel, guild_of, member_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
 from bot.guild_settings import SETTABLE_KEYS
+from bot.i18n import N_, _
 from bot.invite import NEEDED
 from bot.settings import ConfigError, Settings
 from cogs.setup import render
@@ -22,20 +24,21 @@ from cogs.setup.rules import channel_needs, checklist, counts, digest, plan, rol
 from cogs.setup.settings import SetupSettings
 from cogs.setup.snapshot import guild_facts
 from cogs.setup.views import ConfirmSetupButton, confirm_view
+from cogs.setup.words import code, command
 
 if TYPE_CHECKING:
     from bot.client import CommunityBot
 
 log = logging.getLogger(__name__)
 
-MANAGE_SERVER_ONLY = "You need the **Manage Server** permission to use this."
+MANAGE_SERVER_ONLY = N_("You need the **Manage Server** permission to use this.")
 
 
 class SetupCog(Feature):
     """Checks a server against the settings and creates what is missing."""
 
     name = "setup"
-    title = "Setup"
+    title = N_("Setup")
     settings_section = SetupSettings
     dynamic_items = (ConfirmSetupButton,)
 
@@ -80,7 +83,7 @@ class SetupCog(Feature):
     @app_commands.checks.has_permissions(manage_guild=True)
     async def setup_check(self, interaction: discord.Interaction) -> None:
         guild = guild_of(interaction)
-        facts, channels, roles, _ = await self._state(guild)
+        facts, channels, roles, _config = await self._state(guild)
         sections = checklist(channels, roles, facts, [(n.flag, n.label, n.why) for n in NEEDED])
         embeds = render.checklist_embeds(guild.name, sections, counts(sections))
         await interaction.response.send_message(embeds=embeds, ephemeral=True)
@@ -101,11 +104,12 @@ class SetupCog(Feature):
         guild = guild_of(interaction)
         member = member_of(interaction)
         if guild.id != guild_id:
-            raise UserFacingError("That button belongs to another server.")
+            raise UserFacingError(_("That button belongs to another server."))
         if not member.guild_permissions.manage_guild:
-            raise UserFacingError(MANAGE_SERVER_ONLY)
+            raise UserFacingError(_(MANAGE_SERVER_ONLY))
         if guild.id in self._running:
-            raise UserFacingError("`/setup create` is already running on this server; its result will show shortly.")
+            raise UserFacingError(_("{create} is already running on this server; its result will show shortly.").format(
+                create=code("setup create")))
         self._running.add(guild.id)
         try:
             planned = await self.current_plan(guild)
@@ -117,7 +121,10 @@ class SetupCog(Feature):
             await interaction.response.edit_message(
                 content=render.working_text(planned, seconds), embed=render.preview_embed(planned, seconds), view=None
             )
-            creation = Creation(guild, planned, reason=f"/setup create by {member} ({member.id})")
+            with i18n.using(await languages.of_server(self.bot, guild.id)):  # the audit log: for every moderator
+                reason = _("{command} by {member} ({id})").format(command=command("setup create"), member=member,
+                                                                  id=member.id)
+            creation = Creation(guild, planned, reason=reason)
             outcome = await creation.run()
             await self._remember(guild, planned, creation, outcome, member.id)
             await self._post_summary(guild, creation, outcome, member.id)
@@ -162,7 +169,9 @@ class SetupCog(Feature):
         if not isinstance(channel, discord.TextChannel):
             log.warning("Guild %s: no moderators' log for the /setup summary: %s", guild.id, ref)
             return
+        with i18n.using(await languages.of_server(self.bot, guild.id)):  # nobody asked: the server's language
+            summary = render.mod_log_summary(outcome, user_id)
         try:
-            await channel.send(render.mod_log_summary(outcome, user_id), allowed_mentions=NO_PINGS)
+            await channel.send(summary, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.warning("Guild %s: could not post the /setup summary", guild.id, exc_info=True)

@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot.discord_helpers import find_role
-from cogs.setup.models import NewChannel, Outcome, Plan
+from cogs.setup.models import NewChannel, Outcome, Plan, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,8 @@ class Pacer:
             self._next = max(loop.time(), self._next) + self.gap
 
 
-def _refused(what: str, error: discord.HTTPException) -> str:
-    if isinstance(error, discord.Forbidden):
-        return f"Discord refused to create {what}: I lack a permission for it ({error.text or 'Missing Permissions'})."
-    return f"Discord did not create {what} ({error.status}: {error.text or 'no reason given'})."
+def _refused(target: str, name: str, error: discord.HTTPException) -> Refusal:
+    return Refusal(target, name, isinstance(error, discord.Forbidden), error.status, error.text or "")
 
 
 class Creation:
@@ -69,7 +67,7 @@ class Creation:
         self.outcome.seconds = time.monotonic() - started
         return self.outcome
 
-    def _stop(self, failure: str) -> None:
+    def _stop(self, failure: Refusal) -> None:
         if self.outcome.failure is None:
             self.outcome.failure = failure
         for future in self._role_made.values():
@@ -87,7 +85,7 @@ class Creation:
                 )
             except discord.HTTPException as error:
                 log.warning("Guild %s: creating role %r failed", self.guild.id, name, exc_info=True)
-                self._stop(_refused(f"the role **{name}**", error))
+                self._stop(_refused("role", name, error))
                 return
             self.roles[name.casefold()] = role
             self.outcome.created_roles.append((name, role.id))
@@ -113,7 +111,7 @@ class Creation:
             try:
                 made = await self.guild.create_category(category.name, reason=self.reason)
             except discord.HTTPException as error:
-                self._stop(_refused(f"the category **{category.name}**", error))
+                self._stop(_refused("category", category.name, error))
                 return
             categories[category.name] = made
             self.outcome.created_channels.append((made.name, made.id))
@@ -138,7 +136,7 @@ class Creation:
             try:
                 await forum.edit(available_tags=[*forum.available_tags, *new], reason=self.reason)
             except discord.HTTPException as error:
-                self._stop(_refused(f"the tags of {forum.mention}", error))
+                self._stop(_refused("tags", forum.mention, error))
                 return
             self.outcome.tags_added += [(forum.name, t.name) for t in new]
 
@@ -170,7 +168,7 @@ class Creation:
                 made = await self.guild.create_text_channel(planned.name, category=category, **options)
         except discord.HTTPException as error:
             log.warning("Guild %s: creating channel %r failed", self.guild.id, planned.name, exc_info=True)
-            self._stop(_refused(f"#{planned.name}", error))
+            self._stop(_refused("channel", planned.name, error))
             return False
         self.channels[made.name.casefold()] = made
         self.channels[planned.name.casefold()] = made

@@ -198,6 +198,21 @@ class Plan:
         return self.writes == 0 and not self.remember
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a run stopped: what Discord would not create, kept as data so each reader gets it in their language
+    (the manager who pressed Confirm, the moderators' log)."""
+
+    target: str  # "role", "category", "channel" or "tags"
+    name: str  # the role or channel name, or the forum's mention for "tags"
+    forbidden: bool  # a 403: the bot lacks a permission
+    status: int
+    reason: str  # Discord's own text, as it sent it
+
+    def __str__(self) -> str:  # for the log
+        return f"Discord refused {self.target} {self.name} ({self.status}: {self.reason or 'no reason given'})"
+
+
 @dataclass
 class Outcome:
     """What a run of /setup create did."""
@@ -206,5 +221,5 @@ class Outcome:
     created_roles: list[tuple[str, int]] = field(default_factory=list)
     tags_added: list[tuple[str, str]] = field(default_factory=list)  # (forum name, tag)
     remembered: list[tuple[str, int]] = field(default_factory=list)  # (setting path, id)
-    failure: str | None = None
+    failure: Refusal | None = None
     seconds: float = 0.0

@@ -6,7 +6,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 
+from bot import i18n
 from bot.discord_helpers import normalise_channel_ref, normalise_role_ref
+from bot.i18n import _, ngettext
 from cogs.setup.models import (
     ChannelFact,
     ChannelNeed,
@@ -25,6 +27,7 @@ from cogs.setup.models import (
     TagEdit,
     TagSpec,
 )
+from cogs.setup.words import code, kind, kind_phrase, listing, permission
 
 # Discord's limits for one server.
 MAX_CHANNELS = 500  # channels and categories
@@ -41,8 +44,8 @@ CREATES_PER_SECOND = 5
 
 
 def label(flag: str) -> str:
-    """`manage_channels` as people read it in Discord: Manage Channels."""
-    return flag.replace("_", " ").title().replace("Guild", "Server")
+    """`manage_channels` as people read it in Discord (in the current language): Manage Channels."""
+    return permission(flag)
 
 
 # --- finding things by name or ID, of the right kind ---------------------------------------------------------------
@@ -160,77 +163,101 @@ def role_needs(refs: Sequence[Reference], facts: GuildFacts) -> list[RoleNeed]:
 
 
 def _paths(paths: Sequence[str], limit: int = 3) -> str:
-    shown = ", ".join(f"`{p}`" for p in paths[:limit])
-    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+    shown = listing([f"`{p}`" for p in paths[:limit]])
+    if len(paths) <= limit:
+        return shown
+    more = len(paths) - limit
+    return ngettext("{paths} and {count} more", "{paths} and {count} more", more).format(
+        paths=shown, count=i18n.number(more)
+    )
 
 
-def _setting_fix(paths: Sequence[str], settable: bool) -> str:
-    if settable:
-        return f"or point `{paths[0]}` at another one with `/config set`"
-    return "or change it in the settings file"
+def _used(paths: Sequence[str]) -> str:
+    return _("used by {paths}").format(paths=_paths(paths))
 
 
-def _kinds_text(kinds: Sequence[str]) -> str:
-    return " or ".join(kinds) if kinds else "no single kind"
+def _missing_fix(paths: Sequence[str], settable: bool, create_as: str | None) -> str:
+    """How to fix a missing channel (`create_as` its kind) or role (None): /setup create, or the setting."""
+    create, config_set = code("setup create"), code("config set")
+    if create_as is not None and settable:
+        text = _("{create} makes it ({kind}), or point `{path}` at another one with {config_set}")
+    elif create_as is not None:
+        text = _("{create} makes it ({kind}), or change it in the settings file")
+    elif settable:
+        text = _("{create} makes it, or point `{path}` at another one with {config_set}")
+    else:
+        text = _("{create} makes it, or change it in the settings file")
+    return text.format(create=create, kind=kind(create_as or ""), path=paths[0], config_set=config_set)
+
+
+def _gone_fix(paths: Sequence[str]) -> str:
+    return _("set `{path}` again with {config_set}").format(path=paths[0], config_set=code("config set"))
 
 
 def channel_lines(needs: Sequence[ChannelNeed]) -> list[CheckLine]:
     lines = []
     for need in needs:
         settable = any(ref.settable for ref in need.refs)
-        used = f"used by {_paths(need.paths)}"
+        used = _used(need.paths)
         if not need.kinds:
-            lines.append(CheckLine(Status.PROBLEM, f"#{need.name}", f"the settings need it as different kinds, {used}",
-                                   "make every setting that names it accept one kind"))
+            lines.append(CheckLine(
+                Status.PROBLEM, f"#{need.name}",
+                _("the settings need it as different kinds, used by {paths}").format(paths=_paths(need.paths)),
+                _("make every setting that names it accept one kind")))
             continue
         if need.unresolvable:
-            lines.append(CheckLine(Status.PROBLEM, f"channel ID {need.refs[0].value}", f"no longer exists, {used}",
-                                   f"set `{need.paths[0]}` again with `/config set`"))
+            lines.append(CheckLine(
+                Status.PROBLEM, _("channel ID {id}").format(id=need.refs[0].value),
+                _("no longer exists, used by {paths}").format(paths=_paths(need.paths)), _gone_fix(need.paths)))
             continue
         found = need.found
         if found is None:
             detail = used
             if need.other_kind is not None:
-                detail += f"; {need.other_kind.mention} is a {need.other_kind.kind}, not a {_kinds_text(need.kinds)}"
-            fix = f"`/setup create` makes it ({need.create_as}), {_setting_fix(need.paths, settable)}"
-            lines.append(CheckLine(Status.MISSING, f"#{need.name}", detail, fix))
+                detail = _("used by {paths}; {channel} is {kind}, not {wanted}").format(
+                    paths=_paths(need.paths), channel=need.other_kind.mention, kind=kind_phrase(need.other_kind.kind),
+                    wanted=i18n.join([kind_phrase(k) for k in need.kinds], alternatives=True))
+            lines.append(CheckLine(Status.MISSING, f"#{need.name}", detail,
+                                   _missing_fix(need.paths, settable, need.create_as)))
             continue
-        problems = []
+        missing: list[str] = []
         if need.bot_posts:
             wanted = POSTING + (IN_FORUM if found.kind == "forum" else ())
             missing = [label(p) for p in wanted if p not in found.bot_can]
-            if missing:
-                problems.append(f"I lack {', '.join(missing)} there")
-        if problems:
-            fix = f"give my role these permissions in {found.mention} (Edit Channel → Permissions)"
-            lines.append(CheckLine(Status.PROBLEM, found.mention, "; ".join(problems) + f", {used}", fix))
+        if missing:
+            fix = _("give my role these permissions in {channel} (Edit Channel → Permissions)").format(
+                channel=found.mention)
+            detail = _("I lack {permissions} there, used by {paths}").format(
+                permissions=listing(missing), paths=_paths(need.paths))
+            lines.append(CheckLine(Status.PROBLEM, found.mention, detail, fix))
         else:
             lines.append(CheckLine(Status.OK, found.mention, used))
         if found.kind == "forum" and need.tags:
             have = {t.casefold() for t in found.tags}
             lacking = [t.name for t in need.tags if t.name.casefold() not in have]
             room = MAX_FORUM_TAGS - len(found.tags)
+            subject = _("{channel} tags").format(channel=found.mention)
             if lacking:
-                fix = "`/setup create` adds them" if room >= 1 else (
-                    f"it has {len(found.tags)} of Discord's {MAX_FORUM_TAGS} tags: remove some in Edit Channel → Tags")
-                lines.append(CheckLine(Status.MISSING, f"{found.mention} tags",
-                                       ", ".join(lacking), fix))
+                fix = _("{create} adds them").format(create=code("setup create")) if room >= 1 else _(
+                    "it has {count} of Discord's {limit} tags: remove some in Edit Channel → Tags").format(
+                    count=i18n.number(len(found.tags)), limit=i18n.number(MAX_FORUM_TAGS))
+                lines.append(CheckLine(Status.MISSING, subject, listing(lacking), fix))
             else:
-                lines.append(CheckLine(Status.OK, f"{found.mention} tags", ", ".join(t.name for t in need.tags)))
+                lines.append(CheckLine(Status.OK, subject, listing([t.name for t in need.tags])))
     return lines
 
 
 def role_lines(needs: Sequence[RoleNeed]) -> list[CheckLine]:
     lines = []
     for need in needs:
-        used = f"used by {_paths(need.paths)}"
+        used = _used(need.paths)
         settable = any(ref.settable for ref in need.refs)
         if need.unresolvable:
-            lines.append(CheckLine(Status.PROBLEM, f"role ID {need.refs[0].value}", f"no longer exists, {used}",
-                                   f"set `{need.paths[0]}` again with `/config set`"))
+            lines.append(CheckLine(
+                Status.PROBLEM, _("role ID {id}").format(id=need.refs[0].value),
+                _("no longer exists, used by {paths}").format(paths=_paths(need.paths)), _gone_fix(need.paths)))
         elif need.found is None:
-            lines.append(CheckLine(Status.MISSING, f"@{need.name}", used,
-                                   f"`/setup create` makes it, {_setting_fix(need.paths, settable)}"))
+            lines.append(CheckLine(Status.MISSING, f"@{need.name}", used, _missing_fix(need.paths, settable, None)))
         else:
             lines.append(CheckLine(Status.OK, f"<@&{need.found.id}>", used))
     return lines
@@ -239,21 +266,25 @@ def role_lines(needs: Sequence[RoleNeed]) -> list[CheckLine]:
 def hierarchy_lines(needs: Sequence[RoleNeed], facts: GuildFacts) -> list[CheckLine]:
     """Roles the bot gives must sit below its highest role (Discord refuses otherwise)."""
     lines = []
+    mine = facts.bot_role_name
     for need in needs:
         role = need.found
         if not need.given or role is None:
             continue
         if role.managed:
-            lines.append(CheckLine(Status.PROBLEM, f"<@&{role.id}>", "is managed by an integration: nobody can give it",
-                                   "pick another role in the settings file"))
+            lines.append(CheckLine(Status.PROBLEM, f"<@&{role.id}>",
+                                   _("is managed by an integration: nobody can give it"),
+                                   _("pick another role in the settings file")))
         elif role.position >= facts.bot_top_position:
             lines.append(CheckLine(
-                Status.PROBLEM, f"<@&{role.id}>", f"sits above my highest role **{facts.bot_role_name}**, so I cannot "
-                "give it", f"drag **{facts.bot_role_name}** above it in Server Settings → Roles"))
+                Status.PROBLEM, f"<@&{role.id}>",
+                _("sits above my highest role **{role}**, so I cannot give it").format(role=mine),
+                _("drag **{role}** above it in Server Settings → Roles").format(role=mine)))
         else:
-            lines.append(CheckLine(Status.OK, f"<@&{role.id}>", f"below **{facts.bot_role_name}**: I can give it"))
+            lines.append(CheckLine(Status.OK, f"<@&{role.id}>", _("below **{role}**: I can give it").format(role=mine)))
     if not lines:
-        lines.append(CheckLine(Status.OK, "roles I give", "none yet; those /setup create makes sit below mine"))
+        lines.append(CheckLine(Status.OK, _("roles I give"), _("none yet; those {create} makes sit below mine").format(
+            create=code("setup create"))))
     return lines
 
 
@@ -261,21 +292,24 @@ def permission_lines(facts: GuildFacts, needed: Sequence[tuple[str, str, str]]) 
     """Server-wide permissions: (flag, label, why) as bot/invite.py lists them."""
     missing = [(flag, name, why) for flag, name, why in needed if flag not in facts.bot_permissions]
     if not missing:
-        return [CheckLine(Status.OK, "server permissions", f"all {len(needed)} the bot uses")]
+        count = len(needed)
+        return [CheckLine(Status.OK, _("server permissions"), ngettext(
+            "all {count} the bot uses", "all {count} the bot uses", count).format(count=i18n.number(count)))]
     return [
-        CheckLine(Status.PROBLEM, name, f"not granted; needed to {why}",
-                  "give my role this permission in Server Settings → Roles (or invite me again with "
-                  "`community-bot invite`)")
-        for flag, name, why in missing
+        CheckLine(Status.PROBLEM, label(flag), _("not granted; needed to {why}").format(why=_(why)),
+                  _("give my role this permission in Server Settings → Roles (or invite me again with "
+                    "`community-bot invite`)"))
+        for flag, _name, why in missing
     ]
 
 
 def intent_lines(facts: GuildFacts) -> list[CheckLine]:
+    subject = _("Server Members intent")
     if facts.members_intent:
-        return [CheckLine(Status.OK, "Server Members intent", "on: newcomers are welcomed as they join")]
-    return [CheckLine(Status.PROBLEM, "Server Members intent", "off: newcomers are not seen joining",
-                      "turn on Bot → Privileged Gateway Intents → Server Members Intent in the Developer Portal, "
-                      "then restart the bot")]
+        return [CheckLine(Status.OK, subject, _("on: newcomers are welcomed as they join"))]
+    return [CheckLine(Status.PROBLEM, subject, _("off: newcomers are not seen joining"),
+                      _("turn on Bot → Privileged Gateway Intents → Server Members Intent in the Developer Portal, "
+                        "then restart the bot"))]
 
 
 def checklist(
@@ -283,11 +317,11 @@ def checklist(
     needed: Sequence[tuple[str, str, str]],
 ) -> list[CheckSection]:
     return [
-        CheckSection("Channels", tuple(channel_lines(channels))),
-        CheckSection("Roles", tuple(role_lines(roles))),
-        CheckSection("Role order", tuple(hierarchy_lines(roles, facts))),
-        CheckSection("Bot permissions", tuple(permission_lines(facts, needed))),
-        CheckSection("Gateway intent", tuple(intent_lines(facts))),
+        CheckSection(_("Channels"), tuple(channel_lines(channels))),
+        CheckSection(_("Roles"), tuple(role_lines(roles))),
+        CheckSection(_("Role order"), tuple(hierarchy_lines(roles, facts))),
+        CheckSection(_("Bot permissions"), tuple(permission_lines(facts, needed))),
+        CheckSection(_("Gateway intent"), tuple(intent_lines(facts))),
     ]
 
 
@@ -309,18 +343,21 @@ def plan(channels: Sequence[ChannelNeed], roles: Sequence[RoleNeed], facts: Guil
     new_roles = [need.name for need in roles if need.found is None and not need.unresolvable]
     for role_need in roles:
         if role_need.unresolvable:
-            warnings.append(f"`{role_need.paths[0]}` holds the ID of a role that is gone: set it with `/config set`.")
+            warnings.append(_("`{path}` holds the ID of a role that is gone: set it with {config_set}.").format(
+                path=role_need.paths[0], config_set=code("config set")))
         role = role_need.found
         if role_need.given and role is not None and (role.managed or role.position >= facts.bot_top_position):
-            warnings.append(
-                f"I cannot give <@&{role.id}>: it sits above my highest role **{facts.bot_role_name}**. Drag "
-                f"**{facts.bot_role_name}** above it in Server Settings → Roles.")
+            warnings.append(_(
+                "I cannot give {role}: it sits above my highest role **{mine}**. Drag **{mine}** above it in Server "
+                "Settings → Roles.").format(role=f"<@&{role.id}>", mine=facts.bot_role_name))
     to_make = []
     for need in channels:
         if need.unresolvable:
-            warnings.append(f"`{need.paths[0]}` holds the ID of a channel that is gone: set it with `/config set`.")
+            warnings.append(_("`{path}` holds the ID of a channel that is gone: set it with {config_set}.").format(
+                path=need.paths[0], config_set=code("config set")))
         elif not need.kinds:
-            warnings.append(f"#{need.name} is needed as different kinds by {_paths(need.paths)}: not made.")
+            warnings.append(_("#{name} is needed as different kinds by {paths}: not made.").format(
+                name=need.name, paths=_paths(need.paths)))
         elif need.found is None:
             to_make.append(need)
     new_channels, new_categories, category_ids = _place(to_make, facts, category)
@@ -333,15 +370,17 @@ def plan(channels: Sequence[ChannelNeed], roles: Sequence[RoleNeed], facts: Guil
         lacking = [t for t in need.tags if t.name.casefold() not in have]
         room = MAX_FORUM_TAGS - len(found.tags)
         if lacking and room < len(lacking):
-            skipped = ", ".join(t.name for t in lacking[max(room, 0):])
-            warnings.append(f"{found.mention} has {len(found.tags)} tags of Discord's {MAX_FORUM_TAGS}: "
-                            f"not adding {skipped}.")
+            skipped = listing([t.name for t in lacking[max(room, 0):]])
+            warnings.append(_("{channel} has {count} tags of Discord's {limit}: not adding {tags}.").format(
+                channel=found.mention, count=i18n.number(len(found.tags)), limit=i18n.number(MAX_FORUM_TAGS),
+                tags=skipped))
             lacking = lacking[: max(room, 0)]
         if lacking:
             tag_edits.append(TagEdit(found.id, found.name, tuple(lacking)))
     for made in new_channels:
         if len(made.tags) > MAX_FORUM_TAGS:
-            warnings.append(f"#{made.name} gets the first {MAX_FORUM_TAGS} of its {len(made.tags)} tags.")
+            warnings.append(_("#{name} gets the first {limit} of its {count} tags.").format(
+                name=made.name, limit=i18n.number(MAX_FORUM_TAGS), count=i18n.number(len(made.tags))))
     new_channels = [
         NewChannel(c.name, c.kind, c.category, c.paths, c.tags[:MAX_FORUM_TAGS], c.private_to) for c in new_channels
     ]
@@ -349,11 +388,16 @@ def plan(channels: Sequence[ChannelNeed], roles: Sequence[RoleNeed], facts: Guil
 
     existing_channels = sum(1 for c in facts.channels)
     if existing_channels + len(new_channels) + len(new_categories) > MAX_CHANNELS:
-        blockers.append(f"this server has {existing_channels} channels; {len(new_channels) + len(new_categories)} "
-                        f"more would pass Discord's {MAX_CHANNELS}. Delete unused ones or trim the settings.")
+        blockers.append(_(
+            "this server has {count} channels; {more} more would pass Discord's {limit}. Delete unused ones or trim "
+            "the settings.").format(count=i18n.number(existing_channels),
+                                    more=i18n.number(len(new_channels) + len(new_categories)),
+                                    limit=i18n.number(MAX_CHANNELS)))
     if len(facts.roles) + 1 + len(new_roles) > MAX_ROLES:
-        blockers.append(f"this server has {len(facts.roles) + 1} roles; {len(new_roles)} more would pass Discord's "
-                        f"{MAX_ROLES}. Delete unused ones or trim the settings.")
+        blockers.append(_(
+            "this server has {count} roles; {more} more would pass Discord's {limit}. Delete unused ones or trim "
+            "the settings.").format(count=i18n.number(len(facts.roles) + 1), more=i18n.number(len(new_roles)),
+                                    limit=i18n.number(MAX_ROLES)))
     needs_permissions: list[str] = []
     if new_channels or new_categories or tag_edits:
         needs_permissions.append("manage_channels")
@@ -363,8 +407,9 @@ def plan(channels: Sequence[ChannelNeed], roles: Sequence[RoleNeed], facts: Guil
         needs_permissions += [p for p in PRIVATE_ALLOW if p not in needs_permissions]
     missing = [p for p in needs_permissions if p not in facts.bot_permissions]
     if missing:
-        blockers.append(f"I need {', '.join(f'**{label(p)}**' for p in missing)} to do this: give my role "
-                        "them in Server Settings → Roles, then run `/setup create` again.")
+        blockers.append(_(
+            "I need {permissions} to do this: give my role them in Server Settings → Roles, then run {create} "
+            "again.").format(permissions=listing([f"**{label(p)}**" for p in missing]), create=code("setup create")))
     return Plan(
         categories=tuple(new_categories),
         channels=tuple(new_channels),

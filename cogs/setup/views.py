@@ -15,6 +15,7 @@ import discord
 
 from bot.errors import guarded
 from bot.feature import feature_of
+from bot.i18n import _
 
 if TYPE_CHECKING:
     from cogs.setup.cog import SetupCog
@@ -32,12 +33,14 @@ TEMPLATE = r"setup:create:(?P<guild>\d+):(?P<plan>[0-9a-f]{16})"
 
 
 class ConfirmSetupButton(discord.ui.DynamicItem[Button], template=TEMPLATE):
-    """Confirm under the preview: carry out the plan with this digest, if it is still the plan."""
+    """Confirm under the preview: carry out the plan with this digest, if it is still the plan (labelled in the
+    language of the interaction that builds it: the preview's, or the click's)."""
 
     def __init__(self, guild_id: int, plan_digest: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Confirm", style=discord.ButtonStyle.success, custom_id=f"setup:create:{guild_id}:{plan_digest}"
+                label=_("Confirm"), style=discord.ButtonStyle.success,
+                custom_id=f"setup:create:{guild_id}:{plan_digest}",
             )
         )
         self.guild_id, self.plan_digest = guild_id, plan_digest
