@@ -10,11 +10,13 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import i18n, languages
 from bot.client import CommunityBot
 from bot.database import ALL
 from bot.discord_helpers import clip, escape, find_role, guild_of, member_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
+from bot.i18n import N_, _, ngettext
 from bot.scheduler import DueWork, Periodic
 from bot.times import utc
 from cogs.events.cache import TOPIC
@@ -35,10 +37,11 @@ from cogs.events.publish import Publisher
 from cogs.events.recurrence import Recurrence
 from cogs.events.render import announcement_embed, list_line, offsets_text, preview_embed
 from cogs.events.rsvp_counts import CountSettler
+from cogs.events.rules import CHANGED_WORDS
 from cogs.events.settings import EventsSettings
 from cogs.events.store import EventStore
 from cogs.events.store_member import EventsMemberData
-from cogs.events.timeparse import zone_choices
+from cogs.events.timeparse import long_day_text, zone_choices
 from cogs.events.views import EventDraftButton, RsvpButton, preview_view, rsvp_view
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,11 @@ RECURRENCE_CHOICES = [
     app_commands.Choice(name="Monthly on the same nth weekday", value=Recurrence.MONTHLY.value),
 ]
 LIST_LIMIT = 15
+# Words of /event info's reminder lines and the autocomplete, translated where shown.
+_KIND_WORDS = {"reminder": N_("reminder"), "cancelled": N_("cancelled"), "moved": N_("moved")}
+_STATE_WORDS = {"pending": N_("pending"), "sending": N_("sending"), "sent": N_("sent"), "missed": N_("missed"),
+                "cancelled": N_("cancelled")}  # fmt: skip
+_EVENT_STATE_WORDS = {"draft": N_("draft"), "active": N_("active"), "cancelled": N_("cancelled"), "ended": N_("ended")}
 
 
 class EventsCog(Feature):
@@ -115,7 +123,7 @@ class EventsCog(Feature):
         """Manage Events, Manage Server, the organiser or moderator role, or (for an event) its creator."""
         member = interaction.user
         if not isinstance(member, discord.Member):
-            raise UserFacingError("This command only works in a server.")
+            raise UserFacingError(_("This command only works in a server."))
         perms = member.guild_permissions
         if perms.manage_events or perms.manage_guild:
             return
@@ -127,8 +135,11 @@ class EventsCog(Feature):
         if any(role is not None and role in member.roles for role in allowed):
             return
         role = allowed[0]
-        extra = f" or the {role.mention} role" if role else ""
-        raise UserFacingError(f"Organising events needs the **Manage Events** permission{extra}.")
+        if role is None:
+            raise UserFacingError(_("Organising events needs the **Manage Events** permission."))
+        raise UserFacingError(
+            _("Organising events needs the **Manage Events** permission or the {role} role.").format(role=role.mention)
+        )
 
     async def _defaults(self, guild_id: int) -> EventDefaults:
         settings = await self.guild_config(guild_id)
@@ -145,7 +156,9 @@ class EventsCog(Feature):
             matches = await self.store.find_by_title(guild.id, cleaned)
             event = matches[0] if matches else None
         if event is None or event.guild_id != guild.id or event.state is EventState.DRAFT:
-            raise UserFacingError(f"No event here matches `{clip(text, 60)}`; pick one from the list.")
+            raise UserFacingError(
+                _("No event here matches `{text}`; pick one from the list.").format(text=clip(text, 60))
+            )
         return event
 
     async def _latest(self, event: Event) -> Occurrence:
@@ -156,7 +169,7 @@ class EventsCog(Feature):
         if role is None:
             return None
         if role.is_default():
-            raise UserFacingError("Pinging @everyone is not offered; pick a role members can join for events.")
+            raise UserFacingError(_("Pinging @everyone is not offered; pick a role members can join for events."))
         return role.id
 
     # ------------------------------------------------------------ create, confirm, discard
@@ -198,7 +211,11 @@ class EventsCog(Feature):
         draft = await self.planner.create_draft(guild.id, interaction.user.id, typed, await self._defaults(guild.id))
         notes = draft.notes
         if ping_role is not None and not ping_role.mentionable and not self._can_ping_all(guild):
-            notes += (f"{ping_role.name} is not mentionable and I lack Mention Everyone, so it will not be pinged.",)
+            notes += (
+                _("{role} is not mentionable and I lack Mention Everyone, so it will not be pinged.").format(
+                    role=ping_role.name
+                ),
+            )
         embed = preview_embed(draft.event, draft.occurrence, notes, self.publisher.can_make_native(guild))
         await interaction.response.send_message(embed=embed, view=preview_view(draft.event.id), ephemeral=True)
 
@@ -217,24 +234,28 @@ class EventsCog(Feature):
         except discord.HTTPException as error:
             await self.store.back_to_draft(event_id, self.planner.now())
             raise UserFacingError(
-                f"Discord refused the announcement (HTTP {error.status}); the draft is kept, so press Confirm again."
+                _(
+                    "Discord refused the announcement (HTTP {status}); the draft is kept, so press Confirm again."
+                ).format(status=error.status)
             ) from None
         self._due(*due, occurrence.ends_at)
         occurrence = present(await self.store.occurrence(occurrence.id))
         native = await self.publisher.create_native(guild, event, occurrence)
         link = f"https://discord.com/channels/{guild.id}/{channel.id}/{occurrence.message_id}"
-        text = f"Posted **{escape(event.title)}** in {channel.mention}: {link}"
+        text = _("Posted **{title}** in {channel}: {link}").format(
+            title=escape(event.title), channel=channel.mention, link=link
+        )
         if native:
-            text += "\nDiscord's own scheduled event was created too."
+            text += "\n" + _("Discord's own scheduled event was created too.")
         log.info("Event %s confirmed by %s in guild %s", event.id, interaction.user.id, guild.id)
         await interaction.edit_original_response(content=text, embed=None, view=None)
 
     async def on_discard_click(self, interaction: discord.Interaction, event_id: int) -> None:
         event = await self.store.event(event_id)
         if event is not None and event.creator_id != interaction.user.id:
-            raise UserFacingError("Only the organiser who made this draft can discard it.")
+            raise UserFacingError(_("Only the organiser who made this draft can discard it."))
         await self.store.delete_draft(event_id)
-        await interaction.response.edit_message(content="Discarded; nothing was posted.", embed=None, view=None)
+        await interaction.response.edit_message(content=_("Discarded; nothing was posted."), embed=None, view=None)
 
     # ------------------------------------------------------------ RSVP
 
@@ -246,7 +267,8 @@ class EventsCog(Feature):
         # One database round trip: the event and occurrence come from the store's cache, and the answer, the
         # counts and (for Going) the member's reminder DM state are one batch (tests/events/test_round_trips.py).
         key = (event_id, seq)
-        dm_reminders = (await self._events_settings(guild_of(interaction).id)).dm_reminders
+        guild_id = guild_of(interaction).id
+        dm_reminders = (await self._events_settings(guild_id)).dm_reminders
         if self.counts.busy(key):
             result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id,
                                              dm_reminders=dm_reminders)  # fmt: skip
@@ -257,10 +279,11 @@ class EventsCog(Feature):
         try:
             result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id,
                                              dm_reminders=dm_reminders)  # fmt: skip
-            await interaction.response.edit_message(
-                embed=announcement_embed(result.event, result.occurrence, result.counts),
-                view=rsvp_view(event_id, seq, result.counts),
-            )
+            # The announcement is the server's, in its language; only the confirmation is in the member's.
+            with i18n.using(await languages.of_server(self.bot, guild_id)):
+                embed = announcement_embed(result.event, result.occurrence, result.counts)
+                view = rsvp_view(event_id, seq, result.counts)
+            await interaction.response.edit_message(embed=embed, view=view)
         finally:
             self.counts.end(key, ticket)
         await interaction.followup.send(self._rsvp_text(result, choice), ephemeral=True)
@@ -280,21 +303,28 @@ class EventsCog(Feature):
         when = f"<t:{result.occurrence.starts_at}:F>"
         title = escape(clip(result.event.title, 100))
         if choice is Rsvp.MAYBE:
-            return f"Marked as **maybe** for **{title}** ({when})."
+            return _("Marked as **maybe** for **{title}** ({when}).").format(title=title, when=when)
         if choice is Rsvp.DECLINED:
-            return f"Marked as **can't go** for **{title}**. Thanks for letting the organiser know."
-        text = f"You're **going** to **{title}** on {when}."
-        if result.dm_closed is None:  # no reminders, or this server sends no reminder DMs: nothing was asked
-            return text
-        if result.dm_closed:
-            return text + (
-                f" Your DMs were closed to me last time, so reminders appear only in <#{result.event.channel_id}>."
-                " If you have opened them, run `/event reminders on`."
+            return _("Marked as **can't go** for **{title}**. Thanks for letting the organiser know.").format(
+                title=title
             )
+        # Whole sentences, so each language joins them its own way.
+        if result.dm_closed is None:  # no reminders, or this server sends no reminder DMs: nothing was asked
+            return _("You're **going** to **{title}** on {when}.").format(title=title, when=when)
+        if result.dm_closed:
+            return _(
+                "You're **going** to **{title}** on {when}. Your DMs were closed to me last time, so reminders"
+                " appear only in {channel}. If you have opened them, run `/event reminders on`."
+            ).format(title=title, when=when, channel=f"<#{result.event.channel_id}>")
         if not result.dm_reminders:
-            return text + " Reminder DMs are off for you (`/event reminders on` to turn them on)."
-        offsets = offsets_text(result.event.reminder_offsets)
-        return text + f" I'll DM you a reminder ({offsets} before); `/event reminders off` stops them."
+            return _(
+                "You're **going** to **{title}** on {when}. Reminder DMs are off for you"
+                " (`/event reminders on` to turn them on)."
+            ).format(title=title, when=when)
+        return _(
+            "You're **going** to **{title}** on {when}. I'll DM you a reminder ({offsets} before);"
+            " `/event reminders off` stops them."
+        ).format(title=title, when=when, offsets=offsets_text(result.event.reminder_offsets))
 
     # ------------------------------------------------------------ list, info, rsvps, export
 
@@ -304,13 +334,20 @@ class EventsCog(Feature):
         now = self.planner.now()
         rows = await self.store.upcoming(guild.id, now, LIST_LIMIT)
         if not rows:
-            await interaction.response.send_message("No upcoming events.", ephemeral=True)
+            await interaction.response.send_message(_("No upcoming events."), ephemeral=True)
             return
         total = await self.store.count_upcoming(guild.id, now)
         lines = [list_line(e, o, await self.store.counts(o.id)) for e, o in rows]
         if total > len(rows):
-            lines.append(f"…and {total - len(rows)} more. `/event export` gives them all as a calendar file.")
-        embed = discord.Embed(title="Upcoming events", description=clip("\n".join(lines), 4096))
+            more = total - len(rows)
+            lines.append(
+                ngettext(
+                    "…and {n} more. `/event export` gives them all as a calendar file.",
+                    "…and {n} more. `/event export` gives them all as a calendar file.",
+                    more,
+                ).format(n=i18n.number(more))
+            )
+        embed = discord.Embed(title=_("Upcoming events"), description=clip("\n".join(lines), 4096))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @event.command(name="info", description="Details of one event")
@@ -320,12 +357,15 @@ class EventsCog(Feature):
         occurrence = await self._latest(found)
         embed = announcement_embed(found, occurrence, await self.store.counts(occurrence.id))
         reminders = await self.store.reminders_of(occurrence.id)
-        states = ", ".join(f"{r.kind.value} {offsets_text([r.offset_s]) if r.offset_s else ''} {r.state.value}"
-                           for r in reminders[:10])  # fmt: skip
-        embed.add_field(name="Reminders", value=clip(states or "none", 1024), inline=False)
+        states = _(", ").join(
+            f"{_(_KIND_WORDS[r.kind.value])} {offsets_text([r.offset_s]) if r.offset_s else ''}"
+            f" {_(_STATE_WORDS[r.state.value])}"
+            for r in reminders[:10]
+        )  # fmt: skip
+        embed.add_field(name=_("Reminders"), value=clip(states or _("none"), 1024), inline=False)
         if occurrence.scheduled_event_id:
             url = f"https://discord.com/events/{found.guild_id}/{occurrence.scheduled_event_id}"
-            embed.add_field(name="Discord event", value=url, inline=False)
+            embed.add_field(name=_("Discord event"), value=url, inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @event.command(name="rsvps", description="Who is going, maybe going, or can't go")
@@ -334,7 +374,9 @@ class EventsCog(Feature):
         found = await self._resolve(guild_of(interaction), event)
         occurrence = await self._latest(found)
         counts = await self.store.counts(occurrence.id)
-        embed = discord.Embed(title=f"RSVPs: {clip(found.title, 200)}", description=f"<t:{occurrence.starts_at}:F>")
+        embed = discord.Embed(
+            title=_("RSVPs: {title}").format(title=clip(found.title, 200)), description=f"<t:{occurrence.starts_at}:F>"
+        )
         for choice in Rsvp:
             members = await self.store.members(occurrence.id, choice, limit=200)
             shown: list[str] = []
@@ -346,8 +388,11 @@ class EventsCog(Feature):
                 shown.append(mention)
                 used += len(mention) + 1
             rest = counts.of(choice) - len(shown)
-            value = " ".join(shown) + (f" …and {rest} more" if rest > 0 else "") or "nobody yet"
-            embed.add_field(name=f"{choice.label} ({counts.of(choice)})", value=value, inline=False)
+            more = ""
+            if rest > 0:
+                more = " " + ngettext("…and {n} more", "…and {n} more", rest).format(n=i18n.number(rest))
+            value = " ".join(shown) + more or _("nobody yet")
+            embed.add_field(name=f"{choice.label} ({i18n.number(counts.of(choice))})", value=value, inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @event.command(name="export", description="A calendar file (.ics) of one event or all upcoming ones")
@@ -365,10 +410,14 @@ class EventsCog(Feature):
             entries = [(e, await self.store.occurrences(e.id)) for e, _ in rows]
             filename = "events.ics"
         if not entries:
-            raise UserFacingError("No upcoming events to export.")
-        data = build_calendar(entries, f"{guild.name} events", self.bot.clock.now())
+            raise UserFacingError(_("No upcoming events to export."))
+        data = build_calendar(entries, _("{server} events").format(server=guild.name), self.bot.clock.now())
         await interaction.response.send_message(
-            f"{len(entries)} event(s); open the file with your calendar app.",
+            ngettext(
+                "{n} event(s); open the file with your calendar app.",
+                "{n} event(s); open the file with your calendar app.",
+                len(entries),
+            ).format(n=i18n.number(len(entries))),
             file=discord.File(io.BytesIO(data), filename=filename),
             ephemeral=True,
         )
@@ -411,9 +460,12 @@ class EventsCog(Feature):
         await self.publisher.refresh_announcement(guild, result.event, result.occurrence)
         await self.publisher.update_native(guild, result.event, result.occurrence)
         self._due(*result.due_times, result.occurrence.ends_at)
-        text = f"Updated **{escape(result.event.title)}**: {', '.join(c.replace('_', ' ') for c in result.changed)}."
+        changed = _(", ").join(_(CHANGED_WORDS.get(c, c.replace("_", " "))) for c in result.changed)
+        text = _("Updated **{title}**: {changes}.").format(title=escape(result.event.title), changes=changed)
         if result.moved_from is not None:
-            text += f"\nNow <t:{result.occurrence.starts_at}:F>; those going get a DM about the new time."
+            text += "\n" + _("Now <t:{start}:F>; those going get a DM about the new time.").format(
+                start=result.occurrence.starts_at
+            )
         text += "".join(f"\n⚠️ {n}" for n in result.notes)
         await interaction.followup.send(clip(text, 2000), ephemeral=True)
 
@@ -443,10 +495,17 @@ class EventsCog(Feature):
         await self.publisher.update_native(guild, result.event, result.cancelled)
         following = result.next_occurrence
         self._due(*result.due_times, *([following.ends_at] if following else []))
-        what = "the whole series" if result.whole_series and found.recurring else f"<t:{result.cancelled.starts_at}:F>"
-        text = f"Cancelled **{escape(found.title)}** ({what}). {going} member(s) who said Going will get a DM."
+        if result.whole_series and found.recurring:
+            what = _("the whole series")
+        else:
+            what = f"<t:{result.cancelled.starts_at}:F>"
+        text = ngettext(
+            "Cancelled **{title}** ({what}). {n} member(s) who said Going will get a DM.",
+            "Cancelled **{title}** ({what}). {n} member(s) who said Going will get a DM.",
+            going,
+        ).format(title=escape(found.title), what=what, n=i18n.number(going))
         if following is not None:
-            text += f"\nThe series continues on <t:{following.starts_at}:F>."
+            text += "\n" + _("The series continues on <t:{start}:F>.").format(start=following.starts_at)
         await interaction.followup.send(text, ephemeral=True)
 
     # ------------------------------------------------------------ members' reminders
@@ -456,7 +515,7 @@ class EventsCog(Feature):
         member = member_of(interaction)
         await self.store.set_dm_reminders(member.guild.id, member.id, False, self.planner.now())
         await interaction.response.send_message(
-            "Reminder DMs are **off** for you here. Reminders still appear in the events channel.", ephemeral=True
+            _("Reminder DMs are **off** for you here. Reminders still appear in the events channel."), ephemeral=True
         )
 
     @reminders_group.command(name="on", description="Get reminder DMs for events you said Going to")
@@ -466,9 +525,12 @@ class EventsCog(Feature):
         # The member says their DMs are open: this clears the bot's shared mark, so every feature (onboarding and
         # mentoring too) tries their DMs again. Right, since the refusal was about the bot's one DM channel with them.
         reopened = await self.store.forget_dm_closed(member.id)
-        text = "Reminder DMs are **on** for you here."
+        text = _("Reminder DMs are **on** for you here.")
         if reopened:
-            text += " I'll try your DMs again (they were closed last time); make sure server members may DM you."
+            text = _(
+                "Reminder DMs are **on** for you here. I'll try your DMs again (they were closed last time);"
+                " make sure server members may DM you."
+            )
         await interaction.response.send_message(text, ephemeral=True)
 
     # ------------------------------------------------------------ autocomplete
@@ -495,8 +557,9 @@ class EventsCog(Feature):
         choices = []
         for item in found:
             occurrence = await self.store.latest_occurrence(item.id)
-            when = occurrence.start.astimezone(item.zone).strftime("%d %b %Y %H:%M") if occurrence else ""
-            state = "" if item.state is EventState.ACTIVE else f" ({item.state.value})"
+            local = occurrence.start.astimezone(item.zone) if occurrence else None
+            when = f"{long_day_text(local.date())} {local:%H:%M}" if local else ""
+            state = "" if item.state is EventState.ACTIVE else f" ({_(_EVENT_STATE_WORDS[item.state.value])})"
             name = f"#{item.id} {clip(item.title, 60)} · {when}{state}"
             choices.append(app_commands.Choice(name=name[:100], value=str(item.id)))
         return choices

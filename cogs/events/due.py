@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -20,8 +21,9 @@ from typing import TYPE_CHECKING
 import aiohttp
 import discord
 
-from bot import mod_log
-from bot.discord_helpers import NO_PINGS, clip
+from bot import i18n, languages, mod_log
+from bot.discord_helpers import NO_PINGS
+from bot.i18n import _
 from bot.scheduler import DueWork, Periodic
 from bot.settings import Settings
 from bot.times import utc
@@ -206,12 +208,18 @@ class EventReminders:
                 message = await self._send_channel(guild, event, occurrence, late, nonce)
             else:
                 channel = await self.bot.create_dm(discord.Object(delivery.user_id))
-                text = notice_dm_text(event, occurrence, reminder, guild.name, late)
+                # Nobody asked for this DM: the member's chosen language, else the server's.
+                with i18n.using(await languages.of_member(self.bot, guild.id, delivery.user_id)):
+                    text = notice_dm_text(event, occurrence, reminder, guild.name, late)
                 message = await channel.send(text, allowed_mentions=NO_PINGS, nonce=nonce)
         except discord.Forbidden as error:
             if delivery.is_channel:
                 await self._failed(delivery, f"403 {error.code}")
-                await self._report(target, f"I may not post reminders in <#{event.channel_id}> (403).")
+                await self._report(
+                    target, f"403:{event.channel_id}", lambda: _("I may not post reminders in {channel} (403).").format(
+                        channel=f"<#{event.channel_id}>"
+                    )
+                )  # fmt: skip
             else:
                 # 50007 (DMs closed) or 50278 (no mutual server): either way the bot cannot DM this member.
                 # Remember it and do not try again: each refusal counts toward Discord's invalid-request limit.
@@ -224,7 +232,9 @@ class EventReminders:
             return
         except _ChannelGone:
             await self._failed(delivery, "events channel missing")
-            await self._report(target, "the events channel is missing, so a reminder could not be posted.")
+            await self._report(
+                target, "channel", lambda: _("the events channel is missing, so a reminder could not be posted.")
+            )
             return
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
             attempts = await self.store.delivery_retry_later(delivery.id, str(error))
@@ -247,15 +257,19 @@ class EventReminders:
         channel = guild.get_channel(event.channel_id) if event.channel_id else None
         if not isinstance(channel, discord.TextChannel):
             raise _ChannelGone
-        text = reminder_channel_text(event, occurrence, guild.id, late)
+        with i18n.using(await languages.of_server(self.bot, guild.id)):  # a channel post: the server's language
+            text = reminder_channel_text(event, occurrence, guild.id, late)
         mentions = NO_PINGS
         if event.ping_role_id:  # the organiser asked for this one role to be pinged, and nothing else
             mentions = discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(event.ping_role_id)])
         return await channel.send(text, allowed_mentions=mentions, nonce=nonce)
 
-    async def _report(self, target: _Target, problem: str) -> None:
-        await mod_log.report(self.bot.db, target.guild, target.settings.channels.mod_log, f"Events: {problem}",
-                             once_key=f"events:{clip(problem, 60)}")  # fmt: skip
+    async def _report(self, target: _Target, key: str, problem: Callable[[], str]) -> None:
+        """Tell the moderators once per kind of problem, in the server's language (`problem` writes the text)."""
+        with i18n.using(await languages.of_server(self.bot, target.guild.id)):
+            text = _("Events: {problem}").format(problem=problem())
+        await mod_log.report(self.bot.db, target.guild, target.settings.channels.mod_log, text,
+                             once_key=f"events:{key}")  # fmt: skip
 
     # ------------------------------------------------------------ series and announcements
 
@@ -270,7 +284,7 @@ class EventReminders:
         # Claimed a few at a time, each claim held for the lease while they are posted (several processes).
         now = self.planner.now()
         later = now + int(ANNOUNCE_RETRY.total_seconds())
-        for _ in range(ANNOUNCE_ROUNDS):
+        for _round in range(ANNOUNCE_ROUNDS):
             claimed = await self.store.claim_unannounced(now, ANNOUNCE_BATCH)
             if not claimed:
                 return
@@ -284,12 +298,20 @@ class EventReminders:
             await self.store.announce_later(occurrence.id, later)
             return
         try:
-            await self.publisher.post_announcement(guild, event, occurrence)
+            with i18n.using(await languages.of_server(self.bot, guild.id)):  # its refusal goes to the mod log
+                await self.publisher.post_announcement(guild, event, occurrence)
         except Exception as error:  # a missing channel or permission: say so once, try again later
             await self.store.announce_later(occurrence.id, later)
             log.warning("Events: could not announce occurrence %s of event %s: %s", occurrence.seq, event.id, error)
             target = _Target(guild, await self.bot.guild_config(guild.id))
-            await self._report(target, f"I could not post the announcement of event #{event.id}: {error}")
+            problem = str(error)
+            await self._report(
+                target,
+                f"announce:{event.id}",
+                lambda: _("I could not post the announcement of event #{id}: {error}").format(
+                    id=event.id, error=problem
+                ),
+            )
             return
         fresh = await self.store.occurrence(occurrence.id)
         if fresh is not None:

@@ -9,6 +9,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from bot.discord_helpers import jump_url
+from bot.i18n import _
 from cogs.events.models import Event, EventState, Occurrence, OccurrenceState
 
 PRODID = "-//community-bot//events//EN"
@@ -24,7 +25,7 @@ def _vevent(event: Event, occurrence: Occurrence, stamp: datetime) -> CalendarEv
     item.add("dtstart", occurrence.start.astimezone(zone))
     item.add("dtend", occurrence.end.astimezone(zone))
     link = jump_url(event.guild_id, event.channel_id or 0, occurrence.message_id) if occurrence.message_id else ""
-    description = event.description + (f"\n\nRSVP on Discord: {link}" if link else "")
+    description = event.description + ("\n\n" + _("RSVP on Discord: {link}").format(link=link) if link else "")
     if description.strip():
         item.add("description", description.strip())
     if event.location:

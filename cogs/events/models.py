@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.database import Row
+from bot.i18n import _
 from bot.times import utc
 from cogs.events.recurrence import Recurrence, Series
 
@@ -32,7 +33,10 @@ class Rsvp(StrEnum):
 
     @property
     def label(self) -> str:
-        return {Rsvp.GOING: "Going", Rsvp.MAYBE: "Maybe", Rsvp.DECLINED: "Can't go"}[self]
+        """The choice as its button says it, in the current language."""
+        if self is Rsvp.GOING:
+            return _("Going")
+        return _("Maybe") if self is Rsvp.MAYBE else _("Can't go")
 
     @property
     def code(self) -> str:

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from bot.clock import Clock
 from bot.errors import UserFacingError
+from bot.i18n import _
 from bot.times import unix, utc
 from cogs.events.models import (
     CancelResult,
@@ -43,7 +44,7 @@ T = TypeVar("T")
 def present(row: T | None) -> T:
     """A row this request just read or wrote; gone means a concurrent delete (a discard, the draft purge)."""
     if row is None:
-        raise UserFacingError("This event no longer exists.")
+        raise UserFacingError(_("This event no longer exists."))
     return row
 
 
@@ -73,7 +74,7 @@ class EventPlanner:
         event_id, occurrence_id = await self.store.insert_draft(plan.new, self.now())
         notes = plan.notes
         if plan.skipped:
-            notes += (f"Reminders already past and skipped: {offsets_text(plan.skipped)}.",)
+            notes += (_("Reminders already past and skipped: {offsets}.").format(offsets=offsets_text(plan.skipped)),)
         return DraftResult(await self._event(event_id), await self._occurrence(occurrence_id), notes)
 
     async def confirm(self, event_id: int, user_id: int, channel_id: int) -> tuple[Event, Occurrence, list[int]]:
@@ -82,7 +83,7 @@ class EventPlanner:
         first = await self.store.occurrence_by_seq(event_id, 1) if event else None
         occurrence = check_confirm(event, first, user_id, self.now())
         if event is None or not await self.store.activate(event_id, channel_id, self.now()):
-            raise UserFacingError("This event was already confirmed.")
+            raise UserFacingError(_("This event was already confirmed."))
         due = await self.store.add_reminders(occurrence.id, occurrence.starts_at, event.reminder_offsets, self.now())
         return await self._event(event_id), occurrence, due
 
@@ -119,7 +120,7 @@ class EventPlanner:
             await self.store.update_event(event.id, now, **plan.changes)
         if plan.moved or plan.duration_s != event.duration_s:
             await self.store.move_occurrence(occurrence.id, plan.start, plan.start + plan.duration_s,
-                                             dst_note(plan.notes))  # fmt: skip
+                                             dst_note(plan.dst_notes))  # fmt: skip
         result = EditResult(await self._event(event.id), await self._occurrence(occurrence.id))
         result.changed = plan.changed
         result.notes = plan.notes

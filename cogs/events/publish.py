@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot import mod_log
+from bot import i18n, languages, mod_log
 from bot.discord_helpers import NO_PINGS, channel_problem, clip, find_channel, jump_url
 from bot.errors import UserFacingError
+from bot.i18n import _
 from cogs.events.models import Event, Occurrence, OccurrenceState
 from cogs.events.planner import present
 from cogs.events.render import announcement_embed
@@ -43,8 +44,10 @@ class Publisher:
         channel = find_channel(guild, settings.channels.events, kinds=("text",))
         if problem or not isinstance(channel, discord.TextChannel):  # a text or news channel passes the check
             raise UserFacingError(
-                f"I cannot post in the events channel: {problem or 'not a text channel'}. A moderator can fix it"
-                " with `/config set channels.events`."
+                _(
+                    "I cannot post in the events channel: {problem}. A moderator can fix it with"
+                    " `/config set channels.events`."
+                ).format(problem=problem or _("not a text channel"))
             )
         return channel
 
@@ -65,11 +68,10 @@ class Publisher:
                     return fresh.message_id
                 channel = self._channel_of(guild, event) or await self.events_channel(guild)
                 counts = await self.store.counts(occurrence.id)
+                with i18n.using(await languages.of_server(self.bot, guild.id)):  # a channel post: the server's
+                    embed, view = announcement_embed(event, fresh, counts), rsvp_view(event.id, fresh.seq, counts)
                 message = await channel.send(
-                    embed=announcement_embed(event, fresh, counts),
-                    view=rsvp_view(event.id, fresh.seq, counts),
-                    allowed_mentions=NO_PINGS,
-                    nonce=f"evo{occurrence.id}",
+                    embed=embed, view=view, allowed_mentions=NO_PINGS, nonce=f"evo{occurrence.id}"
                 )
                 await self.store.set_message(occurrence.id, message.id)
                 return message.id
@@ -83,10 +85,12 @@ class Publisher:
             return False
         counts = await self.store.counts(occurrence.id)
         upcoming = occurrence.state is OccurrenceState.UPCOMING
-        view = rsvp_view(event.id, occurrence.seq, counts) if upcoming else None
+        with i18n.using(await languages.of_server(self.bot, guild.id)):  # whoever caused the edit: the server's
+            view = rsvp_view(event.id, occurrence.seq, counts) if upcoming else None
+            embed = announcement_embed(event, occurrence, counts)
         message = discord.PartialMessage(channel=self._partial_channel(event.channel_id), id=occurrence.message_id)
         try:
-            await message.edit(embed=announcement_embed(event, occurrence, counts), view=view)
+            await message.edit(embed=embed, view=view)
         except discord.NotFound:
             log.info("Announcement %s of event %s was deleted", occurrence.message_id, event.id)
             return False
@@ -109,7 +113,7 @@ class Publisher:
 
     def _native_payload(self, event: Event, occurrence: Occurrence) -> dict[str, object]:
         link = jump_url(event.guild_id, event.channel_id or 0, occurrence.message_id) if occurrence.message_id else ""
-        description = event.description + (f"\n\nRSVP: {link}" if link else "")
+        description = event.description + ("\n\n" + _("RSVP: {link}").format(link=link) if link else "")
         return {
             "name": clip(event.title, 100),
             "privacy_level": GUILD_ONLY,
@@ -117,17 +121,17 @@ class Publisher:
             "scheduled_end_time": occurrence.end.isoformat(),
             "description": clip(description.strip(), 1000),
             "entity_type": EXTERNAL,
-            "entity_metadata": {"location": clip(event.location or link or "See the announcement", 100)},
+            "entity_metadata": {"location": clip(event.location or link or _("See the announcement"), 100)},
         }
 
     async def create_native(self, guild: discord.Guild, event: Event, occurrence: Occurrence) -> int | None:
         """Discord's own scheduled event for an occurrence, where the bot has Manage Events."""
         if not self.can_make_native(guild) or occurrence.scheduled_event_id is not None:
             return occurrence.scheduled_event_id
+        with i18n.using(await languages.of_server(self.bot, guild.id)):  # members read it: the server's language
+            payload = self._native_payload(event, occurrence)
         try:
-            data = await self.bot.http.create_guild_scheduled_event(
-                guild.id, reason=f"Event #{event.id}", **self._native_payload(event, occurrence)
-            )
+            data = await self.bot.http.create_guild_scheduled_event(guild.id, reason=f"Event #{event.id}", **payload)
         except discord.HTTPException as error:
             await self._report_native_failure(guild, event, "create", error)
             return None
@@ -140,7 +144,8 @@ class Publisher:
             if occurrence.state is OccurrenceState.UPCOMING:
                 await self.create_native(guild, event, occurrence)
             return
-        payload = self._native_payload(event, occurrence)
+        with i18n.using(await languages.of_server(self.bot, guild.id)):
+            payload = self._native_payload(event, occurrence)
         if occurrence.state is OccurrenceState.CANCELLED:
             payload = {"status": STATUS_CANCELED}
         try:
@@ -157,11 +162,20 @@ class Publisher:
     ) -> None:
         log.warning("Could not %s the Discord event for event %s: %s", action, event.id, error)
         settings = await self.bot.guild_config(guild.id)
+        with i18n.using(await languages.of_server(self.bot, guild.id)):  # the mod log: the server's language
+            template = (
+                _(
+                    "Events: I could not create Discord's scheduled event for **{title}** (HTTP {status}: {detail})."
+                    " The announcement and reminders still work."
+                )
+                if action == "create"
+                else _(
+                    "Events: I could not update Discord's scheduled event for **{title}** (HTTP {status}: {detail})."
+                    " The announcement and reminders still work."
+                )
+            )
+            detail = clip(error.text or "", 200)
+            text = template.format(title=clip(event.title, 100), status=error.status, detail=detail)
         await mod_log.report(
-            self.bot.db,
-            guild,
-            settings.channels.mod_log,
-            f"Events: I could not {action} Discord's scheduled event for **{clip(event.title, 100)}** "
-            f"(HTTP {error.status}: {clip(error.text or '', 200)}). The announcement and reminders still work.",
-            once_key=f"events:native:{action}:{error.status}",
+            self.bot.db, guild, settings.channels.mod_log, text, once_key=f"events:native:{action}:{error.status}"
         )

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from cogs.events.timeparse import localize
+from bot.i18n import N_, _
+from cogs.events.timeparse import localize, weekday_name
 
 
 class Recurrence(StrEnum):
@@ -22,15 +23,23 @@ class Recurrence(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            Recurrence.NONE: "Once",
-            Recurrence.WEEKLY: "Every week",
-            Recurrence.BIWEEKLY: "Every two weeks",
-            Recurrence.MONTHLY: "Monthly on the nth weekday",
-        }[self]
+        return _(_LABELS[self])
 
 
-_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+_LABELS = {
+    Recurrence.NONE: N_("Once"),
+    Recurrence.WEEKLY: N_("Every week"),
+    Recurrence.BIWEEKLY: N_("Every two weeks"),
+    Recurrence.MONTHLY: N_("Monthly on the nth weekday"),
+}
+# Whole sentences per ordinal: the word order differs between languages.
+_MONTHLY = {
+    1: N_("Monthly on the first {weekday} at {time} ({zone})"),
+    2: N_("Monthly on the second {weekday} at {time} ({zone})"),
+    3: N_("Monthly on the third {weekday} at {time} ({zone})"),
+    4: N_("Monthly on the fourth {weekday} at {time} ({zone})"),
+    -1: N_("Monthly on the last {weekday} at {time} ({zone})"),
+}
 _ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -83,7 +92,7 @@ class Series:
     def next_start(self, previous_start: datetime, not_before: datetime) -> tuple[datetime, tuple[str, ...]]:
         """The first start after `previous_start` that is later than `not_before` (skipping any missed)."""
         day = previous_start.astimezone(self.zone).date()
-        for _ in range(2000):  # decades of weekly meetups; a guard, not a limit anyone meets
+        for _step in range(2000):  # decades of weekly meetups; a guard, not a limit anyone meets
             day = self.next_day(day)
             start, notes = self.start_on(day)
             if start > not_before:
@@ -92,15 +101,14 @@ class Series:
 
     def describe(self) -> str:
         """'Every week on Thursday at 18:00 (Europe/Berlin)'."""
-        at = f"at {self.local_time:%H:%M} ({self.zone.key})"
-        day = calendar.day_name[self.weekday]
+        values = {"weekday": weekday_name(self.weekday), "time": f"{self.local_time:%H:%M}", "zone": self.zone.key}
         if self.rule is Recurrence.WEEKLY:
-            return f"Every week on {day} {at}"
+            return _("Every week on {weekday} at {time} ({zone})").format(**values)
         if self.rule is Recurrence.BIWEEKLY:
-            return f"Every two weeks on {day} {at}"
+            return _("Every two weeks on {weekday} at {time} ({zone})").format(**values)
         if self.rule is Recurrence.MONTHLY:
-            return f"Monthly on the {_ORDINALS[self.nth]} {day} {at}"
-        return "Once"
+            return _(_MONTHLY[self.nth]).format(**values)
+        return _("Once")
 
     def rrule(self) -> dict[str, object] | None:
         """The iCalendar RRULE (as icalendar's vRecur mapping) for this series."""

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from bot.errors import UserFacingError
+from bot.i18n import N_, _
 from bot.times import unix, utc
 from cogs.events.models import (
     Event,
@@ -36,6 +37,19 @@ LATE_AFTER_S = 60  # later than this, a reminder carries the "bot was offline" n
 # What an edit says it changed, in the organiser's words ('' = part of another change).
 _SHOWN_NAMES = {"tz": "time zone", "local_time": "", "monthly_nth": "", "duration_s": "duration",
                 "reminder_offsets": "reminders", "ping_role_id": "ping role"}  # fmt: skip
+# Those words in the organiser's language (`_(CHANGED_WORDS[name])` where the answer is written).
+CHANGED_WORDS = {"title": N_("title"), "location": N_("location"), "description": N_("description"),
+                 "recurrence": N_("recurrence"), "start": N_("start"), "time zone": N_("time zone"),
+                 "duration": N_("duration"), "reminders": N_("reminders"), "ping role": N_("ping role")}  # fmt: skip
+# A field longer than allowed, one whole sentence per field (the word order and gender differ by language).
+_TOO_LONG = {"title": N_("The title is {length} characters; the limit is {limit}."),
+             "description": N_("The description is {length} characters; the limit is {limit}."),
+             "location": N_("The location is {length} characters; the limit is {limit}."),
+             "reason": N_("The reason is {length} characters; the limit is {limit}.")}  # fmt: skip
+_NOT_CHANGEABLE = {EventState.DRAFT: N_("**{title}** is draft; it cannot be changed."),
+                   EventState.ACTIVE: N_("**{title}** is active; it cannot be changed."),
+                   EventState.CANCELLED: N_("**{title}** is cancelled; it cannot be changed."),
+                   EventState.ENDED: N_("**{title}** is ended; it cannot be changed.")}  # fmt: skip
 
 
 # ------------------------------------------------------------ what organisers type
@@ -45,7 +59,7 @@ def clean_line(text: str | None, limit: int, what: str, *, required: bool = Fals
     """One line of text with its whitespace collapsed, refused when empty (if required) or too long."""
     value = " ".join((text or "").split())
     if required and not value:
-        raise UserFacingError(f"The {what} cannot be empty.")
+        raise UserFacingError(_("The title cannot be empty.") if what == "title" else _("This cannot be empty."))
     return _within(value, limit, what)
 
 
@@ -56,7 +70,10 @@ def clean_block(text: str | None, limit: int, what: str) -> str:
 
 def _within(value: str, limit: int, what: str) -> str:
     if len(value) > limit:
-        raise UserFacingError(f"The {what} is {len(value)} characters; the limit is {limit}.")
+        template = _TOO_LONG.get(what)
+        if template is None:
+            raise ValueError(f"no message for a too long {what}")
+        raise UserFacingError(_(template).format(length=len(value), limit=limit))
     return value
 
 
@@ -74,7 +91,7 @@ def duration_seconds(text: str | None, default_minutes: int) -> int:
         return default_minutes * 60
     span = guarded(parse_span, text)
     if span < timedelta(minutes=5) or span > MAX_DURATION:
-        raise UserFacingError("An event lasts between 5 minutes and 14 days; write it like `90m` or `2h`.")
+        raise UserFacingError(_("An event lasts between 5 minutes and 14 days; write it like `90m` or `2h`."))
     return int(span.total_seconds())
 
 
@@ -82,8 +99,8 @@ def recurrence_of(text: str | None) -> Recurrence:
     try:
         return Recurrence((text or "none").strip().lower())
     except ValueError:
-        options = ", ".join(f"`{r.value}`" for r in Recurrence)
-        raise UserFacingError(f"Repeat must be one of {options}.") from None
+        options = _(", ").join(f"`{r.value}`" for r in Recurrence)
+        raise UserFacingError(_("Repeat must be one of {options}.").format(options=options)) from None
 
 
 def reminder_offsets(reminders: str | None, defaults: EventDefaults) -> tuple[int, ...]:
@@ -94,14 +111,16 @@ def reminder_offsets(reminders: str | None, defaults: EventDefaults) -> tuple[in
         return parse_offsets(defaults.reminders)
     except TimeParseError as error:
         raise UserFacingError(
-            f"This server's default reminders (`events.default_reminders`) cannot be used: {error} "
-            "Give `reminders` yourself, or ask a moderator to fix it with `/config set`."
+            _(
+                "This server's default reminders (`events.default_reminders`) cannot be used: {problem} "
+                "Give `reminders` yourself, or ask a moderator to fix it with `/config set`."
+            ).format(problem=error)
         ) from None
 
 
 def dst_note(notes: tuple[str, ...]) -> str:
-    """The daylight-saving notes of a parsed time, which stay on the occurrence."""
-    return " ".join(n for n in notes if "does not exist" in n or "happens twice" in n)
+    """The daylight-saving notes of a parsed time (`ParsedTime.dst_notes`), which stay on the occurrence."""
+    return " ".join(notes)
 
 
 # ------------------------------------------------------------ creating
@@ -139,11 +158,11 @@ def plan_draft(
         reminder_offsets=offsets,
         ping_role_id=typed.ping_role_id,
         starts_at=parsed.unix,
-        note=dst_note(parsed.notes),
+        note=dst_note(parsed.dst_notes),
     )
     notes = parsed.notes
     if rule is Recurrence.MONTHLY and new.monthly_nth == -1:
-        notes += ("This is the fifth such weekday of the month, so the series repeats on the last one.",)
+        notes += (_("This is the fifth such weekday of the month, so the series repeats on the last one."),)
     skipped = tuple(o for o in offsets if parsed.unix - o <= unix(now))
     return DraftPlan(new, notes, skipped)
 
@@ -151,14 +170,16 @@ def plan_draft(
 def check_confirm(event: Event | None, occurrence: Occurrence | None, user_id: int, now: int) -> Occurrence:
     """Whether this member may confirm this draft now; returns its first occurrence."""
     if event is None or occurrence is None:
-        raise UserFacingError("This draft has expired; run `/event create` again.")
+        raise UserFacingError(_("This draft has expired; run `/event create` again."))
     if event.state is not EventState.DRAFT:
-        raise UserFacingError("This event was already confirmed.")
+        raise UserFacingError(_("This event was already confirmed."))
     if event.creator_id != user_id:
-        raise UserFacingError("Only the organiser who made this draft can confirm it.")
+        raise UserFacingError(_("Only the organiser who made this draft can confirm it."))
     if occurrence.starts_at <= now:
         raise UserFacingError(
-            f"This draft's start (<t:{occurrence.starts_at}:F>) has passed; run `/event create` again."
+            _("This draft's start (<t:{start}:F>) has passed; run `/event create` again.").format(
+                start=occurrence.starts_at
+            )
         )
     return occurrence
 
@@ -169,20 +190,22 @@ def check_confirm(event: Event | None, occurrence: Occurrence | None, user_id: i
 def check_rsvp(event: Event | None, occurrence: Occurrence | None, now: int) -> tuple[Event, Occurrence]:
     """Whether an occurrence still takes RSVPs."""
     if event is None or occurrence is None:
-        raise UserFacingError("This event no longer exists.")
+        raise UserFacingError(_("This event no longer exists."))
     if occurrence.state is OccurrenceState.CANCELLED or event.state is EventState.CANCELLED:
-        raise UserFacingError("This event was cancelled.")
+        raise UserFacingError(_("This event was cancelled."))
     if occurrence.state is OccurrenceState.ENDED or occurrence.ends_at <= now:
-        raise UserFacingError("This event is over.")
+        raise UserFacingError(_("This event is over."))
     return event, occurrence
 
 
 def check_changeable(event: Event, occurrence: Occurrence | None, now: int) -> Occurrence:
     """The occurrence an edit or cancel applies to: the current one, while it has not ended."""
     if event.state is not EventState.ACTIVE or occurrence is None or occurrence.state is not OccurrenceState.UPCOMING:
-        raise UserFacingError(f"**{event.title}** is {event.state.value}; it cannot be changed.")
+        raise UserFacingError(_(_NOT_CHANGEABLE[event.state]).format(title=event.title))
     if occurrence.ends_at <= now:
-        raise UserFacingError(f"**{event.title}** has just ended; a series can be changed once its next date is up.")
+        raise UserFacingError(
+            _("**{title}** has just ended; a series can be changed once its next date is up.").format(title=event.title)
+        )
     return occurrence
 
 
@@ -195,6 +218,7 @@ class EditPlan:
     duration_s: int
     notes: tuple[str, ...]
     moved: bool
+    dst_notes: tuple[str, ...] = ()  # the daylight-saving ones among `notes` (they stay on the occurrence)
 
     @property
     def changed(self) -> list[str]:
@@ -209,15 +233,19 @@ def plan_edit(event: Event, occurrence: Occurrence, typed: EventInput, now: date
     zone = guarded(resolve_zone, typed.timezone) if typed.timezone else event.zone
     start = occurrence.starts_at
     notes: tuple[str, ...] = ()
+    dst_notes: tuple[str, ...] = ()
     if typed.when:
         parsed = guarded(parse_when, typed.when, zone, now)
-        start, notes = parsed.unix, parsed.notes
+        start, notes, dst_notes = parsed.unix, parsed.notes, parsed.dst_notes
     elif zone.key != event.tz:  # same wall-clock time and date, read in the new zone
         local_day = occurrence.start.astimezone(event.zone).date()
         aware, notes = localize(datetime.combine(local_day, event.wall_time), zone)
+        dst_notes = notes
         start = unix(aware)
         if start <= unix(now):
-            raise UserFacingError(f"In {zone.key} that start (<t:{start}:F>) is in the past.")
+            raise UserFacingError(
+                _("In {zone} that start (<t:{start}:F>) is in the past.").format(zone=zone.key, start=start)
+            )
     if zone.key != event.tz:
         changes["tz"] = zone.key
     if start != occurrence.starts_at and typed.when:
@@ -248,8 +276,8 @@ def plan_edit(event: Event, occurrence: Occurrence, typed: EventInput, now: date
         changes["ping_role_id"] = typed.ping_role_id
     moved = start != occurrence.starts_at
     if not changes and not moved:
-        raise UserFacingError("Nothing to change: every value given is what the event already has.")
-    return EditPlan(changes, start, duration_s, notes, moved)
+        raise UserFacingError(_("Nothing to change: every value given is what the event already has."))
+    return EditPlan(changes, start, duration_s, notes, moved, dst_notes)
 
 
 # ------------------------------------------------------------ sending

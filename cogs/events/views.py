@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import i18n
 from bot.errors import guarded
 from bot.feature import feature_of
+from bot.i18n import N_, _
 from cogs.events.models import Rsvp, RsvpCounts
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ class RsvpButton(discord.ui.DynamicItem[Button], template=r"ev:rsvp:(?P<event>\d
     """Going / Maybe / Can't go on an announcement; the label carries the current count."""
 
     def __init__(self, event_id: int, seq: int, choice: Rsvp, count: int | None = None) -> None:
-        label = choice.label if count is None else f"{choice.label} ({count})"
+        label = choice.label if count is None else f"{choice.label} ({i18n.number(count)})"
         super().__init__(
             discord.ui.Button(
                 label=label,
@@ -53,8 +55,8 @@ class RsvpButton(discord.ui.DynamicItem[Button], template=r"ev:rsvp:(?P<event>\d
         await _cog(interaction).on_rsvp_click(interaction, self.event_id, self.seq, self.choice)
 
 
-_DRAFT_ACTIONS = {"confirm": ("Confirm", discord.ButtonStyle.success),
-                  "discard": ("Discard", discord.ButtonStyle.secondary)}  # fmt: skip
+_DRAFT_ACTIONS = {"confirm": (N_("Confirm"), discord.ButtonStyle.success),
+                  "discard": (N_("Discard"), discord.ButtonStyle.secondary)}  # fmt: skip
 
 
 class EventDraftButton(discord.ui.DynamicItem[Button], template=r"ev:(?P<action>confirm|discard):(?P<event>\d+)"):
@@ -62,7 +64,7 @@ class EventDraftButton(discord.ui.DynamicItem[Button], template=r"ev:(?P<action>
 
     def __init__(self, action: str, event_id: int) -> None:
         label, style = _DRAFT_ACTIONS[action]
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"ev:{action}:{event_id}"))
+        super().__init__(discord.ui.Button(label=_(label), style=style, custom_id=f"ev:{action}:{event_id}"))
         self.action, self.event_id = action, event_id
 
     @classmethod

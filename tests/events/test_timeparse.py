@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from bot import i18n
 from cogs.events.render import offsets_text
 from cogs.events.timeparse import (
     TimeParseError,
@@ -21,6 +22,7 @@ from cogs.events.timeparse import (
     zone_choices,
     zone_names,
 )
+from tests.languages import assert_in_language
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -276,3 +278,123 @@ def test_offsets_round_trip_through_their_text(offsets: list[int]) -> None:
 def test_every_listed_zone_resolves() -> None:
     for name in zone_names()[::25]:
         assert resolve_zone(name).key == name
+
+
+# ---------------------------------------------------------------- French and Chinese phrases
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PARIS = ZoneInfo("Europe/Paris")
+# Monday 3 March 2025: 10:00 in Paris, 17:00 in Shanghai
+NOW_FR = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("明天晚上7点", wall(2025, 3, 4, 19, 0)),
+        ("明天19:00", wall(2025, 3, 4, 19, 0)),
+        ("明天 19：00", wall(2025, 3, 4, 19, 0)),  # a full-width colon
+        ("后天下午3点", wall(2025, 3, 5, 15, 0)),
+        ("下周四18:30", wall(2025, 3, 13, 18, 30)),  # the Thursday of next week, not the coming one
+        ("周四18:30", wall(2025, 3, 6, 18, 30)),  # the coming Thursday
+        ("这周四晚上8点", wall(2025, 3, 6, 20, 0)),
+        ("周五晚上8点半", wall(2025, 3, 7, 20, 30)),
+        ("星期五晚上八点半", wall(2025, 3, 7, 20, 30)),
+        ("今天晚上9点", wall(2025, 3, 3, 21, 0)),
+        ("今晚9点", wall(2025, 3, 3, 21, 0)),
+        ("明晚7点一刻", wall(2025, 3, 4, 19, 15)),
+        ("明天上午10点", wall(2025, 3, 4, 10, 0)),
+        ("明天中午12点", wall(2025, 3, 4, 12, 0)),
+        ("明天12点", wall(2025, 3, 4, 12, 0)),  # twelve alone is noon
+        ("下周一早上9点15分", wall(2025, 3, 10, 9, 15)),
+        ("周日下午两点", wall(2025, 3, 9, 14, 0)),
+        ("12月12日晚上7点", wall(2025, 12, 12, 19, 0)),
+        ("12月12号 19:00", wall(2025, 12, 12, 19, 0)),
+        ("2026年1月5日上午10点", wall(2026, 1, 5, 10, 0)),
+        ("2小时后", wall(2025, 3, 3, 19, 0)),
+        ("半小时后", wall(2025, 3, 3, 17, 30)),
+        ("三天后", wall(2025, 3, 6, 17, 0)),
+        ("tomorrow 7:30pm", wall(2025, 3, 4, 19, 30)),  # English keeps working in any zone
+        ("2025-03-06 18:00", wall(2025, 3, 6, 18, 0)),
+    ],
+)
+def test_chinese_phrases(text: str, expected: datetime) -> None:
+    assert local(text, SHANGHAI, NOW_FR) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("demain 19h", wall(2025, 3, 4, 19, 0)),
+        ("demain à 19h30", wall(2025, 3, 4, 19, 30)),
+        ("Demain à 19 h 30", wall(2025, 3, 4, 19, 30)),
+        ("jeudi prochain 18:30", wall(2025, 3, 6, 18, 30)),
+        ("lundi prochain 9h", wall(2025, 3, 10, 9, 0)),  # today is Monday: "prochain" is never today
+        ("vendredi 20h", wall(2025, 3, 7, 20, 0)),
+        ("ce vendredi à 20h", wall(2025, 3, 7, 20, 0)),
+        ("ce soir 21h", wall(2025, 3, 3, 21, 0)),
+        ("ce soir 9h", wall(2025, 3, 3, 21, 0)),
+        ("demain soir 8h", wall(2025, 3, 4, 20, 0)),
+        ("demain matin 9h", wall(2025, 3, 4, 9, 0)),
+        ("demain midi", wall(2025, 3, 4, 12, 0)),
+        ("aujourd'hui 18h", wall(2025, 3, 3, 18, 0)),
+        ("après-demain 10h", wall(2025, 3, 5, 10, 0)),
+        ("apres-demain 10h", wall(2025, 3, 5, 10, 0)),
+        ("dans 2 heures", wall(2025, 3, 3, 12, 0)),
+        ("dans une heure", wall(2025, 3, 3, 11, 0)),
+        ("dans 1h30", wall(2025, 3, 3, 11, 30)),
+        ("dans 3 jours", wall(2025, 3, 6, 10, 0)),
+        ("le 12 décembre à 18h", wall(2025, 12, 12, 18, 0)),
+        ("12 decembre 18h", wall(2025, 12, 12, 18, 0)),
+        ("le 1er avril 2026 à 18h30", wall(2026, 4, 1, 18, 30)),
+        ("3 déc 18h", wall(2025, 12, 3, 18, 0)),
+        ("next thursday 18:00", wall(2025, 3, 6, 18, 0)),  # English keeps working
+    ],
+)
+def test_french_phrases(text: str, expected: datetime) -> None:
+    assert local(text, PARIS, NOW_FR) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "message"),
+    [
+        ("明天3点", "zh_CN", "可能是上午 3 点，也可能是下午 3 点"),  # which half of the day is not said
+        ("明天什么时候", "zh_CN", "无法识别 `明天什么时候`"),
+        ("明天", "zh_CN", "请加上具体时间"),
+        ("3/4 18:00", "zh_CN", "可能是4月3日，也可能是3月4日"),
+        ("2025-03-01 18:00", "zh_CN", "已经过去"),
+        ("", "zh_CN", "`下周四18:30`"),
+        ("bientôt", "fr", "Je n'ai pas compris `bientôt`"),
+        ("demain", "fr", "Ajoutez une heure"),
+        ("3/4 18:00", "fr", "peut désigner le 3 avril ou le 4 mars"),
+        ("25:00", "fr", "n'est pas une heure valide sur 24 heures"),
+        ("", "fr", "`jeudi prochain 18:30`"),
+        ("sometime soon", "en", "I could not read `sometime soon`"),
+    ],
+)
+def test_refusals_are_in_the_members_language(text: str, language: str, message: str) -> None:
+    with i18n.using(language), pytest.raises(TimeParseError) as refused:
+        parse_when(text, PARIS, NOW_FR)
+    assert message in str(refused.value)
+    if language != "en":
+        assert_in_language(str(refused.value), language, allowed={"sometime", "soon"})
+
+
+def test_a_next_weekday_note_is_in_the_members_language() -> None:
+    with i18n.using("fr"):
+        parsed = parse_when("jeudi prochain 18:30", PARIS, NOW_FR)
+    assert parsed.notes == ("« jeudi prochain » compris comme le prochain à venir, jeu. 6 mars.",)
+    with i18n.using("zh_CN"):
+        parsed = parse_when("next thursday 18:30", PARIS, NOW_FR)
+    assert parsed.notes == ("“下一个星期四”理解为即将到来的那天：3月6日周四。",)
+
+
+@pytest.mark.parametrize("language", ["fr", "zh_CN"])
+def test_offsets_shown_in_a_language_can_be_typed_back(language: str) -> None:
+    offsets = (86400, 5400, 600)
+    with i18n.using(language):
+        shown = offsets_text(offsets)
+    assert shown == {"fr": "1 j, 1 h 30 min, 10 min", "zh_CN": "1天、1小时 30分钟、10分钟"}[language]
+    assert parse_offsets(shown) == offsets
+    assert parse_span("2 heures et 15 minutes") == timedelta(minutes=135)
+    assert parse_span("2小时30分钟") == timedelta(minutes=150)
