@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.discord_helpers import guild_of, is_moderator, member_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
+from bot.i18n import _
 from bot.scheduler import DueWork, Periodic
 from bot.times import unix
 from cogs.onboarding import render
@@ -204,13 +205,13 @@ class OnboardingCog(Feature, OnboardingApi):
         config = await self.bot.guild_config(guild.id)
         target = member or user
         if target.id != user.id and not is_moderator(user, config.roles.moderator):
-            raise UserFacingError("Only moderators can see someone else's profile.")
+            raise UserFacingError(_("Only moderators can see someone else's profile."))
         profile = await self.store.profile(guild.id, target.id)
         if profile is None or profile.status == "new":
             raise UserFacingError(
-                "You have not answered the welcome questions yet: `/onboarding start`."
+                _("You have not answered the welcome questions yet: `/onboarding start`.")
                 if target.id == user.id
-                else f"{target.mention} has not answered the welcome questions."
+                else _("{member} has not answered the welcome questions.").format(member=target.mention)
             )
         settings = config.section(OnboardingSettings)
         note = await self.mentors.current_note(guild.id, target.id, settings)
@@ -236,7 +237,7 @@ class OnboardingCog(Feature, OnboardingApi):
         guild = guild_of(interaction)
         config = await self.bot.guild_config(guild.id)
         if not is_moderator(interaction.user, config.roles.moderator):
-            raise UserFacingError("Only moderators can see onboarding stats.")
+            raise UserFacingError(_("Only moderators can see onboarding stats."))
         since = self.bot.clock.now() - timedelta(days=days) if days else None
         stats = await self.store.stats(guild.id, since)
         mentoring = await self.mentors.store.stats(guild.id)

@@ -6,6 +6,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot import i18n, languages
+from bot.i18n import _
 from cogs.onboarding import render
 from cogs.onboarding.dms import DmOutcome, DmResult, find_own_dm, nonce, send_dm
 from cogs.onboarding.store import OnboardingStore
@@ -54,8 +56,9 @@ class OnboardingReminders:
             return
         if not await self.store.claim_reminder(guild_id, user_id, now):
             return
-        note = render.REMINDER_NOTE.format(server=guild.name)
-        fields = await self.sender.step_message(member, Surface.REMINDER, greeting=False, note=note)
+        with i18n.using(await languages.of_member(self.bot, guild_id, user_id)):  # nobody asked: their language
+            note = _(render.REMINDER_NOTE).format(server=guild.name)
+            fields = await self.sender.step_message(member, Surface.REMINDER, greeting=False, note=note)
         result = await send_dm(member, nonce_value=nonce("reminder", guild_id, user_id), **fields)
         await self._after(guild_id, user_id, result)
 

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import i18n, languages
 from bot.errors import UserFacingError
+from bot.i18n import _
 from bot.settings import Settings
 from cogs.communities.api import CommunitiesApi, CommunityPick
 from cogs.onboarding import render
@@ -50,13 +52,13 @@ class QuestionFlow:
     async def _member(self, interaction: discord.Interaction, guild_id: int) -> tuple[discord.Member, Settings]:
         guild = self.bot.get_guild(guild_id)
         if guild is None:
-            raise UserFacingError("I am no longer in that server, so these questions are closed.")
+            raise UserFacingError(_("I am no longer in that server, so these questions are closed."))
         member = guild.get_member(interaction.user.id)
         if member is None:
             try:
                 member = await guild.fetch_member(interaction.user.id)
             except discord.NotFound:
-                raise UserFacingError(f"You are no longer a member of {guild.name}.") from None
+                raise UserFacingError(_("You are no longer a member of {server}.").format(server=guild.name)) from None
         return member, await self.bot.guild_config(guild_id)
 
     async def start_ephemeral(self, interaction: discord.Interaction, guild_id: int) -> None:
@@ -75,10 +77,50 @@ class QuestionFlow:
         view = step_view(guild_id, step, Surface.EPHEMERAL, settings, profile.answers, now, first=step is steps[0])
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
+    async def _language(self, interaction: discord.Interaction, surface: Surface) -> str:
+        """The language of a click in the onboarding DMs: the member's stored choice (the language menu beside the
+        first question), else their Discord app's. Ephemeral messages follow the app."""
+        if surface.in_dm:
+            chosen = await languages.chosen(self.bot.db, interaction.user.id)
+            if chosen is not None:
+                return chosen
+        return i18n.current()
+
+    async def choose_language(
+        self, interaction: discord.Interaction, guild_id: int, surface: Surface, values: list[str]
+    ) -> None:
+        """A pick in the language menu: stored, and the same question shown again in that language."""
+        language = i18n.supported(values[0]) if values else None
+        if language is None or language not in i18n.LANGUAGES:
+            raise UserFacingError(_("That language is not offered."))
+        now = self.bot.clock.now()
+        await languages.choose(self.bot.db, interaction.user.id, language, now)
+        with i18n.using(language):
+            member, config = await self._member(interaction, guild_id)
+            settings = config.section(OnboardingSettings)
+            profile = await self.store.ensure_profile(guild_id, member.id, now)
+            ctx = await self.sender.context(guild_id, member.id, settings)
+            steps = steps_for(ctx, profile.answers)
+            step = first_step(profile, steps, resume_finished=surface.in_dm)
+            note = None
+            if surface is Surface.REMINDER:
+                note = _(render.REMINDER_NOTE).format(server=member.guild.name)
+            greeting = surface is Surface.WELCOME and profile.status == "new"
+            embed = render.step_embed(member.guild, step, ctx, profile.answers, greeting=greeting, note=note)
+            first = step is steps[0]
+            view = step_view(guild_id, step, surface, settings, profile.answers, now, first=first)
+            await interaction.response.edit_message(embed=embed, view=view)
+
     async def answer(
         self, interaction: discord.Interaction, guild_id: int, step: Step, surface: Surface, values: list[str]
     ) -> None:
         """A pick in a question's menu."""
+        with i18n.using(await self._language(interaction, surface)):
+            await self._answer(interaction, guild_id, step, surface, values)
+
+    async def _answer(
+        self, interaction: discord.Interaction, guild_id: int, step: Step, surface: Surface, values: list[str]
+    ) -> None:
         member, config = await self._member(interaction, guild_id)
         settings = config.section(OnboardingSettings)
         answers = (await self.store.ensure_profile(guild_id, member.id, self.bot.clock.now())).answers
@@ -86,7 +128,7 @@ class QuestionFlow:
             updates = apply_answer(step, list(values), settings, answers)
         except StaleAnswer:
             ctx = await self.sender.context(guild_id, member.id, settings)
-            note = "That choice is no longer offered; here are the current ones."
+            note = _("That choice is no longer offered; here are the current ones.")
             await self._show(interaction, member, ctx, answers, step, surface, note=note)
             return
         await self._advance(interaction, member, config, answers, step, updates, surface)
@@ -95,6 +137,12 @@ class QuestionFlow:
         self, interaction: discord.Interaction, guild_id: int, step: Step, action: FlowAction, surface: Surface
     ) -> None:
         """Skip, Back, Yes/No, type a time zone, change my answers."""
+        with i18n.using(await self._language(interaction, surface)):
+            await self._act(interaction, guild_id, step, action, surface)
+
+    async def _act(
+        self, interaction: discord.Interaction, guild_id: int, step: Step, action: FlowAction, surface: Surface
+    ) -> None:
         member, config = await self._member(interaction, guild_id)
         now = self.bot.clock.now()
         answers = (await self.store.ensure_profile(guild_id, member.id, now)).answers
@@ -116,16 +164,22 @@ class QuestionFlow:
             try:
                 updates = skip_answer(step)
             except StaleAnswer:
-                raise UserFacingError("That question cannot be skipped.") from None
+                raise UserFacingError(_("That question cannot be skipped.")) from None
         await self._advance(interaction, member, config, answers, step, updates, surface)
 
     async def typed_zone(self, interaction: discord.Interaction, guild_id: int, surface: Surface, text: str) -> None:
         """The time zone a member typed (any IANA zone, or a city that names exactly one)."""
+        with i18n.using(await self._language(interaction, surface)):
+            await self._typed_zone(interaction, guild_id, surface, text)
+
+    async def _typed_zone(self, interaction: discord.Interaction, guild_id: int, surface: Surface, text: str) -> None:
         zone = resolve_zone(text)
         if zone is None:
             raise UserFacingError(
-                "I don't know that time zone. Type a city such as `Nairobi` or a name such as `Europe/Berlin` "
-                "(the list is at https://en.wikipedia.org/wiki/List_of_tz_database_time_zones)."
+                _(
+                    "I don't know that time zone. Type a city such as `Nairobi` or a name such as `Europe/Berlin` "
+                    "(the list is at https://en.wikipedia.org/wiki/List_of_tz_database_time_zones)."
+                )
             )
         member, config = await self._member(interaction, guild_id)
         profile = await self.store.ensure_profile(guild_id, member.id, self.bot.clock.now())
@@ -198,12 +252,14 @@ class QuestionFlow:
             note = await self.mentors.current_note(guild.id, member.id, settings)
         channels = start_channels(guild, settings, answers)
         if channels.missing:
-            names = ", ".join(f"`{ref}`" for ref in channels.missing)
+            missing = channels.missing
             await self.sender.report(
                 guild,
                 config,
-                f"Onboarding points newcomers to channels this server does not have: {names}. Create "
-                "them or change the `channels` lists under `onboarding` in the settings file.",
+                lambda: _(
+                    "Onboarding points newcomers to channels this server does not have: {names}. Create "
+                    "them or change the `channels` lists under `onboarding` in the settings file."
+                ).format(names=i18n.join([f"`{ref}`" for ref in missing])),
                 "channels-missing:" + ",".join(sorted(channels.missing)),
             )
         profile = await self.store.profile(guild.id, member.id)

@@ -14,7 +14,7 @@ from bot.discord_helpers import find_channel
 from cogs.communities.vocabulary import LEVELS, REGIONS, ROLES, TOPICS, Vocabulary
 from cogs.onboarding.api import MemberProfile
 from cogs.onboarding.models import Answers, FlowContext, MenuOption, OnboardingProfile, StartChannels, Step
-from cogs.onboarding.settings import OnboardingOption, OnboardingSettings
+from cogs.onboarding.settings import OnboardingOption, OnboardingSettings, shown
 
 MAX_START_CHANNELS = 8
 WELCOME_MAX_ATTEMPTS = 5
@@ -83,7 +83,7 @@ def options_for(step: Step, settings: OnboardingSettings, answers: Answers) -> l
     elif step is Step.TIMEZONE:
         region = next((r for r in settings.regions if r.key == answers.region), None)
         return [MenuOption(zone, zone.replace("_", " ")) for zone in (region.timezones if region else [])]
-    return [MenuOption(option.key, option.label, option.description) for option in chosen]
+    return [MenuOption(option.key, shown(option.label), shown(option.description)) for option in chosen]
 
 
 def apply_answer(step: Step, values: list[str], settings: OnboardingSettings, answers: Answers) -> dict[str, Any]:
@@ -179,14 +179,14 @@ def first_step(profile: OnboardingProfile, steps: list[Step], *, resume_finished
 
 def role_labels(settings: OnboardingSettings, answers: Answers) -> tuple[str | None, str | None, list[str]]:
     """The wording of a member's role, level and interests (the key itself when the settings dropped it)."""
-    role = next((o.label for o in settings.roles if o.key == answers.role), answers.role)
-    level = next((o.label for o in settings.levels if o.key == answers.level), answers.level)
-    topics = [o.label for o in settings.topics if o.key in answers.interests]
+    role = next((shown(o.label) for o in settings.roles if o.key == answers.role), answers.role)
+    level = next((shown(o.label) for o in settings.levels if o.key == answers.level), answers.level)
+    topics = [shown(o.label) for o in settings.topics if o.key in answers.interests]
     return role, level, topics
 
 
 def region_label(settings: OnboardingSettings, answers: Answers) -> str | None:
-    return next((r.label for r in settings.regions if r.key == answers.region), answers.region)
+    return next((shown(r.label) for r in settings.regions if r.key == answers.region), answers.region)
 
 
 def start_channels(guild: discord.Guild, settings: OnboardingSettings, answers: Answers) -> StartChannels:

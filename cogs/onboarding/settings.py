@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
+from bot.i18n import N_, _
 from bot.settings import (
     PROCESS_WIDE,
     FeatureSettings,
@@ -48,67 +49,79 @@ def _option(key: str, label: str, description: str = "", role: str | None = None
 
 
 DEFAULT_ONBOARDING_ROLES = [
-    _option("data-scientist", "Data scientist", "models, experiments, statistics", "Data Scientist", "data-science"),
-    _option("data-engineer", "Data engineer", "pipelines, warehouses, streaming", "Data Engineer", "data-engineering"),
-    _option("data-analyst", "Data analyst", "dashboards, SQL, BI", "Data Analyst", "analytics"),
-    _option("ml-engineer", "ML engineer", "models in production", "ML Engineer", "mlops"),
-    _option("analytics-engineer", "Analytics engineer", "dbt and modelling in the warehouse", "Analytics Engineer",
+    _option("data-scientist", N_("Data scientist"), N_("models, experiments, statistics"),
+            "Data Scientist", "data-science"),
+    _option("data-engineer", N_("Data engineer"), N_("pipelines, warehouses, streaming"),
+            "Data Engineer", "data-engineering"),
+    _option("data-analyst", N_("Data analyst"), N_("dashboards, SQL, BI"), "Data Analyst", "analytics"),
+    _option("ml-engineer", N_("ML engineer"), N_("models in production"), "ML Engineer", "mlops"),
+    _option("analytics-engineer", N_("Analytics engineer"), N_("dbt and modelling in the warehouse"),
+            "Analytics Engineer",
             "analytics"),
-    _option("data-product-manager", "Data product manager", "data and AI products", "Data Product Manager",
+    _option("data-product-manager", N_("Data product manager"), N_("data and AI products"), "Data Product Manager",
             "careers"),
-    _option("researcher", "Researcher", "academia or industry research", "Researcher", "research"),
-    _option("student", "Student or enthusiast", "learning data and AI", "Student", "learning"),
-    _option("other", "Other", "something else in data", None),
+    _option("researcher", N_("Researcher"), N_("academia or industry research"), "Researcher", "research"),
+    _option("student", N_("Student or enthusiast"), N_("learning data and AI"), "Student", "learning"),
+    _option("other", N_("Other"), N_("something else in data"), None),
 ]
 DEFAULT_ONBOARDING_LEVELS = [
-    _option("new-to-data", "New to data", "just starting out", "New to data", "learning"),
-    _option("early-career", "Early career", "a few years in", "Early career"),
-    _option("experienced", "Experienced", "senior practitioner or lead", "Experienced"),
+    _option("new-to-data", N_("New to data"), N_("just starting out"), "New to data", "learning"),
+    _option("early-career", N_("Early career"), N_("a few years in"), "Early career"),
+    _option("experienced", N_("Experienced"), N_("senior practitioner or lead"), "Experienced"),
 ]
 DEFAULT_ONBOARDING_TOPICS = [
-    _option("data-engineering", "Data engineering", "pipelines, warehouses, orchestration", None, "data-engineering"),
-    _option("analytics-engineering", "Analytics engineering", "dbt and data modelling", None, "analytics"),
-    _option("analytics", "Data analysis and BI", "dashboards, SQL, spreadsheets", None, "analytics"),
-    _option("data-science", "Data science and statistics", "modelling and experiments", None, "data-science"),
-    _option("machine-learning", "Machine learning", "training and evaluating models", None, "machine-learning"),
-    _option("mlops", "MLOps", "deployment, monitoring, ML platforms", None, "mlops"),
-    _option("nlp", "LLMs and NLP", "language models and text", None, "llms"),
-    _option("computer-vision", "Computer vision", "images and video", None, "machine-learning"),
-    _option("data-management", "Data quality and governance", "quality, lineage, versioning", None,
+    _option("data-engineering", N_("Data engineering"), N_("pipelines, warehouses, orchestration"),
+            None, "data-engineering"),
+    _option("analytics-engineering", N_("Analytics engineering"), N_("dbt and data modelling"), None, "analytics"),
+    _option("analytics", N_("Data analysis and BI"), N_("dashboards, SQL, spreadsheets"), None, "analytics"),
+    _option("data-science", N_("Data science and statistics"), N_("modelling and experiments"), None, "data-science"),
+    _option("machine-learning", N_("Machine learning"), N_("training and evaluating models"), None, "machine-learning"),
+    _option("mlops", N_("MLOps"), N_("deployment, monitoring, ML platforms"), None, "mlops"),
+    _option("nlp", N_("LLMs and NLP"), N_("language models and text"), None, "llms"),
+    _option("computer-vision", N_("Computer vision"), N_("images and video"), None, "machine-learning"),
+    _option("data-management", N_("Data quality and governance"), N_("quality, lineage, versioning"), None,
             "data-engineering"),
-    _option("open-source", "Open source", "building and contributing", None, "open-source"),
-    _option("competitions", "Competitions and hackathons", "challenges with leaderboards", None, "competitions"),
-    _option("learning", "Courses and study groups", "free courses and learning together", None, "learning"),
-    _option("careers", "Careers and jobs", "job hunting, interviews, growth", None, "careers"),
-    _option("events", "Meetups and events", "talks, meetups, conferences", None, "events"),
+    _option("open-source", N_("Open source"), N_("building and contributing"), None, "open-source"),
+    _option("competitions", N_("Competitions and hackathons"), N_("challenges with leaderboards"),
+            None, "competitions"),
+    _option("learning", N_("Courses and study groups"), N_("free courses and learning together"), None, "learning"),
+    _option("careers", N_("Careers and jobs"), N_("job hunting, interviews, growth"), None, "careers"),
+    _option("events", N_("Meetups and events"), N_("talks, meetups, conferences"), None, "events"),
 ]
 _REGION_ZONES = {
-    "africa": ("Africa", "Africa/Lagos Africa/Accra Africa/Nairobi Africa/Addis_Ababa Africa/Kampala "
+    "africa": (N_("Africa"), "Africa/Lagos Africa/Accra Africa/Nairobi Africa/Addis_Ababa Africa/Kampala "
                "Africa/Dar_es_Salaam Africa/Kigali Africa/Johannesburg Africa/Harare Africa/Cairo Africa/Casablanca "
                "Africa/Algiers Africa/Tunis Africa/Dakar Africa/Kinshasa"),
-    "asia": ("Asia", "Asia/Kolkata Asia/Karachi Asia/Dhaka Asia/Kathmandu Asia/Colombo Asia/Tashkent Asia/Almaty "
+    "asia": (N_("Asia"), "Asia/Kolkata Asia/Karachi Asia/Dhaka Asia/Kathmandu Asia/Colombo Asia/Tashkent Asia/Almaty "
              "Asia/Bangkok Asia/Ho_Chi_Minh Asia/Jakarta Asia/Kuala_Lumpur Asia/Singapore Asia/Manila "
              "Asia/Hong_Kong Asia/Shanghai Asia/Taipei Asia/Seoul Asia/Tokyo"),
-    "europe": ("Europe", "Europe/Lisbon Europe/London Europe/Dublin Europe/Madrid Europe/Paris Europe/Amsterdam "
+    "europe": (N_("Europe"), "Europe/Lisbon Europe/London Europe/Dublin Europe/Madrid Europe/Paris Europe/Amsterdam "
                "Europe/Berlin Europe/Zurich Europe/Rome Europe/Prague Europe/Warsaw Europe/Stockholm Europe/Athens "
                "Europe/Bucharest Europe/Helsinki Europe/Kyiv Europe/Istanbul Europe/Moscow"),
-    "latin-america": ("Latin America", "America/Mexico_City America/Guatemala America/Costa_Rica America/Panama "
+    "latin-america": (N_("Latin America"), "America/Mexico_City America/Guatemala America/Costa_Rica America/Panama "
                       "America/Havana America/Santo_Domingo America/Bogota America/Lima America/Caracas "
                       "America/La_Paz America/Santiago America/Asuncion America/Argentina/Buenos_Aires "
                       "America/Montevideo America/Sao_Paulo"),
-    "middle-east": ("Middle East", "Asia/Dubai Asia/Riyadh Asia/Qatar Asia/Kuwait Asia/Baghdad Asia/Tehran "
+    "middle-east": (N_("Middle East"), "Asia/Dubai Asia/Riyadh Asia/Qatar Asia/Kuwait Asia/Baghdad Asia/Tehran "
                     "Asia/Jerusalem Asia/Amman Asia/Beirut Europe/Istanbul Africa/Cairo"),
-    "north-america": ("North America", "America/St_Johns America/Halifax America/Toronto America/New_York "
+    "north-america": (N_("North America"), "America/St_Johns America/Halifax America/Toronto America/New_York "
                       "America/Chicago America/Winnipeg America/Monterrey America/Mexico_City America/Denver "
                       "America/Edmonton America/Phoenix America/Vancouver America/Los_Angeles America/Tijuana "
                       "America/Anchorage Pacific/Honolulu"),
-    "oceania": ("Oceania", "Australia/Perth Australia/Darwin Australia/Adelaide Australia/Brisbane Australia/Sydney "
+    "oceania": (N_("Oceania"), "Australia/Perth Australia/Darwin Australia/Adelaide Australia/Brisbane "
+                "Australia/Sydney "
                 "Australia/Melbourne Australia/Hobart Pacific/Port_Moresby Pacific/Guam Pacific/Auckland "
                 "Pacific/Fiji"),
 }
 DEFAULT_ONBOARDING_REGIONS = [
     {"key": key, "label": label, "timezones": zones.split()} for key, (label, zones) in _REGION_ZONES.items()
 ]
+
+
+# The default wording is translated where it is shown; a server's own wording is shown as it wrote it.
+DEFAULT_GREETING = N_(
+    "Welcome to **{server}**! A few quick questions so we can point you to the right channels and people."
+)
 
 
 def _menu(defaults: list[dict[str, Any]], description: str) -> Any:
@@ -122,7 +135,7 @@ class OnboardingSettings(FeatureSettings):
 
     enabled: bool = Field(True, description="send the welcome DM to new members")
     greeting: str = Field(
-        "Welcome to **{server}**! A few quick questions so we can point you to the right channels and people.",
+        DEFAULT_GREETING,
         min_length=1, max_length=1000, description="first line of the welcome DM; {server} is the server's name",
     )
     ask_region: bool = Field(True, description="ask for region and time zone (optional for the member)")
@@ -156,3 +169,9 @@ class OnboardingSettings(FeatureSettings):
             raise ValueError(f"the key {duplicates[0]!r} is used twice")
         return options
 
+
+
+def shown(text: str) -> str:
+    """A label or line of the settings in the current language: the default wording is translated, a server's own
+    wording is shown as it is (a catalog has no translation for it)."""
+    return _(text) if text else text

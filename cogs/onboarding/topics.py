@@ -6,8 +6,9 @@ import difflib
 
 from discord import app_commands
 
+from bot.i18n import _
 from cogs.communities.vocabulary import TOPICS
-from cogs.onboarding.settings import OnboardingSettings
+from cogs.onboarding.settings import OnboardingSettings, shown
 
 MAX_TOPICS = 10
 
@@ -25,6 +26,7 @@ def resolve_topic(settings: OnboardingSettings, text: str) -> str | None:
     for option in settings.topics:
         names.setdefault(_norm(option.key), option.key)
         names.setdefault(_norm(option.label), option.key)
+        names.setdefault(_norm(shown(option.label)), option.key)  # the label in the member's language
     if wanted in names:
         return names[wanted]
     # The same lookup as every command (cogs/communities/vocabulary.py), for the topics this server offers.
@@ -55,7 +57,7 @@ def parse_topics(settings: OnboardingSettings, text: str) -> tuple[list[str], li
 
 
 def topic_label(settings: OnboardingSettings, key: str) -> str:
-    return next((option.label for option in settings.topics if option.key == key), key)
+    return next((shown(option.label) for option in settings.topics if option.key == key), key)
 
 
 def topic_choices(settings: OnboardingSettings, current: str, *, multi: bool) -> list[app_commands.Choice[str]]:
@@ -65,11 +67,12 @@ def topic_choices(settings: OnboardingSettings, current: str, *, multi: bool) ->
     needle = _norm(last)
     choices = []
     for option in settings.topics:
-        if option.label in done or option.key in done:
+        label = shown(option.label)
+        if label in done or option.label in done or option.key in done:
             continue
-        if needle and needle not in _norm(option.label) and needle not in _norm(option.key):
+        if needle and all(needle not in _norm(name) for name in (label, option.label, option.key)):
             continue
-        value = ", ".join([*done, option.label]) if multi else option.key
+        value = ", ".join([*done, label]) if multi else option.key
         if len(value) <= 100:
             choices.append(app_commands.Choice(name=value, value=value))
     return choices[:25]
@@ -77,5 +80,5 @@ def topic_choices(settings: OnboardingSettings, current: str, *, multi: bool) ->
 
 def quoted(text: str, limit: int = 40) -> str:
     """Users' text echoed back as inline code: no markdown, no mention rendering, bounded length."""
-    cleaned = " ".join(text.replace("`", "'").split()) or "(empty)"
+    cleaned = " ".join(text.replace("`", "'").split()) or _("(empty)")
     return f"`{cleaned[: limit - 1] + '…' if len(cleaned) > limit else cleaned}`"

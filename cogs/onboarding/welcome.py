@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import mod_log
+from bot import i18n, languages, mod_log
 from bot.discord_helpers import channel_problem, escape, find_channel, find_role
+from bot.i18n import N_, _
 from bot.settings import Settings
 from cogs.onboarding import render
 from cogs.onboarding.dms import DmOutcome, DmResult, custom_ids, find_own_dm, nonce, send_dm
@@ -53,9 +55,15 @@ class WelcomeSender:
         available, skip = await self.mentors.can_offer(guild_id, user_id)
         return FlowContext(settings, mentors_available=available, skip_mentor=skip)
 
-    async def report(self, guild: discord.Guild, config: Settings, text: str, key: str) -> None:
-        """Tell the moderators once about a problem they must fix (not once per member)."""
-        await mod_log.report(self.bot.db, guild, config.channels.mod_log, text, once_key=f"onboarding:{key}")
+    async def report(
+        self, guild: discord.Guild, config: Settings, text: str | Callable[[], str], key: str, **values: str
+    ) -> None:
+        """Tell the moderators once about a problem they must fix (not once per member), in the server's language
+        (a member's click may be what found the problem, and that is answered in the member's): `text` is an N_()
+        string filled with `values`, or a function that writes the line."""
+        with i18n.using(await languages.of_server(self.bot, guild.id)):
+            written = _(text).format(**values) if isinstance(text, str) else text()
+        await mod_log.report(self.bot.db, guild, config.channels.mod_log, written, once_key=f"onboarding:{key}")
 
     async def step_message(
         self, member: discord.Member, surface: Surface, *, greeting: bool, note: str | None = None
@@ -108,10 +116,12 @@ class WelcomeSender:
         claimed = await self.store.claim_welcome(guild_id, user_id, self.now())
         if claimed is None:
             return
-        if claimed.kind is WelcomeKind.WELCOME_BACK:
-            fields = await self._welcome_back(member, config, roles)
-        else:
-            fields = await self.step_message(member, Surface.WELCOME, greeting=True)
+        # Nobody asked for this DM: it is written in the member's chosen language, else the server's.
+        with i18n.using(await languages.of_member(self.bot, guild_id, user_id)):
+            if claimed.kind is WelcomeKind.WELCOME_BACK:
+                fields = await self._welcome_back(member, config, roles)
+            else:
+                fields = await self.step_message(member, Surface.WELCOME, greeting=True)
         result = await send_dm(member, nonce_value=nonce("welcome", guild_id, user_id, claimed.join_seq), **fields)
         await self._after_welcome(member, claimed.attempts, result)
 
@@ -217,18 +227,23 @@ class WelcomeSender:
         if not waiting:
             return
         config = await self.bot.guild_config(guild_id)
-        problem = channel_problem(guild, config.channels.welcome, ("text",))
+        language = await languages.of_server(self.bot, guild_id)  # a channel post and a mod-log line
+        with i18n.using(language):
+            problem = channel_problem(guild, config.channels.welcome, ("text",))
         channel = find_channel(guild, config.channels.welcome, kinds=("text",))
         if problem is None and isinstance(channel, discord.TextChannel):
+            with i18n.using(language):
+                greeting, view = render.fallback_greeting(waiting), start_view(guild_id)
             try:
                 await channel.send(
-                    render.fallback_greeting(waiting),
-                    view=start_view(guild_id),
+                    greeting,
+                    view=view,
                     allowed_mentions=discord.AllowedMentions(users=waiting, roles=False, everyone=False),
                     nonce=nonce("fallback", guild_id, *sorted(joins)),
                 )
             except discord.Forbidden:
-                problem = f"the bot may not post in {channel.mention}"
+                with i18n.using(language):
+                    problem = _("the bot may not post in {channel}").format(channel=channel.mention)
             except discord.HTTPException as failure:
                 log.warning("Welcome-channel post in guild %s failed; trying again soon: %s", guild_id, failure)
                 if self.fallback is not None:
@@ -239,9 +254,12 @@ class WelcomeSender:
             await self.report(
                 guild,
                 config,
-                f"Onboarding: some newcomers have closed DMs and I cannot greet them in the welcome channel: {problem}."
-                " Fix `channels.welcome` with /config set. They can still run /onboarding start.",
+                N_(
+                    "Onboarding: some newcomers have closed DMs and I cannot greet them in the welcome channel: "
+                    "{problem}. Fix `channels.welcome` with /config set. They can still run /onboarding start."
+                ),
                 "welcome-channel",
+                problem=problem,
             )
         for member in waiting:
             await self.store.set_welcome_state(
@@ -268,9 +286,12 @@ class WelcomeSender:
                     await self.report(
                         guild,
                         config,
-                        f"Onboarding gives the role **{escape(ref)}**, but this server "
-                        "has no such role. Create it, or change its `discord_role` in the settings file.",
+                        N_(
+                            "Onboarding gives the role **{role}**, but this server "
+                            "has no such role. Create it, or change its `discord_role` in the settings file."
+                        ),
                         f"role-missing:{ref.lower()}",
+                        role=escape(ref),
                     )
                 continue
             ours.add(role.id)
@@ -280,7 +301,7 @@ class WelcomeSender:
         if not me.guild_permissions.manage_roles:
             if wanted:
                 await self.report(
-                    guild, config, "Onboarding cannot give roles: I need the **Manage Roles** permission.",
+                    guild, config, N_("Onboarding cannot give roles: I need the **Manage Roles** permission."),
                     "manage-roles",
                 )  # fmt: skip
             return []
@@ -289,9 +310,12 @@ class WelcomeSender:
             await self.report(
                 guild,
                 config,
-                f"Onboarding cannot give the role **{escape(role.name)}**: it is above "
-                "my highest role. Move my role above it in Server Settings → Roles.",
+                N_(
+                    "Onboarding cannot give the role **{role}**: it is above "
+                    "my highest role. Move my role above it in Server Settings → Roles."
+                ),
                 f"role-above:{role.id}",
+                role=escape(role.name),
             )
         add = [role for role in wanted if role not in member.roles]
         remove = [
@@ -308,8 +332,10 @@ class WelcomeSender:
             await self.report(
                 guild,
                 config,
-                "Onboarding could not change a member's roles (Discord said the bot "
-                "lacks permission). Check my role's position and the Manage Roles permission.",
+                N_(
+                    "Onboarding could not change a member's roles (Discord said the bot "
+                    "lacks permission). Check my role's position and the Manage Roles permission."
+                ),
                 "roles-forbidden",
             )
             return [role for role in wanted if role in member.roles]

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import mod_log
+from bot import i18n, languages, mod_log
 from bot.discord_helpers import clip, escape, guild_of, member_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
+from bot.i18n import _, ngettext
 from bot.scheduler import DueWork, Periodic
 from bot.settings import Settings
 from cogs.onboarding.dms import DmOutcome, nonce, send_dm
@@ -76,11 +79,11 @@ class MentorsCog(Feature):
         """Forget a mentor or mentee; the other side of their mentorships is told, without naming them."""
         done = await self.member_data.forget(guild_id, user_id, self.bot.clock.now())
         for request_id, mentee_id in done.mentees_left:
-            await self.notify(guild_id, mentee_id, render.mentor_gone_text(), ("ended", request_id))
+            await self.notify(guild_id, mentee_id, render.mentor_gone_text, ("ended", request_id))
         for request_id, mentor_id in done.mentors_freed:
-            await self.notify(guild_id, mentor_id, render.mentee_gone_text(), ("ended", request_id))
+            await self.notify(guild_id, mentor_id, render.mentee_gone_text, ("ended", request_id))
         for mentor_id, message_id in done.offers_withdrawn:
-            await self._edit_offer_message(mentor_id, message_id, render.OFFER_WITHDRAWN_TEXT)
+            await self._edit_offer_message(guild_id, mentor_id, message_id, render.OFFER_WITHDRAWN_TEXT)
         if done.rows:
             await self._requeue(guild_id, done.requeued)  # places were freed, requests wait for a mentor
         return done.rows
@@ -99,8 +102,9 @@ class MentorsCog(Feature):
 
     # --- sending --------------------------------------------------------------------------------------------------
 
-    async def notify(self, guild_id: int, user_id: int, text: str, key: tuple[object, ...]) -> bool:
-        """A short DM about mentoring; members with closed DMs are not tried (their status is in /mentor request)."""
+    async def notify(self, guild_id: int, user_id: int, text: Callable[[], str], key: tuple[object, ...]) -> bool:
+        """A short DM about mentoring; members with closed DMs are not tried (their status is in /mentor request).
+        `text` writes it, in the member's language (nobody asked for this DM)."""
         # `key` names the event (say ("accepted", offer id)) and makes the nonce: a retry never doubles a note, and
         # two different events with the same words are both delivered.
         if await self.onboarding.dm_closed(guild_id, user_id):
@@ -114,11 +118,9 @@ class MentorsCog(Feature):
                 user = await self.bot.fetch_user(user_id)
         if user is None or guild is None:
             return False
-        result = await send_dm(
-            user,
-            nonce_value=nonce("note", guild_id, user_id, *key),
-            content=clip(f"**{escape(guild.name)}**: {text}", 2000),
-        )
+        with i18n.using(await languages.of_member(self.bot, guild_id, user_id)):
+            content = clip(f"**{escape(guild.name)}**: {text()}", 2000)
+        result = await send_dm(user, nonce_value=nonce("note", guild_id, user_id, *key), content=content)
         if result.outcome is DmOutcome.CLOSED:
             await self.onboarding.record_dm_closed(guild_id, user_id, self.bot.clock.now())
         elif result.outcome is DmOutcome.FAILED:
@@ -132,45 +134,55 @@ class MentorsCog(Feature):
         mentor = guild.get_member(offer.mentor_id) if guild else None
         config = await self.guild_config(offer.guild_id)
         if guild is None or mentor is None or await self.onboarding.dm_closed(offer.guild_id, offer.mentor_id):
-            await self._skip_unreachable(offer, config, "is not reachable")
+            await self._skip_unreachable(offer, config, closed=False)
             return
         settings = config.section(OnboardingSettings)
         mentee = guild.get_member(offer.mentee_id)
         profile = await self.onboarding.profile(offer.guild_id, offer.mentee_id)
         about = None
-        if profile is not None:
-            answers = profile.answers
-            about = render.mentee_about(settings, answers.role, answers.level, answers.timezone)
         mention = mentee.mention if mentee else f"<@{offer.mentee_id}>"
-        embed = render.offer_embed(guild.name, offer, mention, about, settings)
-        result = await send_dm(mentor, nonce_value=nonce("offer", offer.id), embed=embed, view=offer_view(offer.id))
+        with i18n.using(await languages.of_member(self.bot, offer.guild_id, offer.mentor_id)):  # the mentor's
+            if profile is not None:
+                answers = profile.answers
+                about = render.mentee_about(settings, answers.role, answers.level, answers.timezone)
+            embed, view = render.offer_embed(guild.name, offer, mention, about, settings), offer_view(offer.id)
+        result = await send_dm(mentor, nonce_value=nonce("offer", offer.id), embed=embed, view=view)
         if result.outcome is DmOutcome.SENT and result.message is not None:
             await self.store.offer_delivered(offer.id, result.message.id)
         elif result.outcome is DmOutcome.CLOSED:
             await self.onboarding.record_dm_closed(offer.guild_id, offer.mentor_id, self.bot.clock.now())
-            await self._skip_unreachable(offer, config, "has closed DMs")
+            await self._skip_unreachable(offer, config, closed=True)
         else:
             # Still open: it is sent again at the next start, and the answer window moves it on regardless.
             log.warning("Offer %s to mentor %s failed: %s", offer.id, offer.mentor_id, result.error)
 
-    async def _skip_unreachable(self, offer: Offer, config: Settings, why: str) -> None:
+    async def _skip_unreachable(self, offer: Offer, config: Settings, *, closed: bool) -> None:
         guild = self.bot.get_guild(offer.guild_id)
         window = answer_window(config.section(OnboardingSettings))
         next_offer = await self.store.undeliverable(offer.id, self.bot.clock.now(), window)
         if guild is not None:
+            with i18n.using(await languages.of_server(self.bot, guild.id)):  # the moderators' log
+                mentor = f"<@{offer.mentor_id}>"
+                if closed:
+                    text = _("Mentor {mentor} has closed DMs, so I paused them (they can `/mentor resume`).")
+                else:
+                    text = _("Mentor {mentor} is not reachable, so I paused them (they can `/mentor resume`).")
+                text = text.format(mentor=mentor)
             await mod_log.report(
                 self.bot.db,
                 guild,
                 config.channels.mod_log,
-                f"Mentor <@{offer.mentor_id}> {why}, so I paused them (they can `/mentor resume`).",
+                text,
                 once_key=f"onboarding:mentor-unreachable:{offer.mentor_id}",
             )
-        await self._moved_on(offer, next_offer, "couldn't be reached")
+        await self._moved_on(offer, next_offer, render.UNREACHABLE)
 
-    async def _moved_on(self, offer: Offer, next_offer: Offer | None, what: str) -> None:
+    async def _moved_on(self, offer: Offer, next_offer: Offer | None, why: str) -> None:
         """Tell the mentee that the mentor asked will not mentor them, and what happens now."""
         next_mentor = next_offer.mentor_id if next_offer is not None else None
-        await self.notify(offer.guild_id, offer.mentee_id, render.moved_on_text(what, next_mentor), ("moved", offer.id))
+        await self.notify(
+            offer.guild_id, offer.mentee_id, lambda: render.moved_on_text(why, next_mentor), ("moved", offer.id)
+        )
         if next_offer is not None:
             await self.send_offer(next_offer)
 
@@ -208,25 +220,25 @@ class MentorsCog(Feature):
     async def answer_offer(self, interaction: discord.Interaction, offer_id: int, accept: bool) -> None:
         offer = await self.store.offer(offer_id)
         if offer is None:
-            raise UserFacingError("This request no longer exists.")
+            raise UserFacingError(_("This request no longer exists."))
         window = answer_window(await self._settings(offer.guild_id))
         result = await self.store.answer(offer_id, interaction.user.id, accept, self.bot.clock.now(), window)
         if result.outcome is AnswerOutcome.NOT_YOURS:
-            raise UserFacingError("This request was sent to another mentor.")
+            raise UserFacingError(_("This request was sent to another mentor."))
         if result.outcome is AnswerOutcome.NOT_OPEN:
             raise UserFacingError(
-                "This request was already answered, withdrawn, or it expired and went to another mentor."
+                _("This request was already answered, withdrawn, or it expired and went to another mentor.")
             )
         await interaction.response.edit_message(content=render.answer_reply(result.outcome, offer.mentee_id), view=None)
         if result.outcome is AnswerOutcome.ACCEPTED:
             await self.notify(
                 offer.guild_id,
                 offer.mentee_id,
-                f"<@{offer.mentor_id}> accepted to be your mentor! Send them a DM to say hi.",
+                functools.partial(render.accepted_text, offer.mentor_id),
                 ("accepted", offer.id),
             )
         else:
-            await self._moved_on(offer, result.next_offer, "can't take a mentee right now")
+            await self._moved_on(offer, result.next_offer, render.DECLINED)
 
     async def expire_due_offers(self) -> None:
         """Offers past the answer window count as declined; the request moves to the next mentor."""
@@ -234,20 +246,23 @@ class MentorsCog(Feature):
         for offer in await self.store.expire_due(now):
             window = answer_window(await self._settings(offer.guild_id))
             next_offer = await self.store.offer_next(offer.request_id, now, window)
-            await self._close_offer_message(offer, "This request expired, so I asked another mentor. No problem!")
-            await self._moved_on(offer, next_offer, "didn't answer in time")
+            await self._close_offer_message(offer, render.OFFER_EXPIRED_TEXT)
+            await self._moved_on(offer, next_offer, render.TIMED_OUT)
 
     async def _close_offer_message(self, offer: Offer, text: str) -> None:
         """Take the buttons off a mentor's DM that can no longer be answered."""
         message_id = await self.store.offer_message(offer.id)
         if message_id is not None:
-            await self._edit_offer_message(offer.mentor_id, message_id, text)
+            await self._edit_offer_message(offer.guild_id, offer.mentor_id, message_id, text)
 
-    async def _edit_offer_message(self, mentor_id: int, message_id: int, text: str) -> None:
-        """Replace an offer DM (its buttons go too); a DM that cannot be edited any more is left as it is."""
+    async def _edit_offer_message(self, guild_id: int, mentor_id: int, message_id: int, message: str) -> None:
+        """Replace an offer DM (its buttons go too) with `message` (an N_() string, written in the mentor's
+        language); a DM that cannot be edited any more is left as it is."""
         user = self.bot.get_user(mentor_id)
         if user is None:
             return
+        with i18n.using(await languages.of_member(self.bot, guild_id, mentor_id)):
+            text = _(message)
         try:
             channel = user.dm_channel or await user.create_dm()
             await channel.get_partial_message(message_id).edit(content=text, embed=None, view=None)
@@ -259,10 +274,7 @@ class MentorsCog(Feature):
         window = answer_window(await self._settings(guild_id))
         for offer in await self.store.rematch_waiting(guild_id, self.bot.clock.now(), window):
             await self.notify(
-                guild_id,
-                offer.mentee_id,
-                f"I found a mentor with a free place and asked them: <@{offer.mentor_id}>.",
-                ("asked", offer.id),
+                guild_id, offer.mentee_id, functools.partial(render.asked_text, offer.mentor_id), ("asked", offer.id)
             )
             await self.send_offer(offer)
 
@@ -271,7 +283,7 @@ class MentorsCog(Feature):
             if item.mentor_id is None:
                 continue
             to = item.mentee_id if by_mentor else item.mentor_id
-            text = render.ended_text(by_mentor, item.mentor_id, item.mentee_id)
+            text = functools.partial(render.ended_text, by_mentor, item.mentor_id, item.mentee_id)
             await self.notify(item.guild_id, to, text, ("ended", item.request_id))
 
     async def _requeue(self, guild_id: int, request_ids: list[int]) -> None:
@@ -303,7 +315,11 @@ class MentorsCog(Feature):
         if unknown or not keys:
             raise UserFacingError(render.unknown_topics_text(unknown, settings))
         if len(keys) > MAX_TOPICS:
-            raise UserFacingError(f"Pick at most {MAX_TOPICS} topics.")
+            raise UserFacingError(
+                ngettext("Pick at most {count} topic.", "Pick at most {count} topics.", MAX_TOPICS).format(
+                    count=i18n.number(MAX_TOPICS)
+                )
+            )
         places = capacity or settings.mentor_default_capacity
         bio_text = " ".join(bio.split()) if bio else None
         mentor = await self.store.join(guild.id, interaction.user.id, keys, places, bio_text, self.bot.clock.now())
@@ -316,17 +332,17 @@ class MentorsCog(Feature):
 
     @mentor.command(name="pause", description="Take no new mentees for now (current ones continue)")
     async def mentor_pause(self, interaction: discord.Interaction) -> None:
-        await self._set_status(interaction, MentorStatus.PAUSED, "Paused: no new requests until `/mentor resume`.")
+        await self._set_status(interaction, MentorStatus.PAUSED, _("Paused: no new requests until `/mentor resume`."))
 
     @mentor.command(name="resume", description="Take new mentees again")
     async def mentor_resume(self, interaction: discord.Interaction) -> None:
-        await self._set_status(interaction, MentorStatus.ACTIVE, "Welcome back: you can get requests again.")
+        await self._set_status(interaction, MentorStatus.ACTIVE, _("Welcome back: you can get requests again."))
         await self._rematch(guild_of(interaction).id)
 
     async def _set_status(self, interaction: discord.Interaction, status: MentorStatus, done: str) -> None:
         guild = guild_of(interaction)
         if not await self.store.set_status(guild.id, interaction.user.id, status, self.bot.clock.now()):
-            raise UserFacingError("You are not a mentor here. Offer help with `/mentor join`.")
+            raise UserFacingError(_("You are not a mentor here. Offer help with `/mentor join`."))
         await interaction.response.send_message(done, ephemeral=True)
 
     @mentor.command(name="leave", description="Stop being a mentor (ends your mentorships)")
@@ -334,8 +350,10 @@ class MentorsCog(Feature):
         guild_id = guild_of(interaction).id
         was, ended, requeued = await self.store.leave(guild_id, interaction.user.id, self.bot.clock.now())
         if not was:
-            raise UserFacingError("You are not a mentor here.")
-        await interaction.response.send_message("You are no longer a mentor. Thank you for your help!", ephemeral=True)
+            raise UserFacingError(_("You are not a mentor here."))
+        await interaction.response.send_message(
+            _("You are no longer a mentor. Thank you for your help!"), ephemeral=True
+        )
         await self._tell_ended(ended, by_mentor=True)
         await self._requeue(guild_id, requeued)
 
@@ -346,9 +364,9 @@ class MentorsCog(Feature):
         settings = await self._settings(guild_id)
         key = None
         if topic:
-            keys, _ = parse_topics(settings, topic)
+            keys, _unknown = parse_topics(settings, topic)
             if not keys:
-                raise UserFacingError(f"{quoted(topic)} is not a topic here.")
+                raise UserFacingError(_("{topic} is not a topic here.").format(topic=quoted(topic)))
             key = keys[0]
         mentors = await self.store.list_mentors(guild_id, key)
         if not mentors:
@@ -362,15 +380,19 @@ class MentorsCog(Feature):
         settings = await self._settings(member.guild.id)
         profile = await self.onboarding.profile(member.guild.id, member.id)
         if topic:
-            keys, _ = parse_topics(settings, topic)
+            keys, _unknown = parse_topics(settings, topic)
             if not keys:
-                raise UserFacingError(f"{quoted(topic)} is not a topic here. Start typing to see the list.")
+                raise UserFacingError(
+                    _("{topic} is not a topic here. Start typing to see the list.").format(topic=quoted(topic))
+                )
         else:
             keys = list(profile.answers.interests) if profile is not None else []
             if not keys:
                 raise UserFacingError(
-                    "Tell me what you want help with: `/mentor request topic:...`, or answer the "
-                    "onboarding questions first with `/onboarding start`."
+                    _(
+                        "Tell me what you want help with: `/mentor request topic:...`, or answer the "
+                        "onboarding questions first with `/onboarding start`."
+                    )
                 )
         role = profile.answers.role if profile is not None else None
         note, offer = await self.request_for(member, settings, keys, role, "command")
@@ -390,16 +412,16 @@ class MentorsCog(Feature):
         if mentee is not None:
             ended = await self.store.end_for_mentor(guild_id, interaction.user.id, mentee.id, now)
             if ended is None:
-                raise UserFacingError(f"You are not mentoring {mentee.mention}.")
+                raise UserFacingError(_("You are not mentoring {mentee}.").format(mentee=mentee.mention))
             await interaction.response.send_message(
-                f"Your mentorship with {mentee.mention} has ended. Thank you!", ephemeral=True
+                _("Your mentorship with {mentee} has ended. Thank you!").format(mentee=mentee.mention), ephemeral=True
             )
             await self._tell_ended([ended], by_mentor=True)
         else:
             ended = await self.store.end_for_mentee(guild_id, interaction.user.id, now)
             if ended is None:
-                raise UserFacingError("You have no mentor and no open request. Mentors: name the mentee.")
-            text = "Your mentorship has ended." if ended.mentor_id else "Your request is cancelled."
+                raise UserFacingError(_("You have no mentor and no open request. Mentors: name the mentee."))
+            text = _("Your mentorship has ended.") if ended.mentor_id else _("Your request is cancelled.")
             await interaction.response.send_message(text, ephemeral=True)
             await self._tell_ended([ended], by_mentor=False)
         await self._rematch(guild_id)

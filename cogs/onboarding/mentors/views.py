@@ -9,6 +9,7 @@ import discord
 
 from bot.errors import guarded
 from bot.feature import feature_of
+from bot.i18n import _
 
 OFFER_TEMPLATE = r"mentor:(?P<offer>\d+):(?P<answer>accept|decline)"
 
@@ -21,7 +22,7 @@ class OfferButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=OFFER
         super().__init__(
             discord.ui.Button(
                 custom_id=f"mentor:{offer_id}:{'accept' if accept else 'decline'}",
-                label="Accept" if accept else "Decline",
+                label=_("Accept") if accept else _("Decline"),
                 style=discord.ButtonStyle.success if accept else discord.ButtonStyle.secondary,
             )
         )
