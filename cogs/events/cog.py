@@ -75,7 +75,8 @@ class EventsCog(Feature):
 
     def __init__(self, bot: CommunityBot) -> None:
         super().__init__(bot)
-        self.store = EventStore(bot.db, bot.dm_closed)
+        lease = bot.settings.section(EventsSettings).claim_lease_seconds
+        self.store = EventStore(bot.db, bot.dm_closed, lease_s=lease if bot.db.backend == "postgresql" else 0)
         # event_reminders.claimed_by names this process: the line tells an operator (and the fault tests) whose it is
         log.info("Events: this process claims reminders as %s", self.store.worker)
         self.planner = EventPlanner(self.store, bot.clock)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field
 
-from bot.settings import FeatureSettings, OptionalRoleRef
+from bot.settings import PROCESS_WIDE, FeatureSettings, OptionalRoleRef
 
 _OFFSET_LIST = re.compile(r"^\s*(none|off|(\d+\s*[mhdw]\s*)+(,\s*(\d+\s*[mhdw]\s*)+)*)\s*$", re.IGNORECASE)
 
@@ -35,4 +35,8 @@ class EventsSettings(FeatureSettings):
         30, ge=0, le=1440, description="a reminder that fell due while the bot was offline is sent if this late"
     )
     dm_reminders: bool = Field(True, description="also DM reminders to members who said Going")
+    claim_lease_seconds: int = Field(
+        180, ge=10, le=3600, json_schema_extra=PROCESS_WIDE,
+        description="PostgreSQL with several processes: how long a reminder claimed by another process is left to it",
+    )
 
