@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from bot.i18n import N_
 from cogs.onboarding.api import MemberProfile
 
 
@@ -20,7 +21,7 @@ class CommunityPick:
 class CommunitiesApi:
     """Implemented by the communities feature; found with `bot.optional_feature(CommunitiesApi)`."""
 
-    title: ClassVar[str] = "The community directory"
+    title: ClassVar[str] = N_("The community directory")
 
     async def recommend_for(self, guild_id: int, profile: MemberProfile, limit: int) -> list[CommunityPick]:
         """The best `limit` communities of this server's directory for a member's answers, best first."""

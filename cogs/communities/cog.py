@@ -8,10 +8,12 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot import i18n, languages
 from bot.client import CommunityBot
 from bot.discord_helpers import channel_problem, clip, find_channel, guild_of, is_moderator
 from bot.errors import UserFacingError
 from bot.feature import Feature
+from bot.i18n import N_, _, ngettext
 from bot.mod_log import report
 from cogs.communities import render
 from cogs.communities.api import CommunitiesApi, CommunityPick
@@ -33,7 +35,7 @@ from cogs.communities.settings import CommunitiesSettings
 from cogs.communities.store import DirectoryStore
 from cogs.communities.store_member import CommunitiesMemberData
 from cogs.communities.views import ListPager, SuggestionDecision, suggestion_buttons
-from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS
+from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, quoted
 from cogs.onboarding.api import MemberProfile, OnboardingApi
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,7 @@ class CommunitiesCog(Feature, CommunitiesApi):
     """A curated, searchable directory of data communities, with recommendations and per-server additions."""
 
     name = "communities"
-    title = "The community directory"
+    title = N_("The community directory")
     settings_section = CommunitiesSettings
     dynamic_items = (SuggestionDecision,)
 
@@ -98,10 +100,13 @@ class CommunitiesCog(Feature, CommunitiesApi):
         """Forget their suggestions; the moderators' log cards that named them say it was withdrawn instead."""
         cards = await self.member_data.suggestion_cards(guild_id, user_id)
         touched = await self.member_data.forget(guild_id, user_id)
+        if cards:
+            with i18n.using(await languages.of_server(self.bot, guild_id)):  # the moderators' log: the server's
+                forgotten = _(render.SUGGESTION_FORGOTTEN)
         for channel_id, message_id in cards:
             message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
             try:
-                await message.edit(content=render.SUGGESTION_FORGOTTEN, embed=None, view=None)
+                await message.edit(content=forgotten, embed=None, view=None)
             except discord.HTTPException:
                 log.info("Could not edit the suggestion card %s of a forgotten member", message_id, exc_info=True)
         return touched
@@ -115,7 +120,8 @@ class CommunitiesCog(Feature, CommunitiesApi):
     # -- for other features (api.py) -----------------------------------------------------------------------
 
     async def recommend_for(self, guild_id: int, profile: MemberProfile, limit: int) -> list[CommunityPick]:
-        """The best `limit` communities of this server's directory for a member's onboarding answers."""
+        """The best `limit` communities of this server's directory for a member's onboarding answers (the reasons
+        in the language of the message being written: the caller's `i18n.using`, or the interaction's)."""
         directory = await self.store.active_directory(guild_id)
         return [
             CommunityPick(rec.entry.name, rec.entry.join.url or rec.entry.website, rec.why_text)
@@ -148,11 +154,15 @@ class CommunitiesCog(Feature, CommunitiesApi):
         profile = await onboarding.profile_of(guild.id, interaction.user.id) if onboarding else None
         prefs, from_profile = fill_from_profile(prefs, profile)
         if prefs.is_empty():
-            raise UserFacingError(render.NOTHING_TO_GO_ON)
+            raise UserFacingError(_(render.NOTHING_TO_GO_ON))
         directory = await self.store.active_directory(guild.id)
         limit = (await self._settings(guild.id)).recommendations
         found = keywords_found(directory, prefs.keywords)
-        ignored = [f"ignored “{w}”: no community here mentions it" for w in prefs.keywords if w not in found]
+        ignored = [
+            _("ignored {typed}: no community here mentions it").format(typed=quoted(w))
+            for w in prefs.keywords
+            if w not in found
+        ]
         recs = recommend(directory, prefs, limit)
         basis = render.describe_basis(prefs, from_profile)
         if not recs:
@@ -260,39 +270,59 @@ class CommunitiesCog(Feature, CommunitiesApi):
         config = await self.guild_config(guild.id)
         pending = await self._refuse_duplicate(guild.id, entry)
         most = config.section(CommunitiesSettings).max_pending_suggestions
-        if sum(1 for _, by in pending if by == interaction.user.id) >= most:
+        if sum(1 for _name, by in pending if by == interaction.user.id) >= most:
             raise UserFacingError(
-                f"You already have {most} suggestions waiting for the moderators; once they decide, you can"
-                " suggest more."
+                ngettext(
+                    "You already have {count} suggestion waiting for the moderators; once they decide, you can"
+                    " suggest more.",
+                    "You already have {count} suggestions waiting for the moderators; once they decide, you can"
+                    " suggest more.",
+                    most,
+                ).format(count=i18n.number(most))
             )
         problem = channel_problem(guild, config.channels.mod_log, ("text",))
         channel = find_channel(guild, config.channels.mod_log, kinds=("text",))
         if problem or not isinstance(channel, discord.TextChannel):
+            if problem:
+                raise UserFacingError(
+                    _(
+                        "Suggestions go to the moderators' log, but {problem}. Ask a moderator to fix it"
+                        " (/config set channels.mod_log)."
+                    ).format(problem=problem)
+                )
             raise UserFacingError(
-                f"Suggestions go to the moderators' log, but {problem or 'it is not a text channel'}. Ask a"
-                " moderator to fix it (/config set channels.mod_log)."
+                _(
+                    "Suggestions go to the moderators' log, but it is not a text channel. Ask a moderator to fix it"
+                    " (/config set channels.mod_log)."
+                )
             )
         # Posting to the log may wait on Discord's rate limits: answer within the 3 s first.
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.clock.now()
         suggestion = await self.store.create_suggestion(guild.id, entry, by=interaction.user.id, now=now)
         try:
-            card = render.suggestion_embed(suggestion)
-            message = await channel.send(embed=card, view=suggestion_buttons(suggestion.id))
+            with i18n.using(await languages.of_server(self.bot, guild.id)):  # the moderators' log: the server's
+                card = render.suggestion_embed(suggestion)
+                buttons = suggestion_buttons(suggestion.id)
+            message = await channel.send(embed=card, view=buttons)
         except discord.HTTPException:
             await self.store.delete_suggestion(suggestion.id)
             log.warning(
                 "Could not post suggestion %s to the moderators' log of %s", suggestion.id, guild.id, exc_info=True
             )
             await interaction.edit_original_response(
-                content="I could not reach the moderators' log just now, so nothing was sent. Please try again in"
-                " a minute."
+                content=_(
+                    "I could not reach the moderators' log just now, so nothing was sent. Please try again in"
+                    " a minute."
+                )
             )
             return
         await self.store.set_suggestion_message(suggestion.id, channel.id, message.id)
         await interaction.edit_original_response(
-            content=f"Thanks! **{render.safe(entry.name)}** went to the moderators as suggestion #{suggestion.id}."
-            " If they approve it, it joins this server's /communities directory."
+            content=_(
+                "Thanks! **{name}** went to the moderators as suggestion #{id}. If they approve it, it joins this"
+                " server's /communities directory."
+            ).format(name=render.safe(entry.name), id=suggestion.id)
         )
 
     @communities.command(name="add", description="Moderators: add a community to this server's directory")
@@ -323,15 +353,14 @@ class CommunitiesCog(Feature, CommunitiesApi):
         await self._refuse_duplicate(guild.id, entry)
         added = await self.store.add_entry(guild.id, entry, by=interaction.user.id, now=self.bot.clock.now())
         await interaction.response.send_message(
-            f"Added **{render.safe(added.name)}** to this server's directory.", ephemeral=True
+            _("Added **{name}** to this server's directory.").format(name=render.safe(added.name)), ephemeral=True
         )
         config = await self.guild_config(guild.id)
-        await report(
-            self.bot.db,
-            guild,
-            config.channels.mod_log,
-            f"{interaction.user.mention} added **{render.safe(added.name)}** to the /communities directory.",
-        )
+        with i18n.using(await languages.of_server(self.bot, guild.id)):  # the moderators' log: the server's
+            line = _("{moderator} added **{name}** to the /communities directory.").format(
+                moderator=interaction.user.mention, name=render.safe(added.name)
+            )
+        await report(self.bot.db, guild, config.channels.mod_log, line)
 
     @communities.command(name="remove", description="Moderators: remove a community this server added")
     @app_commands.describe(name="A community this server added")
@@ -344,13 +373,16 @@ class CommunitiesCog(Feature, CommunitiesApi):
             everything = find_entry(await self.store.active_directory(guild.id), name)
             if everything.entry is not None:
                 raise UserFacingError(
-                    f"**{render.safe(everything.entry.name)}** comes from the bot's curated directory"
-                    " (data/communities.yaml), not from this server, so it cannot be removed here."
+                    _(
+                        "**{name}** comes from the bot's curated directory (data/communities.yaml), not from this"
+                        " server, so it cannot be removed here."
+                    ).format(name=render.safe(everything.entry.name))
                 )
-            raise UserFacingError(render.unknown_name_text(name, lookup.suggestions, scope="this server's additions"))
+            raise UserFacingError(render.unknown_name_text(name, lookup.suggestions, own=True))
         await self.store.retire_entry(guild.id, lookup.entry.key, self.bot.clock.now())
         await interaction.response.send_message(
-            f"Removed **{render.safe(lookup.entry.name)}** from this server's directory.", ephemeral=True
+            _("Removed **{name}** from this server's directory.").format(name=render.safe(lookup.entry.name)),
+            ephemeral=True,
         )
 
     # -- helpers -------------------------------------------------------------------------------------------
@@ -388,18 +420,29 @@ class CommunitiesCog(Feature, CommunitiesApi):
                 today=self.bot.clock.now().date(),
             )
         except EntryError as error:
-            lines = [f"• **{option}**: {clip(problem, 300)}" for option, problem in error.problems]
-            raise UserFacingError(clip("Not saved:\n" + "\n".join(lines), 2000)) from None
+            # each option by the name the member's Discord shows it under
+            language = i18n.current()
+            lines = [
+                _("• **{option}**: {problem}").format(
+                    option=i18n.translate(option, language, i18n.NAME_CONTEXT), problem=clip(problem, 300)
+                )
+                for option, problem in error.problems
+            ]
+            raise UserFacingError(clip(_("Not saved:") + "\n" + "\n".join(lines), 2000)) from None
 
     async def _refuse_duplicate(self, guild_id: int, entry: CommunityEntry) -> list[tuple[str, int]]:
         """Refuse a name already in the directory or waiting as a suggestion; the pending (name, by) otherwise."""
         other = named(await self.store.active_directory(guild_id), entry.name)
         if other is not None:
-            raise UserFacingError(f"**{render.safe(other.name)}** is already in the directory: see /communities info.")
+            raise UserFacingError(
+                _("**{name}** is already in the directory: see /communities info.").format(name=render.safe(other.name))
+            )
         pending = await self.store.pending(guild_id)
         if entry.name.casefold() in {name.casefold() for name, _ in pending}:
             raise UserFacingError(
-                f"**{render.safe(entry.name)}** was already suggested and is waiting for the moderators."
+                _("**{name}** was already suggested and is waiting for the moderators.").format(
+                    name=render.safe(entry.name)
+                )
             )
         return pending
 
@@ -407,8 +450,10 @@ class CommunitiesCog(Feature, CommunitiesApi):
         config = await self.guild_config(guild_of(interaction).id)
         if not is_moderator(interaction.user, config.roles.moderator):
             raise UserFacingError(
-                "Only moderators (Manage Server, or the moderator role) can do that. Anyone can use"
-                " /communities suggest."
+                _(
+                    "Only moderators (Manage Server, or the moderator role) can do that. Anyone can use"
+                    " /communities suggest."
+                )
             )
 
     async def decide_suggestion(self, interaction: discord.Interaction, suggestion_id: int, *, approve: bool) -> None:
@@ -418,11 +463,10 @@ class CommunitiesCog(Feature, CommunitiesApi):
             guild_of(interaction).id, suggestion_id, approve=approve, by=interaction.user.id, now=self.bot.clock.now()
         )
         if outcome is None:
-            raise UserFacingError("That suggestion no longer exists.")
+            raise UserFacingError(_("That suggestion no longer exists."))
         suggestion = outcome.suggestion
-        note = render.decision_note(suggestion)
         if not outcome.decided_now:
-            raise UserFacingError(f"Already decided: {note}.")
+            raise UserFacingError(_("Already decided: {decision}.").format(decision=render.decision_note(suggestion)))
         log.info(
             "Guild %s: suggestion %s %s by %s",
             suggestion.guild_id,
@@ -430,7 +474,10 @@ class CommunitiesCog(Feature, CommunitiesApi):
             suggestion.status,
             interaction.user.id,
         )
-        await interaction.response.edit_message(embed=render.suggestion_embed(suggestion, note), view=None)
+        # The card is the moderators' log's: written in the server's language, whatever the clicker's client.
+        with i18n.using(await languages.of_server(self.bot, suggestion.guild_id)):
+            card = render.suggestion_embed(suggestion, render.decision_note(suggestion))
+        await interaction.response.edit_message(embed=card, view=None)
 
     # -- autocomplete --------------------------------------------------------------------------------------
 

@@ -21,52 +21,89 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
-from cogs.communities.vocabulary import ACCESS, COSTS, LEVELS, PLATFORMS, REGIONS, ROLES, TOPICS, Vocabulary, normalise
+from bot import i18n
+from bot.i18n import N_, _
+from cogs.communities.vocabulary import (
+    ACCESS,
+    COSTS,
+    LEVELS,
+    PLATFORMS,
+    REGIONS,
+    ROLES,
+    TOPICS,
+    Vocabulary,
+    comma_list,
+    normalise,
+)
 
 KEY_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+# The problems below are read by whoever edits the directory file (in English: no member is asking) and by
+# members whose /communities suggest or add options do not validate (in their language: the interaction's).
+_KINDS = {
+    "role": N_("role"),
+    "topic": N_("topic"),
+    "region": N_("region"),
+    "level": N_("level"),
+    "platform": N_("platform"),
+    "access": N_("access"),
+    "cost": N_("cost"),
+}
 
 
 def _one_of(vocabulary: Vocabulary) -> Callable[[Any], str]:
     """A validator accepting a vocabulary key (or a label/alias, stored as the key)."""
 
     def check(value: Any) -> str:
+        # the keys for whoever edits the file (in English); the labels, which are accepted too, for a member
+        english = i18n.current() in (i18n.DEFAULT, i18n.PSEUDO)
+        known = ", ".join(vocabulary.keys) if english else comma_list(term.shown for term in vocabulary)
         if not isinstance(value, str):
-            raise ValueError(f"must be one of {', '.join(vocabulary.keys)}")
+            raise ValueError(_("must be one of {known}").format(known=known))
         if value in vocabulary:
             return value
         term = vocabulary.resolve(value)
         if term is not None:
             return term.key
         close = difflib.get_close_matches(value, vocabulary.keys, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]}? " if close else ""
-        known = ", ".join(vocabulary.keys)
-        raise ValueError(f"{value!r} is not a known {vocabulary.name}; {hint}must be one of {known}")
+        kind = _(_KINDS[vocabulary.name]) if vocabulary.name in _KINDS else vocabulary.name
+        if close:
+            raise ValueError(
+                _("{value} is not a known {kind}; did you mean {close}? must be one of {known}").format(
+                    value=repr(value), kind=kind, close=close[0], known=known
+                )
+            )
+        raise ValueError(
+            _("{value} is not a known {kind}; must be one of {known}").format(value=repr(value), kind=kind, known=known)
+        )
 
     return check
 
 
 def _url(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError("must be a web address starting with https:// or http://")
+        raise ValueError(_("must be a web address starting with https:// or http://"))
     text = value.strip()
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in text or len(text) > 300:
-        raise ValueError(f"{text[:80]!r} is not a web address starting with https:// or http://")
+        raise ValueError(_("{value} is not a web address starting with https:// or http://").format(value=repr(text[:80])))
     return text
 
 
 def _key(value: Any) -> str:
     if not isinstance(value, str) or not KEY_PATTERN.match(value):
-        raise ValueError("must be 1-40 lower-case letters, digits and dashes, such as data-talks-club")
+        raise ValueError(_("must be 1-40 lower-case letters, digits and dashes, such as data-talks-club"))
     return value
 
 
 def _language(value: Any) -> str:
     if not isinstance(value, str) or not _LANGUAGE.match(value):
-        raise ValueError("must be an ISO 639 language code such as en, fr or sw")
+        raise ValueError(_("must be an ISO 639 language code such as en, fr or sw"))
     return value
 
 
@@ -118,6 +155,48 @@ class EntryResource(_Strict):
     free: bool = True
 
 
+# The languages an entry may carry its own translations for: every language the bot speaks but English.
+TRANSLATED = tuple(language for language in i18n.LANGUAGES if language != i18n.DEFAULT)
+_TRANSLATED_BY_CODE = {language.casefold().replace("-", "_"): language for language in TRANSLATED}
+
+
+class EntryTranslation(_Strict):
+    """An entry's own words in one language (shown to members reading that language)."""
+
+    description: Description
+
+
+class EntryTranslations(_Strict):
+    """`translations: {fr: {description: ...}, zh_CN: {description: ...}}`: one optional field per language."""
+
+    fr: EntryTranslation | None = None
+    zh_CN: EntryTranslation | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_languages(cls, data: Any) -> Any:
+        """Language codes as the bot writes them ("zh-CN" read as zh_CN); any other code is named."""
+        if not isinstance(data, dict):
+            return data
+        unknown = [str(code) for code in data if str(code).casefold().replace("-", "_") not in _TRANSLATED_BY_CODE]
+        if unknown:
+            codes = ", ".join(repr(code) for code in unknown)
+            raise ValueError(
+                _("{codes}: not a language the bot translates into; use {languages}").format(
+                    codes=codes, languages=i18n.join(TRANSLATED, alternatives=True)
+                )
+            )
+        return {_TRANSLATED_BY_CODE[str(code).casefold().replace("-", "_")]: value for code, value in data.items()}
+
+    def of(self, language: str) -> EntryTranslation | None:
+        """The translation into `language`, if the entry has one."""
+        found = getattr(self, language, None) if language in _TRANSLATED_BY_CODE.values() else None
+        return found if isinstance(found, EntryTranslation) else None
+
+    def given(self) -> list[EntryTranslation]:
+        return [found for language in TRANSLATED if (found := self.of(language)) is not None]
+
+
 class CommunityEntry(_Strict):
     """One community of the directory; the same shape for shipped entries and a server's own additions."""
 
@@ -138,12 +217,13 @@ class CommunityEntry(_Strict):
     resources: tuple[EntryResource, ...] = Field((), max_length=10)
     parent: Key | None = None
     last_checked: date
+    translations: EntryTranslations = EntryTranslations()
 
     @field_validator("join")
     @classmethod
     def _main_way_has_link(cls, join: JoinWay) -> JoinWay:
         if join.url is None:
-            raise ValueError("needs a url: the main way to join must have a link")
+            raise ValueError(_("needs a url: the main way to join must have a link"))
         return join
 
     @property
@@ -165,6 +245,12 @@ class CommunityEntry(_Strict):
             LEVELS.mask(self.levels),
         )
 
+    @property
+    def shown_description(self) -> str:
+        """The description in the language of the message being written when the entry has it, else as written."""
+        own = self.translations.of(i18n.current())
+        return own.description if own is not None else self.description
+
     @functools.cached_property
     def sort_name(self) -> str:
         return self.name.casefold()
@@ -173,6 +259,7 @@ class CommunityEntry(_Strict):
     def search_text(self) -> str:
         """Name, aliases, description, location and resources, normalised like keywords are."""
         parts = [self.name, *self.aliases, self.description, self.location or "", *(r.name for r in self.resources)]
+        parts += [translation.description for translation in self.translations.given()]  # found in any language
         return normalise(" ".join(parts))
 
 
@@ -195,22 +282,33 @@ def describe_problems(error: ValidationError) -> list[tuple[str, str]]:
         loc = tuple(p for p in item["loc"] if isinstance(p, int) or not str(p).startswith("function-"))
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown field (check the spelling; docs/communities.md lists the fields)"
+            message = _("unknown field (check the spelling; docs/communities.md lists the fields)")
         elif item["type"] == "missing":
-            message = "is required"
-        elif item["type"] in ("string_too_short", "string_too_long"):
-            bound = item["ctx"].get("min_length", item["ctx"].get("max_length"))
-            side = "at least" if item["type"] == "string_too_short" else "at most"
-            message = f"must be {side} {bound} characters (it has {len(item['input'])})"
-            message = "must not be empty" if bound == 1 and side == "at least" else message
+            message = _("is required")
+        elif item["type"] == "string_too_short":
+            bound = item["ctx"]["min_length"]
+            message = (
+                _("must not be empty")
+                if bound == 1
+                else _("must be at least {bound} characters (it has {count})").format(
+                    bound=i18n.number(bound), count=i18n.number(len(item["input"]))
+                )
+            )
+        elif item["type"] == "string_too_long":
+            message = _("must be at most {bound} characters (it has {count})").format(
+                bound=i18n.number(item["ctx"]["max_length"]), count=i18n.number(len(item["input"]))
+            )
         elif item["type"] == "too_short":
-            message = "must list at least one" if item["ctx"]["min_length"] == 1 else message
+            message = _(_AT_LEAST_ONE) if item["ctx"]["min_length"] == 1 else message
         elif item["type"] == "too_long":
-            message = f"may list at most {item['ctx']['max_length']}"
+            message = _("may list at most {count}").format(count=i18n.number(item["ctx"]["max_length"]))
         problems.append((format_location(loc), message))
     # A list whose only item was rejected is also reported as empty; the item's own problem says it all.
-    itemised = {field.split("[")[0] for field, _ in problems if "[" in field}
-    return [(f, m) for f, m in problems if not (f in itemised and m == "must list at least one")]
+    itemised = {field.split("[")[0] for field, _m in problems if "[" in field}
+    return [(f, m) for f, m in problems if not (f in itemised and m == _(_AT_LEAST_ONE))]
+
+
+_AT_LEAST_ONE = N_("must list at least one")
 
 
 class EntryError(ValueError):

@@ -16,6 +16,8 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from bot import i18n
+from bot.i18n import N_, _
 from cogs.communities.models import (
     WEIGHTS,
     CommunityEntry,
@@ -29,7 +31,17 @@ from cogs.communities.models import (
     build_entry,
 )
 from cogs.communities.ranking import INDEX_FROM, RankingIndex, index_for
-from cogs.communities.vocabulary import LEVELS, REGIONS, ROLES, TOPICS, Term, Vocabulary, normalise
+from cogs.communities.vocabulary import (
+    LEVELS,
+    REGIONS,
+    ROLES,
+    TOPICS,
+    Term,
+    Vocabulary,
+    comma_list,
+    normalise,
+    quoted,
+)
 
 if TYPE_CHECKING:
     from cogs.onboarding.api import MemberProfile
@@ -142,28 +154,37 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
     return results
 
 
+# A level matched, in words ("beginner-friendly" for the first).
+_LEVEL_REASONS = {
+    "new-to-data": N_("beginner-friendly"),
+    "early-career": N_("for early career people"),
+    "experienced": N_("for experienced people"),
+}
+
+
 def reasons_for(entry: CommunityEntry, matches: Sequence[CriterionMatch]) -> tuple[str, ...]:
-    """The matched criteria in words: 'serves data engineers', 'data engineering, MLOps', 'Africa', ..."""
+    """The matched criteria in words (in the language of the message being written): 'serves data engineers',
+    'data engineering, MLOps', 'Africa', ..."""
     reasons = []
     for match in matches:
         if match.criterion is Criterion.ROLE:
             term = ROLES.get(match.value)
-            reasons.append(f"serves {term.plural if term else match.value}")
+            reasons.append(_("serves {roles}").format(roles=_(term.plural) if term else match.value))
     topics = [TOPICS.label(m.value) for m in matches if m.criterion is Criterion.TOPIC]
     if topics:
-        reasons.append(", ".join(topics))
+        reasons.append(comma_list(topics))
     words = [m.value for m in matches if m.criterion is Criterion.KEYWORD]
     if words:
-        reasons.append("mentions " + ", ".join(f"“{w}”" for w in words))
+        reasons.append(_("mentions {words}").format(words=comma_list(quoted(w) for w in words)))
     for match in matches:
         if match.criterion is Criterion.REGION:
             if match.strength is MatchStrength.FULL:
                 reasons.append(entry.location or REGIONS.label(match.value))
             else:
-                reasons.append("worldwide, online")
+                reasons.append(_("worldwide, online"))
         elif match.criterion is Criterion.LEVEL:
-            level = LEVELS.label(match.value).lower()
-            reasons.append("beginner-friendly" if match.value == "new-to-data" else f"for {level} people")
+            reason = _LEVEL_REASONS.get(match.value)
+            reasons.append(_(reason) if reason else LEVELS.label(match.value))
     return tuple(reasons)
 
 
@@ -173,15 +194,15 @@ def why_line(entry: CommunityEntry, reasons: Sequence[str]) -> str:
     first = entry.resources[0] if entry.resources else None
     if first is not None:
         free = first.free and entry.cost != "paid" and not first.name.casefold().startswith("free")
-        extras.append(f"free {first.name}" if free else first.name)
+        extras.append(_("free {resource}").format(resource=first.name) if free else first.name)
     if entry.cost == "free" and not (first and first.free):
-        extras.append("free to join")
+        extras.append(_("free to join"))
     elif entry.cost != "free":
-        extras.append("paid" if entry.cost == "paid" else "free, with paid extras")
-    return "; ".join([*reasons, *extras])
+        extras.append(_("paid") if entry.cost == "paid" else _("free, with paid extras"))
+    return _("; ").join([*reasons, *extras])
 
 
-_SPLIT = re.compile(r"[,;\n]+")
+_SPLIT = re.compile(r"[,;\n，；、]+")
 
 
 def split_list(text: str | None) -> list[str]:
@@ -196,7 +217,7 @@ def parse_interests(text: str | None) -> InterestParse:
     notes: list[str] = []
     terms = split_list(text)
     if len(terms) > MAX_INTERESTS:
-        notes.append(f"only the first {MAX_INTERESTS} interests were used")
+        notes.append(_("only the first {count} interests were used").format(count=i18n.number(MAX_INTERESTS)))
         terms = terms[:MAX_INTERESTS]
     for raw in terms:
         term = raw[:MAX_TERM_LENGTH]
@@ -204,14 +225,14 @@ def parse_interests(text: str | None) -> InterestParse:
         if topic is None:
             topic = TOPICS.resolve_fuzzy(term) or _topic_by_description(term)
             if topic is not None:
-                notes.append(f"read “{term}” as {topic.label}")
+                notes.append(_("read {typed} as {topic}").format(typed=quoted(term), topic=topic.shown))
         if topic is not None:
             if topic.key not in topics:
                 topics.append(topic.key)
             continue
         word = normalise(term)[:MAX_TERM_LENGTH]  # casefold can lengthen text ("ß" -> "ss"), so clip again
         if len(word) < 2:
-            notes.append(f"ignored “{term}”: too short")
+            notes.append(_("ignored {typed}: too short").format(typed=quoted(term)))
         elif word not in keywords:
             keywords.append(word)
     return InterestParse(tuple(topics), tuple(keywords), tuple(notes))
@@ -264,14 +285,28 @@ def _addends(index: RankingIndex, prefs: Preferences) -> list[tuple[int, int]]:
     return addends
 
 
+# An unknown word, per vocabulary (one sentence each: "region" is feminine in French).
+_UNKNOWN_TERM = {
+    "role": N_("{typed} is not a role I know; pick one of: {known}"),
+    "topic": N_("{typed} is not a topic I know; pick one of: {known}"),
+    "region": N_("{typed} is not a region I know; pick one of: {known}"),
+    "level": N_("{typed} is not a level I know; pick one of: {known}"),
+}
+
+
 def resolve_term(vocabulary: Vocabulary, text: str | None) -> str | None:
-    """A vocabulary key from typed text (key, label, alias, near miss); None if empty; LookupError naming the labels."""
+    """A vocabulary key from typed text (key, label, alias, near miss, in any language the bot speaks); None if
+    empty; LookupError naming the labels."""
     if text is None or not text.strip():
         return None
     term = vocabulary.resolve_fuzzy(text)
     if term is None:
-        known = ", ".join(t.label for t in vocabulary)
-        raise LookupError(f"“{text.strip()[:MAX_TERM_LENGTH]}” is not a {vocabulary.name} I know; pick one of: {known}")
+        known = comma_list(t.shown for t in vocabulary)
+        typed = quoted(text.strip()[:MAX_TERM_LENGTH])
+        sentence = _UNKNOWN_TERM.get(vocabulary.name)
+        if sentence is None:  # not one members type in a command
+            raise LookupError(f"{typed} is not a {vocabulary.name} I know; pick one of: {known}")
+        raise LookupError(_(sentence).format(typed=typed, known=known))
     return term.key
 
 
@@ -400,7 +435,7 @@ CHOICE_TEXT = 100
 
 def term_completions(vocabulary: Vocabulary, current: str) -> list[tuple[str, str]]:
     """Terms matching what is typed so far, shown by label, sent as key."""
-    return [(t.label, t.key) for t in vocabulary.search(current, MAX_CHOICES)]
+    return [(t.shown, t.key) for t in vocabulary.search(current, MAX_CHOICES)]
 
 
 def list_completions(vocabulary: Vocabulary, current: str) -> list[tuple[str, str]]:
@@ -413,7 +448,7 @@ def list_completions(vocabulary: Vocabulary, current: str) -> list[tuple[str, st
     for term in vocabulary.search(last.strip(), len(vocabulary)):
         if term.key in chosen:
             continue
-        shown = f"{prefix}, {term.label}" if prefix else term.label
+        shown = f"{prefix}, {term.shown}" if prefix else term.shown
         value = f"{prefix}, {term.key}" if prefix else term.key
         if len(shown) <= CHOICE_TEXT and len(value) <= CHOICE_TEXT:
             choices.append((shown, value))

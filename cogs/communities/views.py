@@ -9,15 +9,21 @@ from typing import Any
 
 import discord
 
+from bot import i18n
 from bot.errors import BaseView, guarded
 from bot.feature import feature_of
+from bot.i18n import _
 from cogs.communities.render import list_embed
 
 log = logging.getLogger(__name__)
 
 
 class ListPager(BaseView):
-    """First / previous / next / last over prepared pages; says so on the message when it stops working."""
+    """First / previous / next / last over prepared pages; says so on the message when it stops working.
+
+    The pages were written in the language of the member who ran the command (only they can turn them), so the
+    view keeps that language for everything else it writes, including the expiry note from the timeout task.
+    """
 
     def __init__(
         self,
@@ -34,19 +40,23 @@ class ListPager(BaseView):
         self.total = total
         self.owner_id = owner_id
         self.page = 0
+        self.language = i18n.current()
+        self.previous.label = _("‹ Previous")
+        self.next.label = _("Next ›")
         # The latest interaction on this message: its token is the one still valid when the buttons time out.
         self.last_interaction: discord.Interaction | None = None
         self._sync_buttons()
 
     def embed(self, *, expired: bool = False) -> discord.Embed:
-        return list_embed(
-            self.pages[self.page],
-            heading=self.heading,
-            page=self.page,
-            pages=len(self.pages),
-            total=self.total,
-            expired=expired,
-        )
+        with i18n.using(self.language):
+            return list_embed(
+                self.pages[self.page],
+                heading=self.heading,
+                page=self.page,
+                pages=len(self.pages),
+                total=self.total,
+                expired=expired,
+            )
 
     def _sync_buttons(self) -> None:
         last = len(self.pages) - 1
@@ -57,7 +67,7 @@ class ListPager(BaseView):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id != self.owner_id:
             await interaction.response.send_message(
-                "These page buttons belong to someone else's list: run /communities list yourself.", ephemeral=True
+                _("These page buttons belong to someone else's list: run /communities list yourself."), ephemeral=True
             )
             return False
         return True
@@ -104,13 +114,17 @@ SUGGESTION_TEMPLATE = r"communities:suggestion:(?P<id>[0-9]{1,19}):(?P<action>ap
 
 
 class SuggestionDecision(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=SUGGESTION_TEMPLATE):
-    """Approve or Reject on a suggestion in the moderators' log; the custom_id carries the suggestion id."""
+    """Approve or Reject on a suggestion in the moderators' log; the custom_id carries the suggestion id.
+
+    Labelled in the language of the moment: the server's when the card is posted (see the cog); a click rebuilds
+    the item from its custom_id only to run the callback, and the decided card has no buttons any more.
+    """
 
     def __init__(self, suggestion_id: int, action: str) -> None:
         approve = action == "approve"
         super().__init__(
             discord.ui.Button(
-                label="Approve" if approve else "Reject",
+                label=_("Approve") if approve else _("Reject"),
                 style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
                 custom_id=f"communities:suggestion:{suggestion_id}:{action}",
             )
