@@ -63,7 +63,7 @@ def state(pg: Playground, me: int) -> dict[str, Any]:
     ]
     dm = world.dm_channel_by_user.get(me)
     return {
-        "me": str(me), "now": pg.clock.now().isoformat(), "version": pg.version,
+        "me": str(me), "locale": world.user(me).locale, "now": pg.clock.now().isoformat(), "version": pg.version,
         "guild": {"id": str(guild.id), "name": guild.name},
         "bot": {"id": str(pg.lb.bot_user.id), "name": pg.lb.bot_user.global_name or pg.lb.bot_user.username},
         "members": members, "channels": channels, "threads": threads, "events": events,
@@ -90,7 +90,8 @@ def commands(pg: Playground, me: int) -> list[dict[str, Any]]:
         needed = cmd.get("default_member_permissions")
         if needed is not None and int(needed) & perms != int(needed):
             continue
-        out.append({k: cmd.get(k) for k in ("name", "type", "description", "options")})
+        shown = ("name", "type", "description", "options", "name_localizations", "description_localizations")
+        out.append({k: cmd.get(k) for k in shown})
     return out
 
 

@@ -326,6 +326,19 @@ async def act_join(pg: Playground, body: dict[str, Any]) -> dict[str, Any]:
     return {"member": str(user.id)}
 
 
+# The language of the acting member's Discord app: Discord sends it with every interaction (German: one the bot
+# does not speak, answered in English).
+APP_LOCALES = ("en-US", "fr", "zh-CN", "de")
+
+
+async def act_locale(pg: Playground, me: int, body: dict[str, Any]) -> dict[str, Any]:
+    locale = body.get("locale")
+    if locale not in APP_LOCALES:
+        raise fail(f"locale must be one of {list(APP_LOCALES)}")
+    pg.lb.world.user(me).locale = locale
+    return {"locale": locale}
+
+
 async def act_time(pg: Playground, body: dict[str, Any]) -> dict[str, Any]:
     hours = body.get("hours")
     if isinstance(hours, bool) or hours not in TIME_STEPS:
@@ -335,7 +348,7 @@ async def act_time(pg: Playground, body: dict[str, Any]) -> dict[str, Any]:
 
 
 ACTIONS = {"slash": act_slash, "autocomplete": act_autocomplete, "context": act_context, "button": act_button,
-           "select": act_select, "modal": act_modal, "post": act_post}
+           "select": act_select, "modal": act_modal, "post": act_post, "locale": act_locale}
 
 
 # --- handlers --------------------------------------------------------------------------------------------------------

@@ -474,6 +474,7 @@ function renderForum(forum) {
 function render() {
   const state = view.state;
   $("guild-name").textContent = state.guild.name;
+  $("locale").value = state.locale;
   $("clock").textContent = "🕒 " + new Date(state.now).toLocaleString([], { weekday: "short", dateStyle: undefined, hour: "2-digit", minute: "2-digit", day: "numeric", month: "short" });
   renderSidebar();
   renderMembers();
@@ -509,31 +510,40 @@ function openChannel(id) {
 
 // --- the command bar -----------------------------------------------------------------------------------------------
 
+// A command's, option's or choice's name or description as Discord shows it to this member: in the language of
+// their app when the bot gave one (name_localizations / description_localizations), else the default.
+function shown(item, field) {
+  const translated = item[`${field}_localizations`];
+  return (translated && translated[view.state.locale]) || item[field];
+}
+
 function commandPaths() {
-  // Every runnable /command [group] [subcommand] the bot registered for the member.
+  // Every runnable /command [group] [subcommand] the bot registered for the member; `key` is what is sent (the
+  // names Discord sends are always the default ones), `label` what the member reads.
   const out = [];
   for (const command of view.state.commands.filter((c) => (c.type || 1) === 1)) {
     const options = command.options || [];
     const subs = options.filter((o) => o.type === 1 || o.type === 2);
-    if (!subs.length) { out.push({ name: command.name, description: command.description, options }); continue; }
+    if (!subs.length) { out.push({ name: command.name, parts: [command], description: shown(command, "description"), options }); continue; }
     for (const sub of subs) {
-      if (sub.type === 1) out.push({ name: command.name, subcommand: sub.name, description: sub.description, options: sub.options || [] });
+      if (sub.type === 1) out.push({ name: command.name, subcommand: sub.name, parts: [command, sub], description: shown(sub, "description"), options: sub.options || [] });
       else for (const leaf of sub.options || []) {
-        out.push({ name: command.name, group: sub.name, subcommand: leaf.name, description: leaf.description, options: leaf.options || [] });
+        out.push({ name: command.name, group: sub.name, subcommand: leaf.name, parts: [command, sub, leaf], description: shown(leaf, "description"), options: leaf.options || [] });
       }
     }
   }
-  return out.map((p) => ({ ...p, key: ["/" + p.name, p.group, p.subcommand].filter(Boolean).join(" ") }));
+  return out.map((p) => ({ ...p, key: ["/" + p.name, p.group, p.subcommand].filter(Boolean).join(" "),
+    label: "/" + p.parts.map((part) => shown(part, "name")).join(" ") }));
 }
 
 function renderCommands() {
   const select = $("command");
   const paths = commandPaths();
-  const keys = paths.map((p) => p.key).join("|");
+  const keys = paths.map((p) => p.label).join("|");
   if (select.dataset.keys === keys) return;
   const chosen = select.value;
   select.dataset.keys = keys;
-  select.replaceChildren(el("option", { value: "", text: "/ Pick a command" }), ...paths.map((p) => el("option", { value: p.key, text: p.key, selected: p.key === chosen })));
+  select.replaceChildren(el("option", { value: "", text: "/ Pick a command" }), ...paths.map((p) => el("option", { value: p.key, text: p.label, selected: p.key === chosen })));
   renderOptions();
 }
 
@@ -558,7 +568,7 @@ function renderOptions() {
   for (const option of path.options) {
     let input;
     const choices = option.choices || [];
-    const pickFrom = (items, blank) => el("select", {}, el("option", { value: "", text: blank }), ...items.map((c) => el("option", { value: String(c.value), text: c.name })));
+    const pickFrom = (items, blank) => el("select", {}, el("option", { value: "", text: blank }), ...items.map((c) => el("option", { value: String(c.value), text: shown(c, "name") })));
     const members = view.state.members.map((m) => ({ name: m.name, value: m.id }));
     const roles = Object.entries(view.state.names.roles).map(([value, name]) => ({ name: "@" + name, value }));
     if (choices.length) input = pickFrom(choices, option.required ? "choose…" : "(none)");
@@ -568,7 +578,7 @@ function renderOptions() {
     else if (option.type === 9) input = pickFrom([...members, ...roles], "member or role…");
     else if (option.type === 7) input = pickFrom(view.state.channels.filter((c) => c.type !== 4).map((c) => ({ name: "#" + c.name, value: c.id })), "channel…");
     else {
-      input = el("input", { type: option.type === 4 || option.type === 10 ? "number" : "text", placeholder: option.description || "" });
+      input = el("input", { type: option.type === 4 || option.type === 10 ? "number" : "text", placeholder: shown(option, "description") || "" });
       if (option.max_length) input.maxLength = option.max_length;
       if (option.autocomplete) {
         const list = el("datalist", { id: `ac-${option.name}` });
@@ -583,8 +593,8 @@ function renderOptions() {
       }
     }
     input.dataset.option = option.name;
-    input.title = option.description || "";
-    box.append(el("label", {}, `${option.name}${option.required ? " *" : ""}`, input));
+    input.title = shown(option, "description") || "";
+    box.append(el("label", {}, `${shown(option, "name")}${option.required ? " *" : ""}`, input));
   }
 }
 
@@ -680,6 +690,7 @@ async function send(event) {
 
 function start() {
   $("member").addEventListener("change", (e) => { view.me = e.target.value; refresh(); });
+  $("locale").addEventListener("change", (e) => act({ action: "locale", locale: e.target.value }));
   $("join").addEventListener("click", async () => {
     const answer = await act({ action: "join" });
     if (answer) { view.me = answer.member; view.channel = "dm"; refresh(); }

@@ -182,3 +182,25 @@ async def test_hostile_text_runs_nothing_in_the_page(browser: Browser, running: 
     assert await page.locator(f"#messages {dangerous}, #channels {dangerous}").count() == 0
     assert await page.evaluate("window.pwned") is None
     assert browser.dialogs == [] and browser.errors == []
+
+
+async def test_a_member_whose_app_is_in_french_or_chinese_reads_commands_and_answers_in_it(
+    browser: Browser, running: Running
+) -> None:
+    page = browser.page
+    await act_as(page, "Sam (member)")
+    await open_channel(page, "general")
+    await page.select_option("#locale", value="fr")
+    # The command bar shows the commands as Discord would to this member: their French names and descriptions.
+    await page.wait_for_selector("#command option:text-is('/langue')", state="attached", timeout=UNTIL)
+    await run_command(page, "/language")
+    await page.wait_for_selector("#messages .message:has-text('Vous n’avez pas choisi de langue')", timeout=UNTIL)
+    await page.select_option("#locale", value="zh-CN")
+    await page.wait_for_selector("#command option:text-is('/语言')", state="attached", timeout=UNTIL)
+    await page.select_option("#command", value="/language")
+    assert await page.inner_text("#command-description") == "选择机器人发给你的提醒和私信所用的语言"
+    await page.click("#run-command")
+    await page.wait_for_selector("#messages .message:has-text('你还没有选择语言')", timeout=UNTIL)
+    assert running.pg.lb.world.user(running.pg.members["member"]).locale == "zh-CN"
+    assert not browser.errors and not browser.dialogs
+    await browser.screenshot("5-languages")
