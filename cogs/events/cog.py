@@ -64,7 +64,7 @@ class EventsCog(Feature):
     """Meetups with RSVPs, announcements, reminders and calendar export."""
 
     name = "events"
-    title = "Events"
+    title = N_("Events")
     settings_section = EventsSettings
     dynamic_items = (RsvpButton, EventDraftButton)
 

@@ -16,7 +16,7 @@ from bot import i18n
 from bot.discord_helpers import NO_PINGS, clip, guild_of, is_moderator
 from bot.errors import UserFacingError
 from bot.feature import Feature
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
 from bot.scheduler import DueWork, Periodic
 from bot.times import unix
 from cogs.insights.charts import ChartRenderer
@@ -45,7 +45,7 @@ class InsightsCog(Feature):
     """Charts and numbers on growth, onboarding, Q&A, events and mentors; the digest; the export."""
 
     name = "insights"
-    title = "Insights"
+    title = N_("Insights")
     settings_section = InsightsSettings
 
     # Visible to everyone: Discord's default permissions would hide it from moderators who have only the

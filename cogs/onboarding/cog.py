@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.discord_helpers import guild_of, is_moderator, member_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.scheduler import DueWork, Periodic
 from bot.times import unix
 from cogs.onboarding import render
@@ -47,7 +47,7 @@ class OnboardingCog(Feature, OnboardingApi):
     """Welcome DMs, the questions, roles, the summary, reminders and stats."""
 
     name = "onboarding"
-    title = "Onboarding"
+    title = N_("Onboarding")
     settings_section = OnboardingSettings
     dynamic_items = DYNAMIC_ITEMS
 

@@ -65,7 +65,7 @@ class QACog(TrackingListeners, Feature):
     """Questions in threads, accepted answers, search, reminders."""
 
     name = "qa"
-    title = "Q&A"
+    title = N_("Q&A")
     settings_section = QASettings
     dynamic_items = (DraftButton, ReopenButton)
 

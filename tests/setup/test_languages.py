@@ -120,7 +120,7 @@ async def test_check_names_each_problem_and_its_fix_in_the_managers_language(
             "↳ Solution : faites glisser **Bot** au-dessus dans Paramètres du serveur → Rôles",
             f"<#{hidden.id}> — **problème** : il me manque Voir le salon, Envoyer des messages",
             f"donnez ces permissions à mon rôle dans <#{hidden.id}> (Modifier le salon → Permissions)",
-            "Gérer les évènements — **problème** : non accordée ; nécessaire pour : synchroniser",
+            "Gérer les événements — **problème** : non accordée ; nécessaire pour : synchroniser",
             "problèmes : 4",
         ],
     }[language]

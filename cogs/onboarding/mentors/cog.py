@@ -18,7 +18,7 @@ from bot import i18n, languages, mod_log
 from bot.discord_helpers import clip, escape, guild_of, member_of
 from bot.errors import UserFacingError
 from bot.feature import Feature
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
 from bot.scheduler import DueWork, Periodic
 from bot.settings import Settings
 from cogs.onboarding.dms import DmOutcome, nonce, send_dm
@@ -44,7 +44,7 @@ class MentorsCog(Feature):
     """Mentors, requests and the answer window."""
 
     name = "mentors"
-    title = "Mentoring"
+    title = N_("Mentoring")
     settings_section = OnboardingSettings
     dynamic_items = (OfferButton,)
 
