@@ -90,7 +90,7 @@ async def test_commands_reach_discord_with_their_translations(loopback: Loopback
     # every slash command of every feature is translated into both languages
     for command in loopback.commands[loopback.guild.id]:
         if command.get("type", 1) == 1:
-            assert set((command.get("description_localizations") or {})) == {"fr", "zh-CN"}, command["name"]
+            assert set(command.get("description_localizations") or {}) == {"fr", "zh-CN"}, command["name"]
 
 
 async def language(lb: LoopbackDiscord, user_id: int, choice: str | None = None) -> str:
