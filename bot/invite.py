@@ -1,10 +1,14 @@
-"""The invite link: the scopes and exactly the permissions the bot uses, each with the reason it is asked for."""
+"""The invite link: the scopes and exactly the permissions the bot uses, each with the reason it is asked for.
+
+The reasons are marked with N_(): the terminal shows them in English, /setup check in the manager's language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import discord
+
+from bot.i18n import N_
 
 SCOPES = ("bot", "applications.commands")
 
@@ -20,19 +24,19 @@ class Needed:
 
 # The one place the bot's permissions are decided; README.md points at `community-bot invite`, which prints them.
 NEEDED: tuple[Needed, ...] = (
-    Needed("view_channel", "View Channels", "see the configured channels, the Q&A forum and their threads"),
-    Needed("send_messages", "Send Messages", "welcomes, event announcements and reminders, the moderators' log"),
-    Needed("send_messages_in_threads", "Send Messages in Threads", "nudges and notes in Q&A threads"),
-    Needed("create_public_threads", "Create Public Threads", "a thread for each question asked with /ask"),
-    Needed("manage_threads", "Manage Threads", "tag solved Q&A posts and archive quiet ones"),
-    Needed("manage_channels", "Manage Channels", "add the Solved tag to the Q&A forum when it is missing"),
-    Needed("embed_links", "Embed Links", "the embeds of /about, /communities and events"),
-    Needed("attach_files", "Attach Files", "the calendar file of /event export (.ics)"),
-    Needed("read_message_history", "Read Message History", "catch up on Q&A threads after a restart"),
-    Needed("mention_everyone", "Mention Everyone", "only to ping a role an organiser or moderator picks"),
-    Needed("manage_roles", "Manage Roles", "give onboarding roles (keep the bot's role above the roles it gives)"),
-    Needed("manage_events", "Manage Events", "keep Discord's scheduled events in step with /event edit and cancel"),
-    Needed("create_events", "Create Events", "create Discord's own scheduled event for each meetup"),
+    Needed("view_channel", "View Channels", N_("see the configured channels, the Q&A forum and their threads")),
+    Needed("send_messages", "Send Messages", N_("welcomes, event announcements and reminders, the moderators' log")),
+    Needed("send_messages_in_threads", "Send Messages in Threads", N_("nudges and notes in Q&A threads")),
+    Needed("create_public_threads", "Create Public Threads", N_("a thread for each question asked with /ask")),
+    Needed("manage_threads", "Manage Threads", N_("tag solved Q&A posts and archive quiet ones")),
+    Needed("manage_channels", "Manage Channels", N_("add the Solved tag to the Q&A forum when it is missing")),
+    Needed("embed_links", "Embed Links", N_("the embeds of /about, /communities and events")),
+    Needed("attach_files", "Attach Files", N_("the calendar file of /event export (.ics)")),
+    Needed("read_message_history", "Read Message History", N_("catch up on Q&A threads after a restart")),
+    Needed("mention_everyone", "Mention Everyone", N_("only to ping a role an organiser or moderator picks")),
+    Needed("manage_roles", "Manage Roles", N_("give onboarding roles (keep the bot's role above the roles it gives)")),
+    Needed("manage_events", "Manage Events", N_("keep Discord's scheduled events in step with /event edit and cancel")),
+    Needed("create_events", "Create Events", N_("create Discord's own scheduled event for each meetup")),
 )
 
 

@@ -1,8 +1,7 @@
 """Words setup shares between its rules and what it renders, in the language of the message being written.
 
 Commands are named as the member sees them in their Discord (the command names are translated too), channel kinds
-and permissions as Discord's client names them. The reasons the bot asks for each permission (bot/invite.py) are
-also marked here, so /setup check shows them translated.
+and permissions as Discord's client names them.
 """
 
 from __future__ import annotations
@@ -21,25 +20,6 @@ KINDS: dict[str, str] = {
     "voice": N_("voice"),
 }
 OTHER_KIND = N_("a channel of another kind")
-
-# bot/invite.py's reasons for each permission, as /setup check shows them (marked here: invite.py is read at the
-# terminal too, where they stay English).
-REASONS = (
-    N_("see the configured channels, the Q&A forum and their threads"),
-    N_("welcomes, event announcements and reminders, the moderators' log"),
-    N_("nudges and notes in Q&A threads"),
-    N_("a thread for each question asked with /ask"),
-    N_("tag solved Q&A posts and archive quiet ones"),
-    N_("add the Solved tag to the Q&A forum when it is missing"),
-    N_("the embeds of /about, /communities and events"),
-    N_("the calendar file of /event export (.ics)"),
-    N_("catch up on Q&A threads after a restart"),
-    N_("only to ping a role an organiser or moderator picks"),
-    N_("give onboarding roles (keep the bot's role above the roles it gives)"),
-    N_("keep Discord's scheduled events in step with /event edit and cancel"),
-    N_("create Discord's own scheduled event for each meetup"),
-)
-
 
 def command(path: str) -> str:
     """"/setup create" with each part named as the member's Discord shows it (the translated command names)."""

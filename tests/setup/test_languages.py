@@ -286,7 +286,7 @@ async def test_an_unsupported_discord_language_gets_english(loopback: LoopbackDi
 
 @pytest.mark.parametrize("language", ["zh_CN", "fr"])
 def test_every_permission_the_checklist_can_name_is_translated(language: str) -> None:
-    """bot/invite.py's reasons (marked in cogs/setup/words.py) and Discord's names of the permissions."""
+    """bot/invite.py's reasons (marked there with N_()) and Discord's names of the permissions."""
     from bot.discord_helpers import permission_name
 
     with i18n.using(language):
