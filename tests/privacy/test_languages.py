@@ -99,7 +99,7 @@ async def test_show_export_and_forget_answer_in_the_members_language(
     [upload] = [f for c in lb.calls_to("*", r"/webhooks/") for f in c.files]
     data = json.loads(upload["data"])  # the file is for machines: its keys stay as documented
     assert data["format"] == "community-bot member export"
-    assert data["features"]["privacy"]["departure"] and data["features"]["admin"]["language"]
+    assert data["features"]["privacy"]["departure"] and data["features"]["language"]["language"]
 
     ask = await privacy(lb, ana.id, "forget")
     assert ask.ephemeral and said["warning"] in ask.content_text()
