@@ -153,10 +153,29 @@ def domain_of_module(module: str) -> str:
     return parts[1] if parts[0] == "cogs" and len(parts) > 1 else "core"
 
 
+_domains: dict[str, str] = {}  # module name -> domain, memoised (asked at every _())
+
+
 def _caller_domain() -> str:
     # Two frames up: the code that called _() or ngettext(). The same English can mean different things in two
     # features ("Where" is a place in events, a region in communities), so each reads its own catalog first.
-    return domain_of_module(sys._getframe(2).f_globals.get("__name__", ""))
+    module = sys._getframe(2).f_globals.get("__name__", "")
+    found = _domains.get(module)
+    if found is None:
+        found = _domains[module] = domain_of_module(module)
+    return found
+
+
+@functools.cache
+def _table(language: str, domain: str | None) -> dict[str, str]:
+    """Every translation `_()` may return for a domain, as one dict: the domain's own over the language's others
+    (a plain dict lookup keeps translating off the interactions' hot paths)."""
+    table: dict[str, str] = {}
+    for found in (catalog(language), catalog(language, domain) if domain else None):
+        if found is not None:
+            # GNUTranslations keeps "context\x04id" and (id, n) plural keys beside plain ids; _() wants plain ids
+            table.update((k, v) for k, v in found._catalog.items() if isinstance(k, str) and k and v)
+    return table
 
 
 def _(message: str) -> str:
@@ -185,6 +204,8 @@ def translate(message: str, language: str, context: str | None = None, *, domain
     """`message` in `language`: from `domain`'s catalog, else from any of the language's catalogs, else English."""
     if language == PSEUDO:
         return pseudo(message) if context is None else message  # names keep Discord's name rules
+    if context is None:
+        return _table(language, domain).get(message, message) if language != DEFAULT else message
     for found in (catalog(language, domain) if domain else None, catalog(language)):
         if found is None:
             continue
