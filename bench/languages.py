@@ -5,8 +5,8 @@ Members' Discord apps are half `fr`, half `zh-CN`. The interactions are bench/in
 seeding and measuring are reused): `/communities recommend` over 10,000 communities, `/qa search` over
 `--questions` questions, an RSVP click. For each: p50/p99 at a steady 200/s (median of three runs) and the highest
 sustained rate. Start-up is the time from starting the process to its first answer (commands synced with their
-translations included), each configuration started on the same database. The two configurations run in turn
-twice (A B A B); the first round is a warm-up (the first start loads the directory), the figures are the second's.
+translations included), each configuration started on the same database. The two configurations run A B, then
+B A; the figures are the means of both rounds, start-up the second round's (the first start loads the directory).
 
     python -m bench.languages [--quick] [--questions N]
 """
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +64,12 @@ async def main(quick: bool, questions: int, plan: Plan, member_count: int) -> di
             english = workdir / "config-english.yaml"
             english.write_text(yaml.safe_dump({**yaml.safe_load(translated.read_text()), "translate": False}))
             out: dict[str, Any] = {"quick": quick, "members": member_count, "seeded": seeded, "rounds": []}
-            # Two rounds, A B A B: the first start of all loads the 10,000-entry directory into the database and
-            # warms the OS's caches, so round one is a warm-up and the figures are round two's.
-            for _round in range(ROUNDS):
+            # Two rounds, A B then B A, so each configuration runs once first and once second; the figures are the
+            # means of both rounds. Start-up is round two's: the very first start loads the 10,000-entry directory.
+            configs = [("translated", translated), ("english", english)]
+            for round_no in range(ROUNDS):
                 measured: dict[str, Any] = {}
-                for label, config in (("translated", translated), ("english", english)):
+                for label, config in configs if round_no % 2 == 0 else configs[::-1]:
                     started = time.perf_counter()
                     proc = await start_client(w, "bot", workdir, BOT_CONFIG=str(config))
                     startup = time.perf_counter() - started - SETTLE_S
@@ -74,7 +77,20 @@ async def main(quick: bool, questions: int, plan: Plan, member_count: int) -> di
                         await create_event(w)
                     measured[label] = {"startup_s": startup, **await measure_client(w, label, proc, plan, janitor)}
                 out["rounds"].append(measured)
-            out.update(out["rounds"][-1])
+            for label, _config in configs:
+                out[label] = mean_of(r[label] for r in out["rounds"])
+                out[label]["startup_s"] = out["rounds"][-1][label]["startup_s"]
+    return out
+
+
+def mean_of(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Each scenario's p50, p99 and highest sustained rate averaged over the rounds."""
+    rounds = list(results)
+    out: dict[str, Any] = {}
+    for name in (k for k in rounds[0] if k != "startup_s"):
+        steady = {key: statistics.mean(r[name]["steady"][key] for r in rounds) for key in ("p50_ms", "p99_ms")}
+        out[name] = {"steady": steady,
+                     "max_sustained_rate": statistics.mean(r[name]["max_sustained_rate"] for r in rounds)}
     return out
 
 
