@@ -10,7 +10,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot import i18n, languages
+from bot import i18n
 from bot.client import CommunityBot
 from bot.database import ALL
 from bot.discord_helpers import clip, escape, find_role, guild_of, member_of
@@ -42,7 +42,7 @@ from cogs.events.settings import EventsSettings
 from cogs.events.store import EventStore
 from cogs.events.store_member import EventsMemberData
 from cogs.events.timeparse import long_day_text, zone_choices
-from cogs.events.views import EventDraftButton, RsvpButton, preview_view, rsvp_view
+from cogs.events.views import EventDraftButton, RsvpButton, preview_view
 
 log = logging.getLogger(__name__)
 
@@ -261,36 +261,19 @@ class EventsCog(Feature):
     # ------------------------------------------------------------ RSVP
 
     async def on_rsvp_click(self, interaction: discord.Interaction, event_id: int, seq: int, choice: Rsvp) -> None:
-        """Record the answer; the member sees the new counts at once, and during a burst within a second."""
-        # A lone click updates the announcement in its own response, then confirms ephemerally. While other
-        # clicks on the same announcement are in flight (a burst after an @everyone announcement), a click is
-        # only confirmed ephemerally (one request, not two) and the counts follow in one coalesced edit.
+        """Record the answer and confirm it privately; the announcement shows the new counts within a second."""
+        # One request per click, whatever the traffic: the ephemeral confirmation. The announcement's counts are
+        # the bot's own edit (`CountSettler`): at once after a lone click, about once a second during a burst.
         # One database round trip: the event and occurrence come from the store's cache, and the answer, the
         # counts and (for Going) the member's reminder DM state are one batch (tests/events/test_round_trips.py).
-        key = (event_id, seq)
-        guild_id = guild_of(interaction).id
-        dm_reminders = (await self._events_settings(guild_id)).dm_reminders
-        if self.counts.busy(key):
-            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id,
-                                             dm_reminders=dm_reminders)  # fmt: skip
-            self.counts.settle(key)  # after the write, so the settling edit reads it
-            await interaction.response.send_message(self._rsvp_text(result, choice), ephemeral=True)
-            return
-        ticket = self.counts.begin(key)
-        try:
-            result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id,
-                                             dm_reminders=dm_reminders)  # fmt: skip
-            # The announcement is the server's, in its language; only the confirmation is in the member's.
-            with i18n.using(await languages.of_server(self.bot, guild_id)):
-                embed = announcement_embed(result.event, result.occurrence, result.counts)
-                view = rsvp_view(event_id, seq, result.counts)
-            await interaction.response.edit_message(embed=embed, view=view)
-        finally:
-            self.counts.end(key, ticket)
-        await interaction.followup.send(self._rsvp_text(result, choice), ephemeral=True)
+        dm_reminders = (await self._events_settings(guild_of(interaction).id)).dm_reminders
+        result = await self.planner.rsvp(event_id, seq, interaction.user.id, choice, interaction.id,
+                                         dm_reminders=dm_reminders)  # fmt: skip
+        self.counts.settle((event_id, seq))  # after the write, so the edit reads it; not awaited by the click
+        await interaction.response.send_message(self._rsvp_text(result, choice), ephemeral=True)
 
     async def _settle_counts(self, key: tuple[int, int]) -> None:
-        """Re-render one announcement from the database (after overlapping clicks)."""
+        """Re-render one announcement with the counts in the database (after clicks), in the server's language."""
         found = await self.store.clicked(*key)
         if found is None:
             return

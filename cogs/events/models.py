@@ -253,22 +253,20 @@ class DraftResult:
 
 @dataclass
 class RsvpWrite:
-    """What storing a click returned: the member's previous answer, the counts it leaves, and (when asked) what the
-    confirmation says about reminder DMs: their DMs known closed, their DM preference in that server."""
+    """What storing a click returned: the member's previous answer and (when asked) what the confirmation says
+    about reminder DMs: their DMs known closed, their DM preference in that server."""
 
     previous: Rsvp | None
-    counts: RsvpCounts
     dm_closed: bool | None = None
     dm_reminders: bool | None = None
 
 
 @dataclass(frozen=True)
 class RsvpResult:
-    """A recorded RSVP with the counts it leaves (and the member's reminder DM state when it was asked for)."""
+    """A recorded RSVP (and the member's reminder DM state when it was asked for)."""
 
     event: Event
     occurrence: Occurrence
-    counts: RsvpCounts
     previous: Rsvp | None
     dm_closed: bool | None = None
     dm_reminders: bool | None = None

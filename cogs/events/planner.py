@@ -94,8 +94,8 @@ class EventPlanner:
     ) -> RsvpResult:
         """Record a click on an RSVP button; `clicked_id` (the interaction's ID) orders a member's clicks.
 
-        The event and occurrence come from the store's cache; the answer, the previous one and the counts are one
-        round trip. With `dm_reminders` (the server sends reminder DMs), a Going click on an event with reminders
+        The event and occurrence come from the store's cache; the answer and the previous one are one round trip.
+        With `dm_reminders` (the server sends reminder DMs), a Going click on an event with reminders
         also reads whether this member gets them, in that same round trip.
         """
         found = await self.store.clicked(event_id, seq)
@@ -103,7 +103,7 @@ class EventPlanner:
         asks = dm_reminders and choice is Rsvp.GOING and bool(event.reminder_offsets)
         write = await self.store.set_rsvp(occurrence.id, user_id, choice, self.now(), clicked_id,
                                           prefs_of=event.guild_id if asks else None)  # fmt: skip
-        return RsvpResult(event, occurrence, write.counts, write.previous, write.dm_closed, write.dm_reminders)
+        return RsvpResult(event, occurrence, write.previous, write.dm_closed, write.dm_reminders)
 
     # ------------------------------------------------------------ editing
 

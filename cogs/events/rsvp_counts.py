@@ -1,12 +1,11 @@
-"""An announcement's RSVP counts that end up right when many members click at once."""
+"""An announcement's RSVP counts, kept up to date by the bot's own edits, at most one a second per announcement."""
 
-# A click's response edits the announcement with the counts stored with that click, without waiting for
-# other clicks: a lock per event held across the round trip to Discord capped a popular meetup at one click
-# per round trip (225 clicks/s in bench/interactions.py). Responses of overlapping clicks can land out of
-# order, so an older count could be left showing; a click that overlapped another therefore asks for one
-# more edit with the latest counts from the database. During a burst (`busy`), clicks skip their own edit
-# and just ask for that one. Those edits are coalesced to one per announcement per SETTLE_AFTER seconds, so
-# a burst of clicks costs a handful of message edits, well inside the channel's rate limit.
+# A click is answered with its ephemeral confirmation only: one request on its critical path, whatever the
+# traffic (the click's response used to edit the announcement too, then confirm in a follow-up: two). The counts
+# follow in an edit the bot makes from the database. Leading edge: when the announcement was not edited in the
+# last SETTLE_AFTER seconds, the edit starts at once, so a lone click shows within a round trip. Otherwise one
+# more edit is made when the window ends, with the counts of then: a burst after an @everyone announcement costs
+# about one edit a second, well inside Discord's per-channel edit limit, and the last edit shows the final counts.
 
 from __future__ import annotations
 
@@ -18,63 +17,51 @@ log = logging.getLogger(__name__)
 
 Key = tuple[int, int]  # (event id, occurrence seq): what a button's custom_id names
 
-SETTLE_AFTER = 1.0  # seconds; also the longest a stale count can show after a burst
+SETTLE_AFTER = 1.0  # seconds between the starts of two edits of one announcement; the longest a stale count shows
 
 
 class CountSettler:
-    """Tracks the renders of each occurrence's counts in flight and re-renders after an overlap."""
+    """Edits each occurrence's announcement after clicks: at once, then at most once per SETTLE_AFTER seconds."""
 
     def __init__(self, refresh: Callable[[Key], Awaitable[object]], settle_after: float = SETTLE_AFTER) -> None:
         self._refresh = refresh  # re-renders one occurrence's announcement from the database
         self._settle_after = settle_after
-        self._stored: dict[Key, int] = {}  # renders begun (a ticket per render)
-        self._open: dict[Key, int] = {}  # renders begun and not yet landed
-        self._waiting: set[Key] = set()  # occurrences with a settling edit scheduled
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def busy(self, key: Key) -> bool:
-        """Whether a click now is part of a burst (a render in flight or a settling edit scheduled)."""
-        # Then the settling edit can show its answer, and the click need not render itself.
-        return key in self._open or key in self._waiting
-
-    def begin(self, key: Key) -> int:
-        """Call before reading the counts a render will show; returns its ticket for `end`."""
-        self._stored[key] = ticket = self._stored.get(key, 0) + 1
-        self._open[key] = self._open.get(key, 0) + 1
-        return ticket
-
-    def end(self, key: Key, ticket: int) -> None:
-        """Call once the render landed (or failed); settles when another render began since ours."""
-        # Either may have landed last. (One begun before ours that lands after it settles at its own end.)
-        overlapped = self._stored[key] != ticket
-        self._open[key] -= 1
-        if not self._open[key]:
-            del self._open[key], self._stored[key]
-        if overlapped:
-            self.settle(key)
+        # One task per occurrence edited in the last SETTLE_AFTER seconds: it edits, then lives out the window,
+        # so "no task" means a click may edit at once.
+        self._editing: dict[Key, asyncio.Task[None]] = {}
+        # Occurrences clicked after their task's latest edit began: that edit may have read older counts.
+        self._again: set[Key] = set()
 
     def settle(self, key: Key) -> None:
-        """Schedule one edit with the latest counts, unless one is scheduled already."""
-        if key in self._waiting:
+        """Call after a click's answer is stored: the announcement will show it (at once, or when the window ends)."""
+        if key in self._editing:
+            self._again.add(key)
             return
-        self._waiting.add(key)
-        task = asyncio.create_task(self._settle(key), name=f"rsvp-settle-{key[0]}-{key[1]}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._editing[key] = asyncio.create_task(self._edits(key), name=f"rsvp-counts-{key[0]}-{key[1]}")
 
-    async def _settle(self, key: Key) -> None:
-        await asyncio.sleep(self._settle_after)
-        self._waiting.discard(key)
-        ticket = self.begin(key)  # the settling edit is a render too: a click during it settles again
+    async def _edits(self, key: Key) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            await self._refresh(key)
-        except Exception:
-            log.exception("Could not settle the RSVP counts of event %s, occurrence %s", *key)
+            while True:
+                self._again.discard(key)  # this edit reads the counts after every click so far
+                started = loop.time()
+                try:
+                    await self._refresh(key)
+                except Exception:  # logged and forgotten: the next click edits again
+                    log.exception("Could not settle the RSVP counts of event %s, occurrence %s", *key)
+                await asyncio.sleep(max(0.0, started + self._settle_after - loop.time()))
+                if key not in self._again:
+                    return
         finally:
-            self.end(key, ticket)
+            # Here, not in a done callback: a click between the task's end and its callback would be lost.
+            self._editing.pop(key, None)
+            self._again.discard(key)
 
     async def close(self) -> None:
-        """Cancel the scheduled edits (at unload); the counts in the database are already right."""
-        for task in list(self._tasks):
+        """Cancel the edits (at unload); the counts in the database are already right."""
+        tasks = list(self._editing.values())
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._editing.clear()  # a task cancelled before it started never ran its `finally`
+        self._again.clear()

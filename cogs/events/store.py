@@ -312,8 +312,9 @@ class EventStore(ReminderQueries):
     ) -> RsvpWrite:
         """Record a member's answer unless a later click of theirs is already stored, in one round trip.
 
-        Returns their previous answer, the counts this write leaves and, with `prefs_of` (a guild id), what the
-        confirmation says about reminder DMs: whether their DMs are known closed, and their DM preference there.
+        Returns their previous answer and, with `prefs_of` (a guild id), what the confirmation says about reminder
+        DMs: whether their DMs are known closed, and their DM preference there. No counts: the click does not show
+        them (the announcement's edit reads them, off the click's path; rsvp_counts.py).
         """
         statements = [
             Statement(
@@ -327,7 +328,6 @@ class EventStore(ReminderQueries):
                 " WHERE event_rsvps.clicked_id < excluded.clicked_id",
                 (occurrence_id, user_id, choice, now, clicked_id),
             ),
-            Statement(_COUNTS, (occurrence_id,)),
         ]
         if prefs_of is not None:
             statements.append(Statement(
@@ -335,8 +335,8 @@ class EventStore(ReminderQueries):
                 " (SELECT dm_reminders FROM event_member_prefs WHERE guild_id = ? AND user_id = ?)",
                 (user_id, prefs_of, user_id),
             ))  # fmt: skip
-        previous, _, counts, *prefs = await self.db.batch(statements)
-        write = RsvpWrite(Rsvp(previous.rows[0][0]) if previous.rows else None, _counts_of(counts.rows))
+        previous, _, *prefs = await self.db.batch(statements)
+        write = RsvpWrite(Rsvp(previous.rows[0][0]) if previous.rows else None)
         if prefs:
             dm_closed, dm_reminders = prefs[0].rows[0]
             write.dm_closed, write.dm_reminders = dm_closed is not None, dm_reminders is None or bool(dm_reminders)

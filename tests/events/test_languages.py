@@ -1,7 +1,7 @@
 """Events in the member's language (zh-CN, fr) and the server's, with the real bot on the loopback Discord.
 
 What a member triggers (/event create, its preview and Confirm, an RSVP click's answer, a refused time) answers
-in their Discord language; what everyone reads (the announcement with its RSVP buttons and counts, re-rendered on
+in their Discord language; what everyone reads (the announcement with its RSVP buttons and counts, re-rendered after
 every click, and the reminder in the channel) is in the server's language; a reminder DM is in the member's stored
 choice, else the server's language.
 """
@@ -20,6 +20,7 @@ from loopback import LoopbackDiscord
 from loopback.interactions import InteractionRecord
 from loopback.world import Message
 from tests.events.test_on_the_wire import buttons, member, slash
+from tests.events.test_on_the_wire import rsvp as wire_rsvp
 from tests.harness import BotHarness
 from tests.languages import assert_in_language
 
@@ -75,9 +76,10 @@ async def confirm(lb: LoopbackDiscord, preview: InteractionRecord, user_id: int)
 
 
 async def rsvp(lb: LoopbackDiscord, message_id: int, event_id: int, user_id: int, code: str) -> Message:
-    click = await lb.click_button(message_id, f"ev:rsvp:{event_id}:1:{code}", user_id)
-    await click.wait_response()
-    return await click.wait_followup()
+    """Click; returns the member's confirmation once the announcement shows the new counts."""
+    click = await wire_rsvp(lb, message_id, event_id, user_id, code)
+    assert click.original is not None
+    return click.original
 
 
 @pytest.mark.parametrize(("locale", "language", "server"), PAIRS)
@@ -116,7 +118,7 @@ async def test_create_confirm_and_rsvp_answer_in_the_members_language_and_announ
     assert {b["label"] for b in buttons(announcement).values()} == {theirs["going"], theirs["maybe"], theirs["cant"]}
     assert_in_language(announcement.text(), server, allowed=TYPED)
 
-    # an RSVP click: the member's answer in theirs; the announcement, edited by the click, stays in the server's
+    # an RSVP click: the member's answer in theirs; the announcement, edited by the bot, stays in the server's
     answer_message = await rsvp(lb, announcement.id, event_id, alice, "g")
     said = answer_message.text()
     assert answer_message.ephemeral and mine["answer"] in said and mine["dm_off"] in said

@@ -1,8 +1,12 @@
-"""CountSettler: overlapping renders of an announcement's counts are followed by one settling render."""
+"""CountSettler: a click's edit of the announcement starts at once, then at most one per window, the last one
+after the last click."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+
+import pytest
 
 from cogs.events.rsvp_counts import CountSettler
 
@@ -10,76 +14,121 @@ KEY = (7, 1)
 SETTLE_AFTER = 0.05  # the bot waits a second; the logic is the same
 
 
-async def test_a_lone_click_needs_no_settling_edit() -> None:
-    refreshed: list[tuple[int, int]] = []
-    settler = CountSettler(lambda key: asyncio.sleep(0, refreshed.append(key)), SETTLE_AFTER)
-    for _ in range(3):  # one after another, never overlapping
-        settler.end(KEY, settler.begin(KEY))
-    await asyncio.sleep(SETTLE_AFTER + 0.2)
-    assert refreshed == []
+async def until(predicate: Callable[[], object]) -> None:
+    """Wait until `predicate()` holds, up to 2 s (a busy machine may run the edits late; the tests bound the timing)."""
+    for _ in range(400):
+        if predicate():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("not within 2 s")
 
 
-async def test_overlapping_clicks_get_one_settling_edit_after_the_burst() -> None:
-    refreshed: list[tuple[int, int]] = []
-    settler = CountSettler(lambda key: asyncio.sleep(0, refreshed.append(key)), SETTLE_AFTER)
-    tickets = [settler.begin(KEY) for _ in range(50)]  # fifty clicks in flight at once
-    for ticket in reversed(tickets):  # their responses land in any order
-        settler.end(KEY, ticket)
-    other = settler.begin((8, 1))
-    settler.end((8, 1), other)  # another event's lone click is not affected
-    await asyncio.sleep(SETTLE_AFTER + 0.2)
-    assert refreshed == [KEY]  # coalesced: one edit for the whole burst
-    await asyncio.sleep(SETTLE_AFTER + 0.2)
-    assert refreshed == [KEY]  # and the settling edit, alone, does not call for another
+class Edits:
+    """A refresh that records when each edit began, and can be held on its way to Discord."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[tuple[int, int], float]] = []
+        self.done: list[tuple[int, int]] = []
+        self.release = asyncio.Event()
+        self.release.set()
+        self.begun = asyncio.Event()
+
+    async def __call__(self, key: tuple[int, int]) -> None:
+        self.started.append((key, asyncio.get_running_loop().time()))
+        self.begun.set()
+        await self.release.wait()
+        self.done.append(key)
+
+    @property
+    def keys(self) -> list[tuple[int, int]]:
+        return [key for key, _ in self.started]
+
+
+async def test_a_lone_click_edits_at_once_and_only_once() -> None:
+    edits = Edits()
+    settler = CountSettler(edits, settle_after=10)  # a long window: the first edit must not wait for it
+    settler.settle(KEY)
+    await asyncio.wait_for(edits.begun.wait(), 1)
+    await asyncio.sleep(0.05)
+    assert edits.done == [KEY]
+    await settler.close()  # the window's end (10 s away) brings no edit: nothing was clicked since
+
+
+async def test_a_click_after_the_window_edits_at_once_again() -> None:
+    edits = Edits()
+    settler = CountSettler(edits, SETTLE_AFTER)
+    settler.settle(KEY)
+    await until(lambda: edits.done == [KEY])
+    await asyncio.sleep(SETTLE_AFTER + 0.05)
+    clicked = asyncio.get_running_loop().time()
+    settler.settle(KEY)
+    await until(lambda: edits.done == [KEY, KEY])
+    assert edits.started[1][1] - clicked < SETTLE_AFTER  # it did not wait for a window
     await settler.close()
 
 
-async def test_a_click_during_the_settling_edit_settles_again() -> None:
-    refreshed: list[tuple[int, int]] = []
-    started = asyncio.Event()
-    release = asyncio.Event()
-
-    async def slow_refresh(key: tuple[int, int]) -> None:
-        started.set()
-        await release.wait()  # the settling edit is on its way to Discord
-        refreshed.append(key)
-
-    settler = CountSettler(slow_refresh, SETTLE_AFTER)
-    a, b = settler.begin(KEY), settler.begin(KEY)
-    settler.end(KEY, a)
-    settler.end(KEY, b)
-    await asyncio.wait_for(started.wait(), SETTLE_AFTER + 1)
-    late = settler.begin(KEY)  # read newer counts than the settling edit shows; may land before it
-    settler.end(KEY, late)
-    release.set()
-    await asyncio.sleep(SETTLE_AFTER + 0.3)
-    assert refreshed == [KEY, KEY]
+async def test_a_burst_gets_one_edit_at_once_and_one_when_the_window_ends() -> None:
+    edits = Edits()
+    settler = CountSettler(edits, SETTLE_AFTER)
+    for _ in range(50):  # fifty clicks at once
+        settler.settle(KEY)
+        await asyncio.sleep(0)
+    settler.settle((8, 1))  # another announcement is edited on its own, at once
+    await until(lambda: len(edits.started) == 3)
+    assert edits.keys == [KEY, (8, 1), KEY]  # coalesced: one more edit for the rest of the burst
+    [first, last] = [at for key, at in edits.started if key == KEY]
+    assert last - first >= SETTLE_AFTER * 0.99  # at the window's end, not before
+    await asyncio.sleep(SETTLE_AFTER + 0.1)
+    assert edits.keys == [KEY, (8, 1), KEY]  # and nothing after: no click came since it began
     await settler.close()
 
 
-async def test_a_failing_settling_edit_is_logged_and_forgotten(caplog) -> None:
+async def test_a_click_while_an_edit_is_in_flight_gets_one_more_edit() -> None:
+    edits = Edits()
+    edits.release.clear()
+    settler = CountSettler(edits, SETTLE_AFTER)
+    settler.settle(KEY)
+    await asyncio.wait_for(edits.begun.wait(), 1)  # the edit read the counts and is on its way to Discord
+    settler.settle(KEY)  # stored after that read: the edit on its way may not show it
+    settler.settle(KEY)
+    await asyncio.sleep(SETTLE_AFTER * 2)  # held past the window
+    assert edits.keys == [KEY]  # never two edits of one announcement in flight
+    released = asyncio.get_running_loop().time()
+    edits.release.set()
+    await until(lambda: edits.done == [KEY, KEY])
+    assert edits.started[1][1] - released < SETTLE_AFTER  # the window was over already: it went at once
+    await asyncio.sleep(SETTLE_AFTER + 0.1)
+    assert edits.done == [KEY, KEY]
+    await settler.close()
+
+
+async def test_a_failing_edit_is_logged_and_forgotten(caplog: pytest.LogCaptureFixture) -> None:
+    attempts: list[tuple[int, int]] = []
+
     async def failing(key: tuple[int, int]) -> None:
+        attempts.append(key)
         raise RuntimeError("discord is down")
 
     settler = CountSettler(failing, SETTLE_AFTER)
-    a, b = settler.begin(KEY), settler.begin(KEY)
-    settler.end(KEY, b)
-    settler.end(KEY, a)
-    await asyncio.sleep(SETTLE_AFTER + 0.2)
-    assert "Could not settle the RSVP counts of event 7, occurrence 1" in caplog.text
+    settler.settle(KEY)
+    await until(lambda: "Could not settle the RSVP counts of event 7, occurrence 1" in caplog.text)
+    await asyncio.sleep(SETTLE_AFTER + 0.1)
+    assert attempts == [KEY]  # not retried on its own
+    settler.settle(KEY)  # the next click edits again, at once
+    await until(lambda: attempts == [KEY, KEY])
     await settler.close()
 
 
-async def test_busy_while_a_render_is_in_flight_or_an_edit_is_scheduled() -> None:
-    refreshed: list[tuple[int, int]] = []
-    settler = CountSettler(lambda key: asyncio.sleep(0, refreshed.append(key)), SETTLE_AFTER)
-    assert not settler.busy(KEY)
-    ticket = settler.begin(KEY)
-    assert settler.busy(KEY) and not settler.busy((8, 1))
-    settler.end(KEY, ticket)
-    assert not settler.busy(KEY)  # a lone click leaves nothing behind
-    settler.settle(KEY)  # a click during a burst asks for the edit
-    assert settler.busy(KEY)
-    await asyncio.sleep(SETTLE_AFTER + 0.2)
-    assert refreshed == [KEY] and not settler.busy(KEY)
+async def test_close_cancels_the_scheduled_and_the_running_edits() -> None:
+    edits = Edits()
+    settler = CountSettler(edits, settle_after=10)
+    settler.settle(KEY)
+    await until(lambda: edits.done == [KEY])
+    settler.settle(KEY)  # an edit scheduled for the window's end
+    edits.release.clear()
+    edits.begun.clear()
+    settler.settle((8, 1))  # and one on its way to Discord
+    await asyncio.wait_for(edits.begun.wait(), 1)
     await settler.close()
+    await asyncio.sleep(0.1)
+    assert edits.keys == [KEY, (8, 1)] and edits.done == [KEY]
