@@ -3,7 +3,8 @@
 Three things members really do, each sent the same way to both bots:
 
 - `/communities recommend` over a directory of 10,000 communities, by members of whom 80% finished onboarding:
-  a quarter give every option, the others one or none (the rest comes from their profile);
+  a quarter give every option, the others one or none (the rest comes from their profile); no member sends the
+  same options twice in a run;
 - `/qa search` over `--questions` stored questions (100,000 quick, 1,000,000 full), with distinct queries that
   never repeat within a run (Corpus.queries: common and rare words, sentences, misses, typos);
 - a click on an RSVP button of an event announcement the real bot made (`/event create` + Confirm), members in
@@ -62,6 +63,7 @@ SEARCH_QUERIES = 60_000  # distinct; more than a full run sends, so none repeats
 DIRECTORY_ENTRIES = 10_000
 PROFILED_SHARE = 0.8  # members who finished onboarding: recommend fills what they leave out from their profile
 STEADY_REPEATS = 3
+PAIR_STRIDE = 7919  # a prime, so coprime with the number of pairs (500 option sets x members) unless a multiple of it
 RECENT_QUESTIONS = 1000
 Send = Callable[[int], Awaitable[InteractionRecord]]
 
@@ -92,10 +94,12 @@ def scenarios(w: World) -> dict[str, Send]:
     general = w.guild.channel("general").id
 
     async def recommend(i: int) -> InteractionRecord:
-        n = w.next("recommend")
-        options = w.recommend_options[n % len(w.recommend_options)]
-        return await w.lb.invoke_slash(w.guild.id, general, w.members[n % len(w.members)], "communities", options,
-                                       "recommend")
+        # Every (options, member) pair at most once per run (a stride coprime with the number of pairs walks all of
+        # them), so an answer repeats only where members really ask the same: same options and profile.
+        pair = (w.next("recommend") * PAIR_STRIDE) % (len(w.recommend_options) * len(w.members))
+        options = w.recommend_options[pair % len(w.recommend_options)]
+        return await w.lb.invoke_slash(w.guild.id, general, w.members[pair // len(w.recommend_options)], "communities",
+                                       options, "recommend")
 
     async def search(i: int) -> InteractionRecord:
         n = w.next("search")  # distinct queries, none repeated within a run (see Corpus.queries)

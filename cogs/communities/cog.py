@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -18,7 +19,8 @@ from bot.mod_log import report
 from cogs.communities import render
 from cogs.communities.api import CommunitiesApi, CommunityPick
 from cogs.communities.directory_file import load_directory, resolve_data_path
-from cogs.communities.models import CommunityEntry, EntryError
+from cogs.communities.models import CommunityEntry, EntryError, Preferences
+from cogs.communities.ranking import PerDirectory
 from cogs.communities.rules import (
     entry_from_options,
     fill_from_profile,
@@ -76,6 +78,9 @@ class CommunitiesCog(Feature, CommunitiesApi):
         super().__init__(bot)
         self.store = DirectoryStore(bot.db)
         self.member_data = CommunitiesMemberData(bot.db)
+        # Rendered answers of /communities recommend per directory version: members with the same profile and
+        # options get the same embed (discord.py serialises an Embed afresh for every send, so sharing is safe).
+        self._answers: PerDirectory[discord.Embed | str] = PerDirectory()
 
     async def on_load(self) -> None:
         # Validate the whole file before touching the database: a bad entry stops the start and changes nothing.
@@ -157,6 +162,21 @@ class CommunitiesCog(Feature, CommunitiesApi):
             raise UserFacingError(_(render.NOTHING_TO_GO_ON))
         directory = await self.store.active_directory(guild.id)
         limit = (await self._settings(guild.id)).recommendations
+        key = (prefs, from_profile, notes, limit, i18n.current())
+        answer = self._answers.get(directory, key)
+        if answer is None:
+            answer = self._recommendation(directory, prefs, from_profile, notes, limit)
+            self._answers.put(directory, key, answer)
+        if isinstance(answer, str):
+            raise UserFacingError(answer)
+        await interaction.response.send_message(embed=answer, ephemeral=True)
+
+    @staticmethod
+    def _recommendation(
+        directory: Sequence[CommunityEntry], prefs: Preferences, from_profile: tuple[str, ...],
+        notes: tuple[str, ...], limit: int,
+    ) -> discord.Embed | str:
+        """The answer to /communities recommend: the embed, or the text saying why there is none."""
         found = keywords_found(directory, prefs.keywords)
         ignored = [
             _("ignored {typed}: no community here mentions it").format(typed=quoted(w))
@@ -166,9 +186,8 @@ class CommunitiesCog(Feature, CommunitiesApi):
         recs = recommend(directory, prefs, limit)
         basis = render.describe_basis(prefs, from_profile)
         if not recs:
-            raise UserFacingError(render.no_match_text(basis))
-        embed = render.recommendation_embed(recs, basis, [*notes, *ignored], shortfall=len(recs) < limit)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+            return render.no_match_text(basis)
+        return render.recommendation_embed(recs, basis, [*notes, *ignored], shortfall=len(recs) < limit)
 
     # -- list ----------------------------------------------------------------------------------------------
 

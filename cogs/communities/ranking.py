@@ -12,7 +12,8 @@ is the name-then-key order of `rules.rank_key`, so the result is exactly the pla
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Generic, TypeVar
 
 from cogs.communities.models import CommunityEntry
 
@@ -20,6 +21,9 @@ from cogs.communities.models import CommunityEntry
 INDEX_FROM = 256
 INDEXES_KEPT = 16
 KEYWORDS_KEPT = 512
+ANSWERS_KEPT = 4096  # per directory list: distinct (preferences, options, language) answers remembered
+
+V = TypeVar("V")
 
 
 class RankingIndex:
@@ -130,3 +134,34 @@ def index_for(entries: Sequence[CommunityEntry]) -> RankingIndex:
         _INDEXES.popitem(last=False)
     return index
 
+
+class PerDirectory(Generic[V]):
+    """Answers computed from one directory list, kept while the store hands out that same list.
+
+    Members' preferences come from a small vocabulary (roles x levels x regions x a few topics), so on a server
+    many members ask the same question; the answer is the same until the directory changes, and a change means a
+    new list from the store (the same rule `index_for` relies on), so an old answer is never served.
+    """
+
+    def __init__(self, kept: int = ANSWERS_KEPT) -> None:
+        self._kept = kept
+        self._lists: OrderedDict[int, tuple[Sequence[CommunityEntry], OrderedDict[Hashable, V]]] = OrderedDict()
+
+    def get(self, entries: Sequence[CommunityEntry], key: Hashable) -> V | None:
+        held = self._lists.get(id(entries))
+        if held is None or held[0] is not entries:
+            return None
+        found = held[1].get(key)
+        if found is not None:
+            held[1].move_to_end(key)
+        return found
+
+    def put(self, entries: Sequence[CommunityEntry], key: Hashable, value: V) -> None:
+        held = self._lists.get(id(entries))
+        if held is None or held[0] is not entries:  # a new list: the directory changed (or another server's)
+            held = self._lists[id(entries)] = (entries, OrderedDict())
+            while len(self._lists) > INDEXES_KEPT:
+                self._lists.popitem(last=False)
+        held[1][key] = value
+        while len(held[1]) > self._kept:
+            held[1].popitem(last=False)

@@ -198,3 +198,23 @@ async def test_the_configured_moderator_role_is_enough_without_manage_server(loo
     other = loopback.add_guild("Elsewhere")
     await loopback.announce_guild(other.id)
     assert await running_directory(harness.bot).store.guild_additions(other.id) == []
+
+
+async def test_recommend_shows_an_added_entry_at_once_and_forgets_a_removed_one(loopback: LoopbackDiscord, bot) -> None:
+    # The same question asked again is answered from the bot's memory of answers (per directory version): a
+    # directory change must still show in the very next answer, in both directions.
+    alice = member(loopback, "alice")
+    mod = member(loopback, "mod", roles=["Moderators"])
+    asked = {"interests": "data engineering, analytics", "region": "africa", "role": "data-engineer"}
+    before = await slash(loopback, alice.id, "recommend", **asked)
+    assert "Lagos Data Folk" not in before.content_text()
+    assert (await slash(loopback, alice.id, "recommend", **asked)).content_text() == before.content_text()
+
+    done = await slash(loopback, mod.id, "add", **SUGGESTION, roles="data-engineer")
+    assert done.content_text() == "Added **Lagos Data Folk** to this server's directory."
+    added = await slash(loopback, alice.id, "recommend", **asked)
+    assert "2. Lagos Data Folk" in added.content_text()  # ties go by name: after Data Community Africa
+
+    await slash(loopback, mod.id, "remove", name="Lagos Data Folk")
+    after = await slash(loopback, alice.id, "recommend", **asked)
+    assert after.content_text() == before.content_text()
