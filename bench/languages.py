@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import tempfile
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from bench.interactions import (
     Plan,
     World,
     create_event,
+    mean_of,
     measure_client,
     recommend_options,
     seed_database,
@@ -78,19 +77,8 @@ async def main(quick: bool, questions: int, plan: Plan, member_count: int) -> di
                     measured[label] = {"startup_s": startup, **await measure_client(w, label, proc, plan, janitor)}
                 out["rounds"].append(measured)
             for label, _config in configs:
-                out[label] = mean_of(r[label] for r in out["rounds"])
+                out[label] = mean_of([r[label] for r in out["rounds"]])
                 out[label]["startup_s"] = out["rounds"][-1][label]["startup_s"]
-    return out
-
-
-def mean_of(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Each scenario's p50, p99 and highest sustained rate averaged over the rounds."""
-    rounds = list(results)
-    out: dict[str, Any] = {}
-    for name in (k for k in rounds[0] if k != "startup_s"):
-        steady = {key: statistics.mean(r[name]["steady"][key] for r in rounds) for key in ("p50_ms", "p99_ms")}
-        out[name] = {"steady": steady,
-                     "max_sustained_rate": statistics.mean(r[name]["max_sustained_rate"] for r in rounds)}
     return out
 
 
