@@ -19,6 +19,7 @@ from bot.feature import Feature
 from bot.i18n import N_, _
 from bot.scheduler import DueWork
 from bot.times import unix
+from bot.turns import Turns
 from cogs.privacy import render
 from cogs.privacy.models import ForgetReport, MemberExport
 from cogs.privacy.settings import PrivacySettings
@@ -70,6 +71,9 @@ class PrivacyCog(Feature):
     def __init__(self, bot: CommunityBot) -> None:
         super().__init__(bot)
         self.store = DepartureStore(bot.db)
+        # A member's join and leave in the order Discord sent them: a leave right after a join (or the reverse)
+        # must not have its departure row deleted by the join's statement landing second.
+        self._members = Turns()
 
     def due_work(self) -> list[DueWork]:
         return [DueWork(RETENTION, self.store.next_due, self.forget_departed)]
@@ -170,15 +174,17 @@ class PrivacyCog(Feature):
 
     @commands.Cog.listener("on_member_remove")
     async def note_departure(self, member: discord.Member) -> None:
-        days = (await self.guild_config(member.guild.id)).section(PrivacySettings).forget_left_after_days
-        if days <= 0 or member.bot:
-            return
-        due = await self.store.left(member.guild.id, member.id, self.bot.clock.now(), timedelta(days=days))
+        async with self._members.of((member.guild.id, member.id)):  # the first await: turns follow event order
+            days = (await self.guild_config(member.guild.id)).section(PrivacySettings).forget_left_after_days
+            if days <= 0 or member.bot:
+                return
+            due = await self.store.left(member.guild.id, member.id, self.bot.clock.now(), timedelta(days=days))
         self.bot.scheduler.due_at(RETENTION, due)
 
     @commands.Cog.listener("on_member_join")
     async def note_return(self, member: discord.Member) -> None:
-        await self.store.returned(member.guild.id, member.id)
+        async with self._members.of((member.guild.id, member.id)):
+            await self.store.returned(member.guild.id, member.id)
 
     async def forget_departed(self) -> None:
         """Forget the members whose retention ran out; each one's departure row goes with their data."""

@@ -12,15 +12,13 @@ reminder the first may have sent (`pending_action`), and finishes the work.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from bot.database import Database, Row, Statement, Transaction
+from bot.turns import Turns
 from cogs.qa.models import QUESTION_COLUMNS, Draft, NewQuestion, Question, QuestionAction, QuestionTimes, join_tags
 from cogs.qa.rules import Timing, next_due
 
@@ -83,22 +81,7 @@ class QAStore:
         self.db = db
         self.owner = owner or process_name()
         self._for_update = " FOR UPDATE" if db.backend == "postgresql" else ""
-        self._threads: dict[int, tuple[asyncio.Lock, int]] = {}  # thread -> (its messages' turn, how many wait)
-
-    @asynccontextmanager
-    async def _in_turn(self, thread_id: int) -> AsyncIterator[None]:
-        """One message of a thread at a time, in the order they came (the first waiter goes first)."""
-        lock, waiting = self._threads.get(thread_id, (asyncio.Lock(), 0))
-        self._threads[thread_id] = (lock, waiting + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, waiting = self._threads[thread_id]
-            if waiting == 1:
-                del self._threads[thread_id]
-            else:
-                self._threads[thread_id] = (lock, waiting - 1)
+        self._threads = Turns()  # one message of a thread at a time, in the order they came
 
     # --- inside a transaction --------------------------------------------------------------------
 
@@ -241,7 +224,7 @@ class QAStore:
         # Messages are counted once each, in order: a catch-up after downtime may see them again (then: None). A
         # later message stored first would make an earlier one look seen, so this process stores them in turn (one
         # process gets a guild's events; SQLite's single writer keeps that order by itself, PostgreSQL's pool not).
-        async with self._in_turn(thread_id):
+        async with self._threads.of(thread_id):
             return await self._changed(
                 thread_id, timing,
                 "reply_count = reply_count + CASE WHEN asker_id <> ? THEN 1 ELSE 0 END,"
