@@ -39,6 +39,9 @@ class BackupsCog(Feature):
         super().__init__(bot)
         self.settings = bot.settings.section(BackupsSettings)
         self._retry_at: datetime | None = None
+        # One backup at a time: the scheduler runs one pass at a time, but a direct call (a test, a command) could
+        # overlap it and both would copy the same day's backup, one finding the other's half-written file.
+        self._taking = asyncio.Lock()
 
     def due_work(self) -> list[DueWork]:
         return [DueWork(DAILY, self.next_due, self.run_due)] if self.settings.directory else []
@@ -69,11 +72,12 @@ class BackupsCog(Feature):
         return max(due, self._retry_at) if self._retry_at else due
 
     async def run_due(self) -> None:
-        now = self.bot.clock.now()
-        due = await self.next_due()
-        if due is None or due > now:
-            return
-        await self.take(now)
+        async with self._taking:  # a second caller waits, then finds the backup taken and nothing due
+            now = self.bot.clock.now()
+            due = await self.next_due()
+            if due is None or due > now:
+                return
+            await self.take(now)
 
     async def take(self, now: datetime) -> Path | None:
         """One backup now, then the rotation; None (reported) when it failed."""
