@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import typing
 from typing import Any, Literal
 from zoneinfo import available_timezones
@@ -215,8 +216,10 @@ class AdminCog(Feature):
         counts: dict[str, int] = {}
         for feature in self.bot.loaded_features():  # a copy: features are removed while the bot shuts down
             counts.update(await feature.about_counts())
-        latency = self.bot.latency
-        shown_latency = _("n/a") if latency != latency else _("{ms} ms").format(ms=i18n.number(round(latency * 1000)))
+        latency = self.bot.latency  # NaN before the first heartbeat, infinite while a shard reconnects
+        shown_latency = (
+            _("{ms} ms").format(ms=i18n.number(round(latency * 1000))) if math.isfinite(latency) else _("n/a")
+        )
         embed = discord.Embed(title=_("Community bot"), colour=discord.Colour.blurple())
         embed.add_field(name=_("Version"), value=bot_package.__version__)
         embed.add_field(name=_("Uptime"), value=formatting.duration(self.bot.uptime_seconds(), parts=3))

@@ -7,6 +7,7 @@ seconds of counts, never a row another feature needs. Joins and leaves are writt
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -23,6 +24,9 @@ class InsightsCollector:
         self._messages: Counter[tuple[int, str, int]] = Counter()  # (guild, day, channel) -> messages
         self._marks: set[tuple[int, str, int]] = set()  # (guild, day, user)
         self._first_posts: dict[tuple[int, int], int] = {}  # (guild, user) -> earliest instant in this buffer
+        # A report's flush waits for one in flight (the periodic one): it took the counts out of memory already,
+        # so without the wait the report would read the database before they are in it.
+        self._flushing = asyncio.Lock()
 
     # --- counting ------------------------------------------------------------------------------------------------
 
@@ -36,7 +40,12 @@ class InsightsCollector:
         return len(self._messages) + len(self._marks)
 
     async def flush(self) -> None:
-        """Write what was counted since the last flush, in one transaction (kept in memory if it fails)."""
+        """Write what was counted since the last flush, in one transaction (kept in memory if it fails); returns
+        once everything counted before the call is in the database."""
+        async with self._flushing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         if not self._messages and not self._marks:
             return
         messages, marks, first_posts = self._messages, self._marks, self._first_posts

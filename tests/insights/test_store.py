@@ -3,6 +3,7 @@ other features' tables read as they are, weekly distinct posters kept before the
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -182,3 +183,17 @@ async def test_a_digest_is_claimed_by_one_process_and_forget_removes_the_marks(
     assert exported["days_posted"] == ["2026-11-19"] and exported["joins"][0]["joined_at"] == 10
     assert await collector.forget_member(GUILD, 5) == 2
     assert await collector.export_member(GUILD, 5) == {"days_posted": [], "joins": []}
+
+
+async def test_a_flush_returns_only_once_a_flush_in_flight_has_written(
+    db: Database, collector: InsightsCollector
+) -> None:
+    # The periodic flush takes the counts out of memory and is writing them when a report flushes: the report's
+    # flush must not return (and the report read the database) before they are in it.
+    collector.count_message(GUILD, NOW.date(), 77, 5, ts(NOW))
+    periodic = asyncio.create_task(collector.flush())
+    await asyncio.sleep(0)  # the periodic flush has taken the counts and waits for the database
+    assert collector.pending == 0
+    await collector.flush()  # the report's
+    assert await db.fetchval("SELECT SUM(messages) FROM insights_message_days WHERE guild_id = ?", (GUILD,)) == 1
+    await periodic
