@@ -118,29 +118,14 @@ def _indices(bits: int) -> Iterator[int]:
         yield low.bit_length() - 1
 
 
-_INDEXES: OrderedDict[int, tuple[Sequence[CommunityEntry], RankingIndex]] = OrderedDict()
-
-
-def index_for(entries: Sequence[CommunityEntry]) -> RankingIndex:
-    """The index of this directory list, built once while the list is in use (the store reuses one list per
-    directory version; a list is held here, so its id cannot be reused by another while it is cached)."""
-    cached = _INDEXES.get(id(entries))
-    if cached is not None and cached[0] is entries:
-        _INDEXES.move_to_end(id(entries))
-        return cached[1]
-    index = RankingIndex(entries)
-    _INDEXES[id(entries)] = (entries, index)
-    while len(_INDEXES) > INDEXES_KEPT:
-        _INDEXES.popitem(last=False)
-    return index
-
-
 class PerDirectory(Generic[V]):
-    """Answers computed from one directory list, kept while the store hands out that same list.
+    """Values computed from one directory list, kept while the store hands out that same list.
 
-    Members' preferences come from a small vocabulary (roles x levels x regions x a few topics), so on a server
-    many members ask the same question; the answer is the same until the directory changes, and a change means a
-    new list from the store (the same rule `index_for` relies on), so an old answer is never served.
+    The store reuses one list per directory version and hands out a new one after a change, so a value kept for a
+    list is never served for a changed directory; the list itself is held here, so its id cannot be reused by
+    another list while cached. Used for the ranking index of a list (`index_for`) and for the rendered answers of
+    /communities recommend: members' preferences come from a small vocabulary (roles x levels x regions x a few
+    topics), so on a server many members ask the same question.
     """
 
     def __init__(self, kept: int = ANSWERS_KEPT) -> None:
@@ -151,6 +136,7 @@ class PerDirectory(Generic[V]):
         held = self._lists.get(id(entries))
         if held is None or held[0] is not entries:
             return None
+        self._lists.move_to_end(id(entries))
         found = held[1].get(key)
         if found is not None:
             held[1].move_to_end(key)
@@ -165,3 +151,15 @@ class PerDirectory(Generic[V]):
         held[1][key] = value
         while len(held[1]) > self._kept:
             held[1].popitem(last=False)
+
+
+_INDEXES: PerDirectory[RankingIndex] = PerDirectory(kept=1)
+
+
+def index_for(entries: Sequence[CommunityEntry]) -> RankingIndex:
+    """The index of this directory list, built once while the list is in use."""
+    index = _INDEXES.get(entries, None)
+    if index is None:
+        index = RankingIndex(entries)
+        _INDEXES.put(entries, None, index)
+    return index
