@@ -21,6 +21,7 @@ from bot.client import CommunityBot
 from bot.database import Database
 from bot.discord_api import INTENTS_OFF, TOKEN_REJECTED, DiscordUnreachable, connection_problem, fetch_application
 from bot.environment import Environment, point_discord_at
+from bot.heap import HeapSettler
 from bot.logging_setup import set_level
 from bot.settings import ConfigError, FeatureSettings, Settings, load_settings
 
@@ -118,8 +119,13 @@ async def run_bot(env: Environment, started: float | None = None) -> int:
 
     `started` (a `time.monotonic()` instant, the process's start) is what `DISCORD_LOGIN_TIMEOUT` counts from.
     """
-    async with stop_signals() as stopping:
-        return await start(env, load_settings(env.config_path), stopping, started)
+    settler = HeapSettler()
+    settler.install()
+    try:
+        async with stop_signals() as stopping:
+            return await start(env, load_settings(env.config_path), stopping, started)
+    finally:
+        settler.uninstall()
 
 
 async def start(env: Environment, settings: Settings, stopping: asyncio.Event, started: float | None = None) -> int:
