@@ -23,7 +23,6 @@ from cogs.onboarding.api import MemberProfile, OnboardingApi
 from cogs.onboarding.due import REMINDERS_DUE, OnboardingReminders
 from cogs.onboarding.flow import QuestionFlow
 from cogs.onboarding.models import WelcomeState
-from cogs.onboarding.rules import member_profile
 from cogs.onboarding.settings import OnboardingSettings
 from cogs.onboarding.store import OnboardingStore
 from cogs.onboarding.store_member import OnboardingMemberData
@@ -99,6 +98,7 @@ class OnboardingCog(Feature, OnboardingApi):
                 await self._resume
         await self.queue.stop()
         await self.fallback.stop()
+        await self.store.close()
         if self.bot.is_ready():
             await self._mark_seen()  # members added after this were added while the bot was away
 
@@ -116,8 +116,7 @@ class OnboardingCog(Feature, OnboardingApi):
 
     async def profile_of(self, guild_id: int, user_id: int) -> MemberProfile | None:
         """The member's answers in this server (known vocabulary keys only), or None before any answer."""
-        profile = await self.store.profile(guild_id, user_id)
-        return None if profile is None or profile.status == "new" else member_profile(profile.answers)
+        return await self.store.member_profile(guild_id, user_id)
 
     # --- start-up: the database says what is still due ------------------------------------------------------------
 

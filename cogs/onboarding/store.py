@@ -10,6 +10,8 @@ from typing import Any
 from bot.database import Database, Row
 from bot.dm_closed import DmClosedStore
 from bot.times import unix, utc, utc_or_none
+from cogs.onboarding.api import MemberProfile
+from cogs.onboarding.cache import TOPIC, ProfileCache, key_of
 from cogs.onboarding.models import (
     OnboardingProfile,
     OnboardingStats,
@@ -19,7 +21,7 @@ from cogs.onboarding.models import (
     WelcomeKind,
     WelcomeState,
 )
-from cogs.onboarding.rules import answers_from_columns
+from cogs.onboarding.rules import answers_from_columns, member_profile
 
 # The columns an answer may set (apply_answer/skip_answer only produce these; the whitelist keeps SQL static).
 _ANSWER_COLUMNS = ("role", "level", "interests", "region", "timezone", "wants_mentor")
@@ -64,6 +66,18 @@ class OnboardingStore:
         self.db = db
         # The bot's one memory of closed DMs (bot.dm_closed); a store of its own over the same file in store tests.
         self.dm_memory = dm_memory or DmClosedStore(db)
+        self.profiles = ProfileCache()
+        self._subscribed = False
+
+    async def close(self) -> None:
+        """Stop listening for change notices (the feature unloads)."""
+        if self._subscribed:
+            self.db.unsubscribe(TOPIC, self.profiles.invalidate)
+            self._subscribed = False
+
+    async def _changed(self, guild_id: int, user_id: int) -> None:
+        """After a committed write to a member's profile: every process drops what it cached of it."""
+        await self.db.publish(TOPIC, key_of(guild_id, user_id))
 
     async def _returning(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         # RETURNING needs the statement stepped to its end inside a transaction before the commit.
@@ -78,9 +92,24 @@ class OnboardingStore:
         )
         return None if row is None else _profile(row)
 
+    async def member_profile(self, guild_id: int, user_id: int) -> MemberProfile | None:
+        """The member's answers as other features see them (None before the first answer), from the cache."""
+        found, cached = self.profiles.get(guild_id, user_id)
+        if found:
+            return cached
+        if not self._subscribed:  # first use: from now on every process's changes reach this cache
+            await self.db.subscribe(TOPIC, self.profiles.invalidate)
+            self._subscribed = True
+        generation = self.profiles.generation
+        profile = await self.profile(guild_id, user_id)
+        answers = None if profile is None or profile.status == "new" else member_profile(profile.answers)
+        self.profiles.put(guild_id, user_id, answers, generation)
+        return answers
+
     async def ensure_profile(self, guild_id: int, user_id: int, now: datetime) -> OnboardingProfile:
         """The member's profile, created (no answers yet) when the first question is shown."""
         await self.db.execute(_NEW_PROFILE, (guild_id, user_id, unix(now), unix(now)))
+        await self._changed(guild_id, user_id)
         profile = await self.profile(guild_id, user_id)
         if profile is None:
             raise RuntimeError(f"onboarding profile {guild_id}/{user_id} vanished after its insert")
@@ -114,6 +143,7 @@ class OnboardingStore:
                     " ON CONFLICT (guild_id, user_id) DO NOTHING",
                     (guild_id, user_id, unix(now + reminder_after)),
                 )
+        await self._changed(guild_id, user_id)
         return first
 
     async def set_step(self, guild_id: int, user_id: int, step: Step, now: datetime) -> None:
@@ -121,6 +151,7 @@ class OnboardingStore:
             "UPDATE onboarding_profiles SET step = ?, updated_at = ? WHERE guild_id = ? AND user_id = ?",
             (step.value, unix(now), guild_id, user_id),
         )
+        await self._changed(guild_id, user_id)
 
     async def finish(self, guild_id: int, user_id: int, now: datetime) -> bool:
         """Mark every question answered; True the first time (which is what the stats count)."""
@@ -143,6 +174,7 @@ class OnboardingStore:
             )
             if first:
                 await tx.execute(_LOG, (guild_id, user_id, "finished", unix(now)))
+        await self._changed(guild_id, user_id)
         return first
 
     async def set_given_roles(self, guild_id: int, user_id: int, role_ids: list[int]) -> None:
@@ -150,6 +182,7 @@ class OnboardingStore:
             "UPDATE onboarding_profiles SET given_roles = ? WHERE guild_id = ? AND user_id = ?",
             (json.dumps(sorted(set(role_ids))), guild_id, user_id),
         )
+        await self._changed(guild_id, user_id)
 
     # --- welcomes -------------------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import Any
 from bot.database import Database
 from bot.member_data import export_rows
 from bot.times import unix
+from cogs.onboarding.cache import TOPIC, key_of
 
 # Every onboarding table keyed by (guild_id, user_id); a forget deletes the member's rows from each.
 MEMBER_TABLES = ("onboarding_profiles", "onboarding_welcomes", "onboarding_reminders", "onboarding_events")
@@ -63,4 +64,5 @@ class OnboardingMemberData:
                 "UPDATE onboarding_presence SET seen_at = ?, seen_at_us = ? WHERE guild_id = ? AND seen_at <= ?",
                 (unix(seen), seen.microsecond, guild_id, unix(seen)),
             )
+        await self.db.publish(TOPIC, key_of(guild_id, user_id))  # no process may answer from the profile any more
         return touched
