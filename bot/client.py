@@ -102,6 +102,7 @@ class CommunityBot(commands.AutoShardedBot):
         self.started_monotonic = time.monotonic()
         self.remote_guilds = RemoteGuilds(self)
         self._ready_once = False
+        self._found_features: dict[type, object] = {}
         self._dm_interactions: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak references)
         # DM interactions come to shard 0 whatever guild they act for: a process without every shard fetches that
         # guild before discord.py hands the interaction on (bot/remote_guilds.py).
@@ -314,7 +315,29 @@ class CommunityBot(commands.AutoShardedBot):
 
     def optional_feature(self, kind: type[F]) -> F | None:
         """The running feature of this type, or implementing this API (`cogs/<feature>/api.py`); None when off."""
-        return next((cast(F, cog) for cog in self.cogs.values() if _is_a(cog, kind)), None)
+        try:
+            return cast(F | None, self._found_features[kind])
+        except KeyError:
+            pass
+        found = next((cast(F, cog) for cog in self.cogs.values() if _is_a(cog, kind)), None)
+        self._found_features[kind] = found
+        return found
+
+    # optional_feature is asked on busy paths (recommend asks for onboarding each time): its answers are kept until
+    # a cog is added or removed.
+    async def add_cog(self, cog: commands.Cog, /, **options: Any) -> None:
+        self._found_features.clear()
+        try:
+            await super().add_cog(cog, **options)
+        finally:
+            self._found_features.clear()
+
+    async def remove_cog(self, name: str, /, **options: Any) -> commands.Cog | None:
+        self._found_features.clear()
+        try:
+            return await super().remove_cog(name, **options)
+        finally:
+            self._found_features.clear()
 
     def feature(self, kind: type[F]) -> F:
         """Like `optional_feature`, for a member's request: FeatureUnavailable (they are told) when it is off."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date
 
@@ -34,11 +35,14 @@ PAGE_BUDGET = 5000
 COLOUR = discord.Colour.teal()
 
 
+# Directory names and notes come back on every answer: escaping one is two regular-expression passes.
+@functools.lru_cache(maxsize=16384)
 def safe(text: str) -> str:
     """Directory text as inert markdown: no formatting tricks, no mention look-alikes."""
     return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
 
 
+@functools.lru_cache(maxsize=16384)
 def link(label: str, url: str) -> str:
     """A masked link whose label and address cannot break out of the markdown."""
     escaped = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")

@@ -9,6 +9,7 @@ ordered by name (case-insensitive), then key: the same input always gives the sa
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -314,6 +315,15 @@ def preferences_from_options(
     *, role: str | None, interests: str | None, region: str | None, level: str | None
 ) -> tuple[Preferences, tuple[str, ...]]:
     """Slash-command options as Preferences plus notes on how free text was read (LookupError on unknown)."""
+    return _options_read(role, interests, region, level, i18n.current())
+
+
+# Members type the same few options again and again (30 µs each to read through the vocabularies); the notes are
+# in the language of the answer, so it is part of the key. A LookupError is not remembered (lru_cache keeps none).
+@functools.lru_cache(maxsize=4096)
+def _options_read(
+    role: str | None, interests: str | None, region: str | None, level: str | None, language: str
+) -> tuple[Preferences, tuple[str, ...]]:
     parsed = parse_interests(interests)
     prefs = Preferences(
         role=resolve_term(ROLES, role),
@@ -332,6 +342,7 @@ def _known(vocabulary: Vocabulary, value: str | None) -> str | None:
     return value if value is not None and value in vocabulary else None
 
 
+@functools.lru_cache(maxsize=4096)  # a profile is immutable and shared by its members' answers (onboarding's cache)
 def profile_preferences(profile: MemberProfile) -> Preferences:
     """A member's onboarding answers as what to recommend from; values that are not vocabulary keys are ignored."""
     return Preferences(
