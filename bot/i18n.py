@@ -254,7 +254,13 @@ def _babel_locale() -> str:
 
 
 def number(value: float) -> str:
-    return str(format_decimal(value, locale=_babel_locale()))
+    return _number(value, _babel_locale())
+
+
+# Babel formats a number in about 25 µs; answers show the same small counts and ages again and again.
+@functools.lru_cache(maxsize=4096, typed=True)
+def _number(value: float, locale: str) -> str:
+    return str(format_decimal(value, locale=locale))
 
 
 def percent(share: float) -> str:
