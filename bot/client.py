@@ -326,14 +326,12 @@ class CommunityBot(commands.AutoShardedBot):
     # optional_feature is asked on busy paths (recommend asks for onboarding each time): its answers are kept until
     # a cog is added or removed.
     async def add_cog(self, cog: commands.Cog, /, **options: Any) -> None:
-        self._found_features.clear()
         try:
             await super().add_cog(cog, **options)
         finally:
             self._found_features.clear()
 
     async def remove_cog(self, name: str, /, **options: Any) -> commands.Cog | None:
-        self._found_features.clear()
         try:
             return await super().remove_cog(name, **options)
         finally:

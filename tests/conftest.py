@@ -89,6 +89,16 @@ async def db(migrated_target: DatabaseTarget) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+async def second_database(migrated_target: DatabaseTarget) -> AsyncIterator[Database]:
+    """A second Database on the same database, on either engine: another process, as far as the data goes."""
+    other = await Database.open(migrated_target)
+    try:
+        yield other
+    finally:
+        await other.close()
+
+
+@pytest.fixture
 async def loopback() -> AsyncIterator[LoopbackDiscord]:
     """A started loopback Discord holding one guild set up like a fresh community server."""
     async with running_loopback() as server:

@@ -39,16 +39,6 @@ async def other_process(db: Database, migrated_target: DatabaseTarget) -> AsyncI
         await other.close()
 
 
-@pytest.fixture
-async def second_database(migrated_target: DatabaseTarget) -> AsyncIterator[Database]:
-    """A second Database on the same database, on either engine: another process, as far as the data goes."""
-    other = await Database.open(migrated_target)
-    try:
-        yield other
-    finally:
-        await other.close()
-
-
 def keys(entries: Sequence[CommunityEntry]) -> list[str]:
     return [e.key for e in entries]
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.database import ALL, Database, DatabaseTarget
+from bot.database import ALL, Database
 from cogs.onboarding.api import MemberProfile
 from cogs.onboarding.cache import ProfileCache
 from cogs.onboarding.models import Step
@@ -22,16 +21,6 @@ G, U = 100, 200
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 LATER = timedelta(days=3)
 NOTICE_WITHIN_S = 2.0  # a PostgreSQL notice arrives in milliseconds; this only bounds a failing test
-
-
-@pytest.fixture
-async def second_database(migrated_target: DatabaseTarget) -> AsyncIterator[Database]:
-    """A second Database on the same database: another process, as far as the data goes."""
-    other = await Database.open(migrated_target)
-    try:
-        yield other
-    finally:
-        await other.close()
 
 
 async def test_no_answers_yet_is_kept_and_an_answer_is_seen_at_once(db: Database) -> None:
