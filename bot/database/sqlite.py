@@ -3,7 +3,7 @@
 WAL lets the readers see every commit at once without waiting for the writer, so reads never queue behind a write
 or a slow search. Each connection runs on its own aiosqlite thread; every call here is one hand-off to that thread
 (the statement, its rows and its row count together), a transaction's BEGIN travels with its first statement, and
-`batch()` runs a whole transaction in one hand-off.
+`batch()` runs a whole transaction in one hand-off, together with the other batches waiting for the writer then.
 """
 
 from __future__ import annotations
@@ -76,10 +76,45 @@ def _batch(conn: sqlite3.Connection, statements: Sequence[Statement]) -> list[Re
     try:
         results = [_run(conn, s.sql, s.params) for s in statements]
     except BaseException:
-        conn.execute("ROLLBACK")
+        _end(conn, "ROLLBACK")  # a full disk has rolled it back already: the error to report is the first one
         raise
     conn.execute("COMMIT")
     return results
+
+
+Outcome = list[Result] | Exception  # what one batch of a group came to
+
+
+def _group(conn: sqlite3.Connection, batches: Sequence[Sequence[Statement]]) -> list[Outcome]:
+    """Several batches in one transaction, each inside a savepoint, so a failing one is undone alone.
+
+    When the transaction as a whole fails (a full disk, or an error that aborts the transaction so the savepoint
+    cannot be rolled back to), each batch is tried again on its own: it comes to what it would have alone.
+    """
+    if len(batches) > 1:
+        outcomes: list[Outcome] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statements in batches:
+                conn.execute("SAVEPOINT batch")
+                try:
+                    outcomes.append([_run(conn, s.sql, s.params) for s in statements])
+                except Exception as error:
+                    conn.execute("ROLLBACK TO batch")
+                    outcomes.append(error)
+                conn.execute("RELEASE batch")
+            conn.execute("COMMIT")
+            return outcomes
+        except Exception:
+            _end(conn, "ROLLBACK")
+    return [_alone(conn, statements) for statements in batches]
+
+
+def _alone(conn: sqlite3.Connection, statements: Sequence[Statement]) -> Outcome:
+    try:
+        return _batch(conn, statements)
+    except Exception as error:
+        return error
 
 
 def _end(conn: sqlite3.Connection, verb: str) -> None:
@@ -140,6 +175,8 @@ class SQLiteDatabase(Database):
         self._reader_connections: list[aiosqlite.Connection] = []
         self._readers_opening = asyncio.Lock()
         self._closed = False
+        self._queued: list[tuple[list[Statement], asyncio.Future[list[Result]]]] = []  # batches for the writer
+        self._committing: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def connect(cls, path: Path) -> SQLiteDatabase:
@@ -169,6 +206,7 @@ class SQLiteDatabase(Database):
                 assert pool is not None
                 await (await pool.get()).close()  # each once its query is done
             self._reader_connections = []
+        await asyncio.gather(*self._committing, return_exceptions=True)  # the batches already queued
         async with self._lock:
             await self._writer.close()
 
@@ -210,10 +248,42 @@ class SQLiteDatabase(Database):
             await tx.executemany(sql, rows)
 
     async def batch(self, statements: Sequence[Statement]) -> list[Result]:
+        # Group commit: batches that arrive while the writer is busy go to it together, in one hand-off and one
+        # transaction (_group). Handing batches over one at a time made the writer the ceiling of RSVP clicks under
+        # load: each waited for the last one's result to come back through the event loop, one loop turn or more.
+        future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
+        self._queued.append((list(statements), future))
+        if len(self._queued) == 1:
+            task = asyncio.create_task(self._commit_queued(), name="sqlite-group-commit")
+            self._committing.add(task)
+            task.add_done_callback(self._committing.discard)
+        return await future  # a caller cancelled before its turn is left out; once handed over, it runs
+
+    async def _commit_queued(self) -> None:
         async with self._lock:
-            # asyncio.shield: once handed over, the thread commits or rolls back as a whole; a cancelled caller
-            # must not release the lock before that is done.
-            return await asyncio.shield(_on_thread(self._writer, _batch, list(statements)))
+            taken = [(statements, future) for statements, future in self._queued if not future.cancelled()]
+            self._queued = []
+            if not taken:
+                return
+            try:
+                # shield: the thread commits or rolls back the group as a whole, whoever stops waiting
+                outcomes = await asyncio.shield(_on_thread(self._writer, _group, [s for s, _ in taken]))
+            except Exception as error:  # the connection is gone (closed, or its thread failed)
+                for _, future in taken:
+                    if not future.done():
+                        future.set_exception(error)
+                return
+            except BaseException:  # cancelled (the loop is shutting down): so are its callers
+                for _, future in taken:
+                    future.cancel()
+                raise
+        for (_, future), outcome in zip(taken, outcomes, strict=True):
+            if future.done():
+                continue
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
 
     @asynccontextmanager
     async def transaction(self, *, exclusive: bool = True) -> AsyncIterator[Transaction]:

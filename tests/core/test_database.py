@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.client import all_migrations
-from bot.database import Database, Migration, split_statements
-from bot.database.sqlite import READERS
+from bot.database import Database, Migration, Result, Statement, split_statements
+from bot.database.sqlite import READERS, _on_thread
 from bot.discovery import feature_packages
 
 
@@ -147,3 +147,89 @@ async def test_readers_cannot_write_and_close_with_the_database(tmp_path: Path) 
     assert threading.active_count() <= threads - 1 - READERS
     with pytest.raises(ValueError, match="closed"):
         await db.fetch("SELECT 1")
+
+
+async def _traced(db: Database) -> list[str]:
+    """The statements the writer runs from now on, as SQLite reports them (on the writer's own thread)."""
+    seen: list[str] = []
+    await _on_thread(db._writer, lambda conn: conn.set_trace_callback(seen.append))  # type: ignore[attr-defined]
+    return seen
+
+
+async def test_batches_waiting_together_share_one_transaction(tmp_path: Path) -> None:
+    """Group commit: clicks that arrive while the writer is busy cost it one hand-off and one commit, not one each."""
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)")
+        seen = await _traced(db)
+        results = await asyncio.gather(*(
+            db.batch([Statement("INSERT INTO t (id, n) VALUES (?, ?)", (i, i)), Statement("SELECT COUNT(*) FROM t")])
+            for i in range(20)
+        ))
+        assert [r[0].rowcount for r in results] == [1] * 20
+        assert sorted(r[1].rows[0][0] for r in results) == list(range(1, 21))  # each saw the ones before it
+        assert sum(s.startswith("BEGIN") for s in seen) == 1 and sum(s == "COMMIT" for s in seen) == 1
+        assert await db.fetchval("SELECT COUNT(*) FROM t") == 20
+        # a lone batch is a plain transaction, no savepoint
+        seen.clear()
+        await db.batch([Statement("INSERT INTO t (id, n) VALUES (100, 0)")])
+        assert not any("SAVEPOINT" in s for s in seen)
+    finally:
+        await db.close()
+
+
+async def test_a_failing_batch_in_a_group_is_undone_alone(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        await db.execute("INSERT INTO t VALUES (1, 'first')")
+        outcomes = await asyncio.gather(
+            db.batch([Statement("INSERT INTO t VALUES (2, 'before')")]),
+            db.batch([Statement("INSERT INTO t VALUES (3, 'undone')"), Statement("INSERT INTO t VALUES (1, 'dup')")]),
+            db.batch([Statement("INSERT INTO t VALUES (4, 'after')")]),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[1], sqlite3.IntegrityError)
+        assert not isinstance(outcomes[0], BaseException) and not isinstance(outcomes[2], BaseException)
+        assert [r[0] for r in await db.fetch("SELECT name FROM t ORDER BY id")] == ["first", "before", "after"]
+    finally:
+        await db.close()
+
+
+async def test_a_group_the_disk_refuses_comes_to_what_each_batch_would_alone(tmp_path: Path) -> None:
+    """A full database aborts more than a statement; every batch that fits is still stored, the one that does not
+    gets the error."""
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)")
+        await db.execute("INSERT INTO t VALUES (1, zeroblob(10))")
+        pages = await db.fetchval("PRAGMA page_count")
+        await db.execute(f"PRAGMA max_page_count = {pages + 1}")
+        outcomes = await asyncio.gather(
+            db.batch([Statement("INSERT INTO t VALUES (2, zeroblob(10))")]),
+            db.batch([Statement("INSERT INTO t VALUES (3, zeroblob(1000000))")]),
+            db.batch([Statement("INSERT INTO t VALUES (4, zeroblob(10))")]),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[1], sqlite3.OperationalError) and "full" in str(outcomes[1])
+        assert [r[0] for r in await db.fetch("SELECT id FROM t ORDER BY id")] == [1, 2, 4]
+        assert not db._writer._conn.in_transaction  # type: ignore[attr-defined]
+    finally:
+        await db.close()
+
+
+async def test_a_batch_cancelled_before_its_turn_is_left_out(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        async with db.transaction() as tx:  # the writer is busy
+            await tx.execute("INSERT INTO t VALUES (1)")
+            waiting = asyncio.create_task(db.batch([Statement("INSERT INTO t VALUES (2)")]))
+            kept = asyncio.create_task(db.batch([Statement("INSERT INTO t VALUES (3)")]))
+            await asyncio.sleep(0.01)
+            waiting.cancel()
+        assert await kept == [Result([], 1)]
+        assert waiting.cancelled()
+        assert [r[0] for r in await db.fetch("SELECT id FROM t ORDER BY id")] == [1, 3]
+    finally:
+        await db.close()
