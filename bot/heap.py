@@ -12,14 +12,6 @@ instead of 170-400 ms). Frozen objects are still freed by reference counting whe
 directory file freezes and then frees a million temporary objects); only a frozen object that later becomes part of
 an unreachable cycle stays, which is rare for these structures and bounded by what one freeze holds. A freeze
 happens again only when the heap has grown by that much again (a directory reloaded, caches filled).
-
-The youngest generation is collected after YOUNG_THRESHOLD net allocations instead of Python's 700. Every
-interaction leaves cyclic garbage (discord.py's views and items point at each other) and, when answers queue, the
-objects of the interactions in flight survive a young collection, are promoted and walked again by the older ones:
-at 500 RSVP clicks a second, 0.5 ms per young collection 60 times a second, 6 ms per middle one, 8-12% of the event
-loop in all, more the further behind it was. Collected every 10,000 allocations, most of those interactions are
-answered and freed by then: the RSVP rate the bot sustains went from 600 to 800 a second (bench/interactions.py,
-same run of the machine; 50,000 was no better).
 """
 
 from __future__ import annotations
@@ -36,33 +28,24 @@ SLOW_FULL_COLLECTION_S = 0.02
 # time). Under load the survivors are a few thousand to 45,000, many of them interactions in flight that become
 # cyclic garbage once answered; those are left to the collector, or each freeze would keep some of them for good.
 FREEZE_FROM_OBJECTS = 60_000
-YOUNG_THRESHOLD = 10_000  # net allocations between two collections of the youngest generation (Python: 700)
 
 
 class HeapSettler:
     """Freezes the heap after a full collection that was slow and left at least `freeze_from` objects."""
 
-    def __init__(self, *, slow_s: float = SLOW_FULL_COLLECTION_S, freeze_from: int = FREEZE_FROM_OBJECTS,
-                 young_threshold: int = YOUNG_THRESHOLD) -> None:  # fmt: skip
-        self.slow_s, self.freeze_from, self.young_threshold = slow_s, freeze_from, young_threshold
-        self._thresholds: tuple[int, int, int] | None = None  # Python's, while installed
+    def __init__(self, *, slow_s: float = SLOW_FULL_COLLECTION_S, freeze_from: int = FREEZE_FROM_OBJECTS) -> None:
+        self.slow_s, self.freeze_from = slow_s, freeze_from
         self._started = 0.0
         self.freezes = 0
 
     def install(self) -> None:
         if self._callback not in gc.callbacks:
             gc.callbacks.append(self._callback)
-        if self._thresholds is None:
-            self._thresholds = gc.get_threshold()
-            gc.set_threshold(self.young_threshold, *self._thresholds[1:])
 
     def uninstall(self) -> None:
         """Stop, and hand what was frozen back to the collector (the process may go on, as a test's does)."""
         if self._callback in gc.callbacks:
             gc.callbacks.remove(self._callback)
-        if self._thresholds is not None:
-            gc.set_threshold(*self._thresholds)
-            self._thresholds = None
         if self.freezes:
             gc.unfreeze()
 
