@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.client import CommunityBot
 from bot.database import Database, DatabaseTarget
@@ -22,6 +23,12 @@ from tests.databases import (
     postgres_url,
 )
 from tests.harness import SHIPPED_CONFIG, BotHarness, running_loopback
+
+
+# Property tests check what is answered, not how fast: speed is measured in bench/. Hypothesis' default 200 ms
+# deadline per example failed tests whenever the two test processes (pytest -n) and their bots shared the cores.
+hypothesis_settings.register_profile("bot", deadline=None)
+hypothesis_settings.load_profile("bot")
 
 
 @pytest.fixture
