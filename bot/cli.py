@@ -256,6 +256,10 @@ def say(message: str) -> None:
         print(message, file=sys.stderr)
 
 
+# Set when main() stopped on a signal's KeyboardInterrupt: bot/__main__.py then ends the process with os._exit.
+interrupted = False
+
+
 def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     """Parse the command line, run the subcommand, turn what it raised into `error:` lines and an exit code.
 
@@ -269,6 +273,8 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
         args.started = started
         return SUBCOMMANDS[args.command or DEFAULT_COMMAND].function(args)
     except KeyboardInterrupt:  # SIGINT or SIGTERM before the bot's own handlers were installed or after
+        global interrupted
+        interrupted = True
         say("Signal received; stopped")
         return EXIT_OK
     except ConfigError as error:

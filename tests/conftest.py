@@ -25,7 +25,7 @@ from tests.databases import (
 from tests.harness import SHIPPED_CONFIG, BotHarness, running_loopback
 
 # Property tests check what is answered, not how fast: speed is measured in bench/. Hypothesis' default 200 ms
-# deadline per example failed tests whenever the two test processes (pytest -n) and their bots shared the cores.
+# deadline per example is a timing check, and two test processes (pytest -n) and their bots share the cores.
 hypothesis_settings.register_profile("bot", deadline=None)
 hypothesis_settings.load_profile("bot")
 
