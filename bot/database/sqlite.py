@@ -249,8 +249,8 @@ class SQLiteDatabase(Database):
 
     async def batch(self, statements: Sequence[Statement]) -> list[Result]:
         # Group commit: batches that arrive while the writer is busy go to it together, in one hand-off and one
-        # transaction (_group). Handing batches over one at a time made the writer the ceiling of RSVP clicks under
-        # load: each waited for the last one's result to come back through the event loop, one loop turn or more.
+        # transaction (_group): under a burst of RSVP clicks 1.3-2.4 clicks a commit. It spares hand-offs and
+        # commits; it did not raise the rate of clicks the bot sustains (the event loop's own work decides that).
         future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
         self._queued.append((list(statements), future))
         if len(self._queued) == 1:
