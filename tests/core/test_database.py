@@ -152,7 +152,7 @@ async def test_readers_cannot_write_and_close_with_the_database(tmp_path: Path) 
 async def _traced(db: Database) -> list[str]:
     """The statements the writer runs from now on, as SQLite reports them (on the writer's own thread)."""
     seen: list[str] = []
-    await _on_thread(db._writer, lambda conn: conn.set_trace_callback(seen.append))  # type: ignore[attr-defined]
+    await _on_thread(db._writer, lambda conn: conn.set_trace_callback(seen.append))
     return seen
 
 
@@ -213,7 +213,7 @@ async def test_a_group_the_disk_refuses_comes_to_what_each_batch_would_alone(tmp
         )
         assert isinstance(outcomes[1], sqlite3.OperationalError) and "full" in str(outcomes[1])
         assert [r[0] for r in await db.fetch("SELECT id FROM t ORDER BY id")] == [1, 2, 4]
-        assert not db._writer._conn.in_transaction  # type: ignore[attr-defined]
+        assert not db._writer._conn.in_transaction
     finally:
         await db.close()
 
