@@ -14,7 +14,7 @@ import discord
 from discord.ext import commands
 
 import cogs
-from bot import i18n
+from bot import dynamic_items, i18n
 from bot.clock import Clock, SystemClock
 from bot.database import Database, DatabaseTarget, Migration, discover_migrations
 from bot.discord_helpers import NO_PINGS, channel_problem
@@ -106,6 +106,7 @@ class CommunityBot(commands.AutoShardedBot):
         self._dm_interactions: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak references)
         # DM interactions come to shard 0 whatever guild they act for: a process without every shard fetches that
         # guild before discord.py hands the interaction on (bot/remote_guilds.py).
+        dynamic_items.install(self)  # clicks on persistent components build only the clicked item
         parsers = self._connection.parsers
         self._parse_interaction = parsers["INTERACTION_CREATE"]
         parsers["INTERACTION_CREATE"] = self._interaction_arrived

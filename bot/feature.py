@@ -5,7 +5,9 @@ A feature is a package `cogs/<package>/` whose `setup(bot)` adds one or more `Fe
 - `name`: its key ("qa"), unique; also the owner of its due work. `title`: how members read it ("Q&A").
 - `settings_section`: the `FeatureSettings` model it reads (`cogs/<package>/settings.py`, composed by core).
 - migrations: numbered SQL files in `cogs/<package>/migrations/`, applied by core before any feature loads.
-- `dynamic_items`: persistent components (discord.py `DynamicItem`s) re-registered at every start.
+- `dynamic_items`: persistent components (discord.py `DynamicItem`s) re-registered at every start. Their state is
+  in the custom_id: a click builds only the clicked item (bot/dynamic_items.py), so an item has no `view` and
+  reads nothing of the message's other components.
 - `context_menus`: built in `__init__`, added to the command tree on load.
 - `due_work()`: its `DueWork` / `Periodic` for the core scheduler (bot/scheduler.py).
 - `about_counts()`: what it stores, for /about.

@@ -32,23 +32,23 @@ def _cog(interaction: discord.Interaction) -> EventsCog:
 class RsvpButton(discord.ui.DynamicItem[Button], template=r"ev:rsvp:(?P<event>\d+):(?P<seq>\d+):(?P<c>[gmn])"):
     """Going / Maybe / Can't go on an announcement; the label carries the current count."""
 
-    def __init__(self, event_id: int, seq: int, choice: Rsvp, count: int | None = None) -> None:
-        label = choice.label if count is None else f"{choice.label} ({i18n.number(count)})"
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji=_EMOJI[choice],
-                style=_STYLES[choice],
-                custom_id=f"ev:rsvp:{event_id}:{seq}:{choice.code}",
-            )
-        )
+    def __init__(
+        self, event_id: int, seq: int, choice: Rsvp, count: int | None = None, *, clicked: Button | None = None
+    ) -> None:
+        if clicked is None:
+            label = choice.label if count is None else f"{choice.label} ({i18n.number(count)})"
+            custom_id = f"ev:rsvp:{event_id}:{seq}:{choice.code}"
+            clicked = discord.ui.Button(label=label, emoji=_EMOJI[choice], style=_STYLES[choice], custom_id=custom_id)
+        super().__init__(clicked)
         self.event_id, self.seq, self.choice = event_id, seq, choice
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RsvpButton:
-        return cls(int(match["event"]), int(match["seq"]), Rsvp.from_code(match["c"]))
+        # The clicked button as the message shows it (the busiest click builds no new one).
+        clicked = item if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["event"]), int(match["seq"]), Rsvp.from_code(match["c"]), clicked=clicked)
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> Any:

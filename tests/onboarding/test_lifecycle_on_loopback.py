@@ -3,6 +3,7 @@ cannot give, moderators' stats, and a mentor who does not answer."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
@@ -26,7 +27,14 @@ async def test_membership_screening_delays_the_welcome_until_accepted(loopback: 
     member.pending = True
     await loopback.gateway.dispatch("GUILD_MEMBER_ADD", {**payloads.member(member), "guild_id": str(guild.id)})
     await loopback.wait_until(lambda: bot.get_guild(guild.id).get_member(gil.id))
-    state = await bot.db.fetchval("SELECT state FROM onboarding_welcomes WHERE user_id = ?", (gil.id,))
+    # The join's handler stores the state after discord.py has cached the member: wait for the row (on PostgreSQL
+    # under the two-worker suite it came a moment after the cache).
+    state = None
+    for _ in range(500):
+        state = await bot.db.fetchval("SELECT state FROM onboarding_welcomes WHERE user_id = ?", (gil.id,))
+        if state is not None:
+            break
+        await asyncio.sleep(0.01)
     assert state == "screening"
     assert loopback.dm_messages(gil.id) == []
 
