@@ -104,9 +104,9 @@ class CommunityBot(commands.AutoShardedBot):
         self._ready_once = False
         self._found_features: dict[type, object] = {}
         self._dm_interactions: set[asyncio.Task[None]] = set()  # held until done (the loop keeps weak references)
+        dynamic_items.install(self)  # clicks on persistent components build only the clicked item
         # DM interactions come to shard 0 whatever guild they act for: a process without every shard fetches that
         # guild before discord.py hands the interaction on (bot/remote_guilds.py).
-        dynamic_items.install(self)  # clicks on persistent components build only the clicked item
         parsers = self._connection.parsers
         self._parse_interaction = parsers["INTERACTION_CREATE"]
         parsers["INTERACTION_CREATE"] = self._interaction_arrived

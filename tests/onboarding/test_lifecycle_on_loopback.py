@@ -3,13 +3,13 @@ cannot give, moderators' stats, and a mentor who does not answer."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from loopback import LoopbackDiscord, payloads
 from tests.harness import BotHarness
 from tests.onboarding.helpers import component_ids, join, pick, press, wait_dms
+from tests.privacy.helpers import eventually
 
 
 async def finish_flow(lb: LoopbackDiscord, message_id: int, user_id: int, role: str = "data-analyst") -> None:
@@ -29,13 +29,9 @@ async def test_membership_screening_delays_the_welcome_until_accepted(loopback: 
     await loopback.wait_until(lambda: bot.get_guild(guild.id).get_member(gil.id))
     # The join's handler stores the state after discord.py has cached the member: wait for the row (on PostgreSQL
     # under the two-worker suite it came a moment after the cache).
-    state = None
-    for _ in range(500):
-        state = await bot.db.fetchval("SELECT state FROM onboarding_welcomes WHERE user_id = ?", (gil.id,))
-        if state is not None:
-            break
-        await asyncio.sleep(0.01)
-    assert state == "screening"
+    stored = "SELECT state FROM onboarding_welcomes WHERE user_id = ?"
+    assert await eventually(lambda: bot.db.fetchval(stored, (gil.id,)))
+    assert await bot.db.fetchval(stored, (gil.id,)) == "screening"
     assert loopback.dm_messages(gil.id) == []
 
     member.pending = False

@@ -121,6 +121,7 @@ async def test_a_backup_under_200_writes_a_second_restores_into_a_database_the_b
         # workers on two cores, a fixed second held fewer than 150 writes once).
         await loopback.wait_until(lambda: len(committed) >= 200, timeout=30)
         before = len(committed)
+        assert before >= 200  # the load really ran
         assert isinstance(harness.database, Path)
         copy = (await asyncio.to_thread(backup, harness.database, tmp_path / "copy.db")).path
         await asyncio.sleep(0.3)
