@@ -235,11 +235,18 @@ class QAStore:
                 " AND last_message_id < ?", (message_id,),
             )
 
-    async def set_archived(self, thread_id: int, archived_at: int | None, timing: Timing) -> Question | None:
-        """Follow the thread being archived (by anyone) or woken up; the row after."""
-        if archived_at is None:
-            return await self._changed(thread_id, timing, "archived_at = NULL")
-        return await self._changed(thread_id, timing, "archived_at = COALESCE(archived_at, ?)", (archived_at,))
+    async def set_archived(self, thread_id: int, archived: bool, at: int, timing: Timing) -> Question | None:
+        """Follow the thread being archived (by anyone) or woken up at `at`; the row after.
+
+        Waking a post up counts as activity: a post someone reopened after weeks of quiet gets the full quiet period
+        again instead of being archived straight back.
+        """
+        if not archived:
+            return await self._changed(
+                thread_id, timing,
+                f"archived_at = NULL, last_activity_at = {self.db.dialect.greatest('last_activity_at', '?')}", (at,),
+            )
+        return await self._changed(thread_id, timing, "archived_at = COALESCE(archived_at, ?)", (at,))
 
     # --- accepted answers ------------------------------------------------------------------------
 

@@ -141,9 +141,10 @@ class TrackingListeners:
         tags = None if tags == question.tag_names else tags
         if title is not None or tags is not None:
             await self.store.update_thread_facts(payload.thread_id, title=title, tags=tags)
-        if "archived" in metadata and bool(metadata["archived"]) != (question.archived_at is not None):
-            archived_at = unix(self.bot.clock.now()) if metadata["archived"] else None
-            self.due.question_changed(await self.store.set_archived(payload.thread_id, archived_at, timing))
+        archived = bool(metadata.get("archived"))
+        if "archived" in metadata and archived != (question.archived_at is not None):
+            at = unix(self.bot.clock.now())
+            self.due.question_changed(await self.store.set_archived(payload.thread_id, archived, at, timing))
         if metadata.get("locked") and question.notice_message_id and payload.thread is not None:
             # a locked post takes no interactions, so its Reopen button goes
             try:

@@ -367,11 +367,21 @@ async def test_unanswered_questions_reach_helpers_and_quiet_posts_are_archived(
     await bot.scheduler.run_now("qa:actions")
     assert lb.world.channel(lonely.id).archived  # a week of quiet after the surfacing message
     assert len([m for m in bot_messages(lb, lonely.id) if m.content.startswith("🙋")]) == 1
-    # a new message wakes the post up: it is open again and will be archived again later
-    await lb.update_thread(lonely.id, archived=False)
-    await lb.send_message(lonely.id, cast.helper.id, "late answer")
+    # a member wakes the post up: it stays open (not archived straight back), then a message, then a week of quiet
     store = qa_of(bot).store
-    await eventually(lambda: _with(store, lonely.id, lambda q: q.archived_at is None and q.reply_count == 1))
+    await lb.update_thread(lonely.id, archived=False)
+    await eventually(lambda: _with(store, lonely.id, lambda q: q.archived_at is None))
+    await bot.scheduler.run_now("qa:actions")
+    assert not lb.world.channel(lonely.id).archived
+    await lb.send_message(lonely.id, cast.helper.id, "late answer")
+    await eventually(lambda: _with(store, lonely.id, lambda q: q.reply_count == 1))
+    clock.advance(timedelta(hours=24, minutes=1))  # the late answer went unacknowledged: the asker is nudged
+    await bot.scheduler.run_now("qa:actions")
+    assert [m for m in bot_messages(lb, lonely.id) if m.content.startswith("🔔")]
+    assert not lb.world.channel(lonely.id).archived
+    clock.advance(timedelta(days=7, minutes=1))
+    await bot.scheduler.run_now("qa:actions")
+    assert lb.world.channel(lonely.id).archived
 
 
 HOSTILE_TITLE = "@everyone **URGENT** <@&1> [click](https://evil.example) # x"

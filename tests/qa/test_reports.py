@@ -20,7 +20,7 @@ async def test_unanswered_is_open_and_unarchived_oldest_first(db: Database, stor
     for n in (1, 2, 3, 4):
         await store.add_question(question(n, START + n * HOUR, tags=["sql"] if n % 2 else ["python"]), timing)
     await store.mark_answer(3, message_id=30, author_id=HELPER, text="", by_id=ASKER, at=unix(START), timing=timing)
-    await store.set_archived(4, unix(START), timing)
+    await store.set_archived(4, True, unix(START), timing)
     reports = QAReports(db)
     rows, total = await reports.unanswered(GUILD, None)
     assert [r.thread_id for r in rows] == [1, 2] and total == 2

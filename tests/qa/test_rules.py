@@ -87,11 +87,28 @@ async def test_solved_posts_archive_after_a_quiet_day_others_after_days(
 
 async def test_a_message_wakes_an_archived_question(store: QAStore, clock: ManualClock, timing: Timing) -> None:
     await store.add_question(question(1), timing)
-    await store.set_archived(1, unix(clock.now()), timing)
+    await store.set_archived(1, True, unix(clock.now()), timing)
     assert (await store.get(1)).archived_at is not None
     await store.record_message(1, 70, HELPER, unix(clock.now()), timing)
     stored = await store.get(1)
     assert stored.archived_at is None and stored.next_due_at is not None
+
+
+async def test_a_post_woken_after_weeks_gets_a_full_quiet_period(
+    store: QAStore, clock: ManualClock, timing: Timing
+) -> None:
+    await store.add_question(question(1), timing)
+    await store.record_message(1, 50, HELPER, unix(clock.now()), timing)
+    await store.complete(1, QuestionAction.NUDGE, unix(clock.now() + 24 * HOUR), timing, posted=True)
+    clock.advance(30 * 24 * HOUR)
+    await store.set_archived(1, True, unix(clock.now()), timing)
+    clock.advance(14 * 24 * HOUR)
+    await store.set_archived(1, False, unix(clock.now()), timing)  # a moderator reopens it, nobody writes yet
+    assert await _due_actions(store, clock, timing, 1) == []  # not archived straight back
+    clock.advance(timedelta(seconds=timing.archive_open_after - 1))
+    assert await _due_actions(store, clock, timing, 1) == []
+    clock.advance(timedelta(seconds=1))
+    assert await _due_actions(store, clock, timing, 1) == [QuestionAction.ARCHIVE]
 
 
 async def test_failures_back_off_then_give_up(store: QAStore, clock: ManualClock, timing: Timing) -> None:
