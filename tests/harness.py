@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import inspect
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,22 @@ from bot.settings import Settings
 from loopback import LoopbackDiscord
 
 SHIPPED_CONFIG = Path(__file__).parents[1] / "data" / "config.yaml"
+
+
+async def eventually(check: Callable[[], Any], within: float = 10.0) -> Any:
+    """Poll `check()` (plain or async: state the bot keeps in its database or sent to the loopback) until it returns
+    something truthy, and return that; TimeoutError after `within` seconds (a busy machine runs the bot late)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        value = check()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise TimeoutError(f"condition not met within {within} s")
+        await asyncio.sleep(0.02)
 
 
 class BotHarness:

@@ -4,23 +4,14 @@ after the last click."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import pytest
 
 from cogs.events.rsvp_counts import CountSettler
+from tests.harness import eventually
 
 KEY = (7, 1)
 SETTLE_AFTER = 0.05  # the bot waits a second; the logic is the same
-
-
-async def until(predicate: Callable[[], object]) -> None:
-    """Wait until `predicate()` holds, up to 2 s (a busy machine may run the edits late; the tests bound the timing)."""
-    for _ in range(400):
-        if predicate():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("not within 2 s")
 
 
 class Edits:
@@ -58,11 +49,11 @@ async def test_a_click_after_the_window_edits_at_once_again() -> None:
     edits = Edits()
     settler = CountSettler(edits, SETTLE_AFTER)
     settler.settle(KEY)
-    await until(lambda: edits.done == [KEY])
+    await eventually(lambda: edits.done == [KEY])
     await asyncio.sleep(SETTLE_AFTER + 0.05)
     clicked = asyncio.get_running_loop().time()
     settler.settle(KEY)
-    await until(lambda: edits.done == [KEY, KEY])
+    await eventually(lambda: edits.done == [KEY, KEY])
     assert edits.started[1][1] - clicked < SETTLE_AFTER  # it did not wait for a window
     await settler.close()
 
@@ -74,7 +65,7 @@ async def test_a_burst_gets_one_edit_at_once_and_one_when_the_window_ends() -> N
         settler.settle(KEY)
         await asyncio.sleep(0)
     settler.settle((8, 1))  # another announcement is edited on its own, at once
-    await until(lambda: len(edits.started) == 3)
+    await eventually(lambda: len(edits.started) == 3)
     assert edits.keys == [KEY, (8, 1), KEY]  # coalesced: one more edit for the rest of the burst
     [first, last] = [at for key, at in edits.started if key == KEY]
     assert last - first >= SETTLE_AFTER * 0.99  # at the window's end, not before
@@ -95,7 +86,7 @@ async def test_a_click_while_an_edit_is_in_flight_gets_one_more_edit() -> None:
     assert edits.keys == [KEY]  # never two edits of one announcement in flight
     released = asyncio.get_running_loop().time()
     edits.release.set()
-    await until(lambda: edits.done == [KEY, KEY])
+    await eventually(lambda: edits.done == [KEY, KEY])
     assert edits.started[1][1] - released < SETTLE_AFTER  # the window was over already: it went at once
     await asyncio.sleep(SETTLE_AFTER + 0.1)
     assert edits.done == [KEY, KEY]
@@ -111,11 +102,11 @@ async def test_a_failing_edit_is_logged_and_forgotten(caplog: pytest.LogCaptureF
 
     settler = CountSettler(failing, SETTLE_AFTER)
     settler.settle(KEY)
-    await until(lambda: "Could not settle the RSVP counts of event 7, occurrence 1" in caplog.text)
+    await eventually(lambda: "Could not settle the RSVP counts of event 7, occurrence 1" in caplog.text)
     await asyncio.sleep(SETTLE_AFTER + 0.1)
     assert attempts == [KEY]  # not retried on its own
     settler.settle(KEY)  # the next click edits again, at once
-    await until(lambda: attempts == [KEY, KEY])
+    await eventually(lambda: attempts == [KEY, KEY])
     await settler.close()
 
 
@@ -123,7 +114,7 @@ async def test_close_cancels_the_scheduled_and_the_running_edits() -> None:
     edits = Edits()
     settler = CountSettler(edits, settle_after=10)
     settler.settle(KEY)
-    await until(lambda: edits.done == [KEY])
+    await eventually(lambda: edits.done == [KEY])
     settler.settle(KEY)  # an edit scheduled for the window's end
     edits.release.clear()
     edits.begun.clear()

@@ -21,12 +21,11 @@ from cogs.insights.due import digest_marker
 from cogs.insights.models import ChartKind, ChartSpec, Series
 from loopback import LoopbackDiscord
 from loopback.interactions import InteractionRecord
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 from tests.insights.helpers import insights, number, png_size, uploaded
 from tests.insights.test_on_loopback import moderator, seed
 from tests.languages import assert_in_language
 from tests.onboarding.helpers import join
-from tests.qa.test_qa_on_loopback import eventually
 
 LANGUAGES = {"zh-CN": "zh_CN", "fr": "fr"}  # the member's Discord locale -> the bot's language
 NBSP = "\u00a0"  # French writes "33 %" with a no-break space

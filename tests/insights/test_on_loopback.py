@@ -13,10 +13,10 @@ from cogs.insights.cog import InsightsCog
 from cogs.insights.due import DIGEST
 from loopback import LoopbackDiscord
 from tests.events.test_on_the_wire import create_and_confirm, rsvp
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 from tests.insights.helpers import insights, number, png_size, uploaded
 from tests.onboarding.helpers import join, pick, press, wait_dms
-from tests.qa.test_qa_on_loopback import direct_post, eventually, mark
+from tests.qa.test_qa_on_loopback import direct_post, mark
 
 
 def moderator(lb: LoopbackDiscord, name: str = "mod") -> int:

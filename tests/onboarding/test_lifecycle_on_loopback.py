@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.clock import ManualClock
 from loopback import LoopbackDiscord, payloads
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 from tests.onboarding.helpers import component_ids, join, pick, press, wait_dms
-from tests.privacy.helpers import eventually
 
 
 async def finish_flow(lb: LoopbackDiscord, message_id: int, user_id: int, role: str = "data-analyst") -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.database import Database
@@ -134,11 +132,3 @@ async def privacy(lb: LoopbackDiscord, who: int, subcommand: str, **options: Any
     return ix
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10) -> bool:  # noqa: ASYNC109
-    """Poll an async check (a database read) until it holds or the time is up; its last answer."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True

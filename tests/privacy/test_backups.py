@@ -16,8 +16,8 @@ from cogs.privacy.backups import BackupsCog
 from cogs.privacy.rules import backup_name, next_backup_at, to_remove
 from cogs.privacy.settings import BackupsSettings
 from loopback import LoopbackDiscord
-from tests.harness import BotHarness
-from tests.privacy.helpers import eventually, privacy, scan_for, seed_member
+from tests.harness import BotHarness, eventually
+from tests.privacy.helpers import privacy, scan_for, seed_member
 
 DAY1 = datetime(2025, 6, 1, 4, 0, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ from bot.client import CommunityBot
 from bot.clock import ManualClock
 from cogs.privacy.cog import PrivacyCog
 from loopback import LoopbackDiscord
-from tests.harness import BotHarness
-from tests.privacy.helpers import eventually, scan_for, seed_member
+from tests.harness import BotHarness, eventually
+from tests.privacy.helpers import scan_for, seed_member
 
 
 async def departures(bot: CommunityBot, user_id: int) -> int:

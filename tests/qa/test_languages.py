@@ -14,9 +14,9 @@ import pytest
 from bot import languages
 from bot.clock import ManualClock
 from loopback import LoopbackDiscord
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 from tests.languages import assert_in_language
-from tests.qa.test_qa_on_loopback import Cast, _with, bot_messages, direct_post, eventually, mark, qa_of
+from tests.qa.test_qa_on_loopback import Cast, _with, bot_messages, direct_post, mark, qa_of
 
 TITLE = "Parquet files load slowly in pandas"
 DETAILS = "Reading ten parquet files takes minutes with pyarrow."

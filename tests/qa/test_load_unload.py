@@ -8,8 +8,8 @@ import discord
 
 from bot.clock import ManualClock
 from loopback import LoopbackDiscord
-from tests.harness import BotHarness
-from tests.qa.test_qa_on_loopback import Cast, bot_messages, direct_post, eventually, qa_of
+from tests.harness import BotHarness, eventually
+from tests.qa.test_qa_on_loopback import Cast, bot_messages, direct_post, qa_of
 
 QA_WORK = ["qa:actions", "qa:housekeeping"]
 

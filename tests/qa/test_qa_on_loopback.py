@@ -21,7 +21,7 @@ from cogs.qa.models import QuestionAction
 from cogs.qa.render import nudge_text
 from cogs.qa.store import CLAIM_LEASE_SECONDS
 from loopback import LoopbackDiscord, payloads
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 
 
 def _inputs(modal: dict) -> dict[str, str]:
@@ -73,15 +73,6 @@ async def test_ask_creates_the_forum_post_with_tags_and_tracks_it(loopback: Loop
 def qa_of(bot) -> QACog:
     """The running Q&A feature."""
     return bot.feature(QACog)
-
-
-async def eventually(check, within: float = 5.0):
-    """Await `check()` until it returns something truthy (for state kept in the bot's database)."""
-    for _ in range(int(within / 0.02)):
-        if value := await check():
-            return value
-        await asyncio.sleep(0.02)
-    raise TimeoutError(f"condition not met within {within} s")
 
 
 def button(message, verb: str) -> str:

@@ -9,9 +9,9 @@ from typing import Any
 from bot.clock import ManualClock
 from cogs.qa.store import QAStore
 from loopback import LoopbackDiscord
-from tests.harness import BotHarness
+from tests.harness import BotHarness, eventually
 from tests.qa.round_trips import CountingDatabase, count_qa
-from tests.qa.test_qa_on_loopback import Cast, _with, bot_messages, eventually, mark, qa_of
+from tests.qa.test_qa_on_loopback import Cast, _with, bot_messages, mark, qa_of
 
 # The most each interaction may cost (before this budget: see docs/qa.md, "Round trips").
 BUDGET = {

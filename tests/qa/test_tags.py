@@ -8,9 +8,9 @@ from bot.database import Database, DatabaseTarget
 from cogs.qa.rules import Timing
 from cogs.qa.store import QAStore
 from cogs.qa.store_reports import QAReports
+from tests.harness import eventually
 from tests.qa.conftest import GUILD, question
 from tests.qa.round_trips import CountingDatabase
-from tests.qa.test_qa_on_loopback import eventually
 
 
 async def test_python_and_python_are_one_tag(db: Database, store: QAStore, timing: Timing) -> None:
