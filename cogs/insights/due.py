@@ -133,6 +133,7 @@ class InsightsDue:
         if resumed and await self._already_posted(channel, week):
             return True  # the process that claimed it died after Discord accepted the message
         first = date.fromisoformat(week)
+        await self.collector.flush()  # what this process still holds in memory counts too (as in /insights)
         this = await self.reports.week(guild.id, first, zone)
         before = await self.reports.week(guild.id, first - timedelta(days=7), zone)
         try:

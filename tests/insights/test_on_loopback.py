@@ -158,8 +158,7 @@ async def test_the_digest_is_sent_once_across_a_restart_and_compares_weeks(
     assert bot.scheduler.armed_for(DIGEST) == datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
     clock.set(datetime(2026, 11, 2, 9, 1, tzinfo=UTC))
-    await bot.scheduler.rearm_all()
-    await lb.wait_until(lambda: lb.channel_messages(mod_log), timeout=10)
+    await bot.scheduler.run_now(DIGEST)  # before the periodic flush: the digest stores what is counted itself
     [digest] = lb.channel_messages(mod_log)
     assert "Weekly insights for Data Community" in digest.text() and "Mon 26 Oct to Sun 01 Nov 2026" in digest.text()
     assert "Joins: 1 (▲ 1 from 0)" in digest.text() and "Messages: 1 (▲ 1 from 0)" in digest.text()
