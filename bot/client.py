@@ -349,8 +349,9 @@ class CommunityBot(commands.AutoShardedBot):
         return time.monotonic() - self.started_monotonic
 
     async def close(self) -> None:
-        """Stop the scheduler, disconnect, then close the database once in-flight writes are done."""
-        self.scheduler.shutdown()
+        """Stop the scheduler (runs in progress get a moment to finish), disconnect, then close the database once
+        in-flight writes are done."""
+        await self.scheduler.stop()
         await super().close()
         db = getattr(self, "db", None) or (self.database if isinstance(self.database, Database) else None)
         if db is not None:

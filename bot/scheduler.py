@@ -9,7 +9,8 @@ The database is the truth; this is an index over it that is rebuilt at start. A 
 - waiting until the bot is ready before running anything (guilds arrive after start-up);
 - one run at a time per work; a request during a run makes one more run after it, not one each;
 - logging failures and trying again after `RETRY_AFTER`, never spinning on an item that keeps failing;
-- unregistering everything a feature registered when it unloads.
+- unregistering everything a feature registered when it unloads;
+- at a stop, giving runs in progress `STOP_GRACE` to finish before the database closes.
 
 Features claim and mark their items in the database themselves (exactly once across restarts and processes).
 """
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=1)
 MAX_OVERDUE_PASSES = 20
+# A stop (a deploy's restart) waits this long for runs in progress, so one that has just posted a digest or a
+# reminder also records it as sent; a longer run (DMs to thousands) keeps its claim, which another start takes over.
+STOP_GRACE = 5.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,17 @@ class Scheduler:
         self._started = False
         if self._aps.running:
             self._aps.shutdown(wait=False)
+
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop firing, then wait up to `grace` seconds for runs in progress (before the database is closed)."""
+        self.shutdown()
+        running = [task for task in self._tasks if task is not asyncio.current_task()]
+        if not running:
+            return
+        _, late = await asyncio.wait(running, timeout=grace)
+        if late:
+            log.warning("Stopping with due work still running after %.1f s: %s", grace,
+                        ", ".join(sorted(task.get_name() for task in late)))
 
     async def rearm_all(self) -> None:
         """Arm every work again, e.g. after the clock jumped (tests, the playground) or at start."""
