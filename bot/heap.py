@@ -12,19 +12,10 @@ instead of 170-400 ms). Frozen objects are still freed by reference counting whe
 directory file freezes and then frees a million temporary objects); only a frozen object that later becomes part of
 an unreachable cycle stays, which is rare for these structures and bounded by what one freeze holds. A freeze
 happens again only when the heap has grown by that much again (a directory reloaded, caches filled).
-
-Not while the bot works through a backlog: then the survivors are interactions in flight, cyclic garbage once
-answered, and freezing them keeps them for good. After a 10-second burst of 2,500 RSVP clicks a second (more than
-the bot sustains) the frozen heap had grown from 216,000 to 1,250,000 objects and the process kept 360 MiB more
-(2026-12-04); with the check below, 43,000-75,000 more objects were frozen (the burst's first half second) and
-130-150 MiB kept (the allocator's partly used arenas). `watch()`, a task on the event loop, marks the loop busy
-while it has more than `BUSY_TASKS` tasks or runs its timers `BUSY_LAG_S` late; a busy loop's survivors are left
-to the collector.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 import time
@@ -37,11 +28,6 @@ SLOW_FULL_COLLECTION_S = 0.02
 # time). Under load the survivors are a few thousand to 45,000, many of them interactions in flight that become
 # cyclic garbage once answered; those are left to the collector, or each freeze would keep some of them for good.
 FREEZE_FROM_OBJECTS = 60_000
-# A backlog: more tasks than a keeping-up bot has (each interaction being handled is one or two; a few dozen are the
-# bot's own), or timers running late. Checked every WATCH_EVERY_S.
-BUSY_TASKS = 1_000
-BUSY_LAG_S = 0.1
-WATCH_EVERY_S = 0.5
 
 
 class HeapSettler:
@@ -51,8 +37,6 @@ class HeapSettler:
         self.slow_s, self.freeze_from = slow_s, freeze_from
         self._started = 0.0
         self.freezes = 0
-        self.busy = False  # set by watch(): the event loop is working through a backlog
-        self.skipped = 0  # freezes not made because the loop was busy
 
     def install(self) -> None:
         if self._callback not in gc.callbacks:
@@ -65,14 +49,6 @@ class HeapSettler:
         if self.freezes:
             gc.unfreeze()
 
-    async def watch(self, every: float = WATCH_EVERY_S) -> None:
-        """Keep `busy` up to date for the running event loop, until cancelled."""
-        loop = asyncio.get_running_loop()
-        while True:
-            due = loop.time() + every
-            await asyncio.sleep(every)
-            self.busy = loop.time() - due > BUSY_LAG_S or len(asyncio.all_tasks(loop)) > BUSY_TASKS
-
     def _callback(self, phase: str, info: dict[str, Any]) -> None:
         # Runs on whichever thread allocated, holding the GIL, right after the collection: the survivors are exactly
         # what is frozen. Here and not on the event loop, because start-up builds the big structures in long
@@ -84,9 +60,6 @@ class HeapSettler:
             return
         took = time.perf_counter() - self._started
         if took >= self.slow_s and len(gc.get_objects(generation=2)) >= self.freeze_from:
-            if self.busy:
-                self.skipped += 1
-                return
             gc.freeze()
             self.freezes += 1
             if log.isEnabledFor(logging.DEBUG):  # counting the frozen objects walks them all

@@ -121,12 +121,10 @@ async def run_bot(env: Environment, started: float | None = None) -> int:
     """
     settler = HeapSettler()
     settler.install()
-    watching = asyncio.create_task(settler.watch(), name="heap: watch the loop")
     try:
         async with stop_signals() as stopping:
             return await start(env, load_settings(env.config_path), stopping, started)
     finally:
-        watching.cancel()
         settler.uninstall()
 
 
