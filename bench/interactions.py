@@ -19,8 +19,9 @@ bench/null_client.py (no discord.py at all), gives the harness's own ceiling: th
 generator share one process, so no bot can show a higher rate than that client does.
 
 Questions are seeded before the bot starts: the history (archived, 40% solved) in bulk through the real table
-and its triggers (the full-text index fills itself, as in bench/qa_search.py), and the last 1,000 through
-QAStore.add_question and mark_answer, as the bot stores them.
+and its triggers (the full-text index fills itself, as in bench/qa_search.py), then merged into one segment as the
+bot's daily upkeep leaves it (`qa:search-index`), and the last 1,000 through QAStore.add_question and mark_answer,
+as the bot stores them (a busy day's questions since the last merge: the index is in several segments again).
 
     python -m bench.interactions [--quick] [--questions N] [--seconds S]
 """
@@ -52,7 +53,7 @@ from bot.discovery import feature_packages
 from cogs.communities.vocabulary import LEVEL_KEYS, REGION_KEYS, ROLE_KEYS, TOPIC_KEYS
 from cogs.qa.models import NewQuestion
 from cogs.qa.rules import Timing
-from cogs.qa.search import match_expression
+from cogs.qa.search import QuestionSearch, match_expression
 from cogs.qa.settings import QASettings
 from cogs.qa.store import QAStore
 from loopback import Guild, InteractionRecord, LoopbackDiscord
@@ -167,6 +168,7 @@ async def seed_database(path: Path, guild: Guild, questions: int, members: list[
         started, stamp = now(), int(time.time())
         history = max(0, questions - RECENT_QUESTIONS)
         await bulk_load(db, corpus, history, stamp - 86400)
+        await QuestionSearch(db).merge_index()
         store, timing = QAStore(db), Timing.from_settings(QASettings())
         base = 1_300_000_000_000_000_000
         rng = random.Random(5)
@@ -183,6 +185,7 @@ async def seed_database(path: Path, guild: Guild, questions: int, members: list[
         await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         stored = await db.fetchval("SELECT COUNT(*) FROM qa_questions WHERE guild_id = ?", (guild.id,))
         return {"questions": await db.fetchval("SELECT COUNT(*) FROM qa_questions"), "in_guild": stored,
+                "index_segments": await QuestionSearch(db).index_segments(),
                 "profiles": profiles, "directory_entries": DIRECTORY_ENTRIES,
                 "seed_s": now() - started, "database_mib": await db.size_bytes() / 2**20}
     finally:

@@ -77,7 +77,7 @@ class QACog(TrackingListeners, Feature):
         self.search_index = QuestionSearch(bot.db)
         self.reports = QAReports(bot.db)
         self.member_data = QAMemberData(bot.db)
-        self.due = QADue(bot, self.store)
+        self.due = QADue(bot, self.store, self.search_index)
         self.asking = AskFlow(self)
         self.answers = AnswerFlow(self)
         mark_menu = app_commands.ContextMenu(name="Mark as answer", callback=self.mark_as_answer)

@@ -140,6 +140,9 @@ RANK_WINDOW = 32
 PER_TERM = 16
 DF_TTL_SECONDS = 600.0
 DF_CACHE_SIZE = 50_000
+# A bound on one merge of the index (10,000 steps of 500 pages: some 20 GB), so a merge that other writes keep
+# feeding cannot run for ever.
+MERGE_MAX_STEPS = 10_000
 
 
 class QuestionSearch:
@@ -209,6 +212,21 @@ class QuestionSearch:
             if len(chosen) == limit:
                 break
         return chosen
+
+    # --- the index's upkeep -----------------------------------------------------------------------------------------
+
+    async def index_segments(self) -> int:
+        """How many segments the full-text index is in; 0 on an engine that keeps its index in shape itself."""
+        return 0 if self.sql.segments is None else int(await self.db.fetchval(self.sql.segments) or 0)
+
+    async def merge_index(self) -> int:
+        """Merge the index into one segment, a bounded step at a time (other writes go in between); returns the steps
+        taken (0 when it was in one segment already, or the engine keeps it in shape)."""
+        steps = 0
+        while self.sql.merge_step is not None and steps < MERGE_MAX_STEPS and await self.index_segments() > 1:
+            await self.db.execute(self.sql.merge_step)
+            steps += 1
+        return steps
 
     # --- document counts ---------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from loopback import LoopbackDiscord
 from tests.harness import BotHarness, eventually
 from tests.qa.test_qa_on_loopback import Cast, bot_messages, direct_post, qa_of
 
-QA_WORK = ["qa:actions", "qa:housekeeping"]
+QA_WORK = ["qa:actions", "qa:housekeeping", "qa:search-index"]
 
 
 def qa_dynamic_items(bot) -> list[type]:

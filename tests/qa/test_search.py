@@ -195,6 +195,32 @@ async def test_snippets_mark_every_form_of_the_words_where_they_are(
     assert hits[0].snippet.count(HIT_START) == hits[0].snippet.count(HIT_END) >= 2
 
 
+async def test_the_index_merges_into_one_segment_and_finds_the_same(
+    db: Database, store: QAStore, timing: Timing
+) -> None:
+    """SQLite: each question written alone adds a segment to the full-text index; a merge leaves one, found alike.
+    PostgreSQL keeps its index in shape itself: nothing to merge."""
+    topics = ["pandas merge", "airflow dag", "dbt models", "spark join", "polars lazy frames"]
+    for n in range(1, 31):
+        await store.add_question(question(n, title=f"{topics[n % 5]} question {n}", body=f"about {topics[n % 3]}"),
+                                 timing)
+    search = QuestionSearch(db)
+    queries = ["pandas", "merge frames", "spark airflow", "dbt lazy", "question"]
+    before = [await search.search(GUILD, q) for q in queries]
+    segments = await search.index_segments()
+    if db.backend != "sqlite":
+        assert segments == 0 and await search.merge_index() == 0
+        return
+    assert segments > 1
+    assert await search.merge_index() >= 1
+    assert await search.index_segments() == 1
+    assert [await QuestionSearch(db).search(GUILD, q) for q in queries] == before
+    assert await search.merge_index() == 0  # in one segment already
+    await store.add_question(question(31, title="pandas merge after the merge"), timing)
+    hits, _ = await search.search(GUILD, "pandas merge after")
+    assert [h.thread_id for h in hits] == [31] and await search.index_segments() == 2
+
+
 def test_the_stemmer_is_fts5s_porter() -> None:
     """Python finds in the text the words the index matched: the same stems as FTS5's porter tokenizer."""
 
