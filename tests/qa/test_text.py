@@ -7,8 +7,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.qa.models import HIT_END, HIT_START, SOLVED_PREFIX
-from cogs.qa.render import inert, snippet_text, split_message
+from bot.discord_helpers import clip
+from cogs.qa.models import HIT_END, HIT_START, SOLVED_PREFIX, Hit
+from cogs.qa.render import hit_lines, inert, snippet_text, split_message
 from cogs.qa.rules import bare_title, clean_title, match_tags, parse_tags, solved_title
 from cogs.qa.search import match_expression
 
@@ -70,6 +71,23 @@ def test_snippets_bold_only_the_hits(text: str) -> None:
     assert "**pandas**" in shown or len(text) > 60
     assert shown.count("**") % 2 == 0
     assert len(shown) <= 2 * 160 + 4  # 160 characters of text, each at most escaped once
+
+
+@given(st.lists(st.tuples(HOSTILE | st.text(max_size=40), HOSTILE), min_size=1, max_size=8))
+def test_each_result_line_holds_its_own_title_and_snippet_made_inert(texts: list[tuple[str, str]]) -> None:
+    """The results' titles, tags and snippets are made inert together; each lands on its own line, as alone."""
+    hits = [
+        Hit(n, 5, title, n % 2 == 0, 90 + n, 7, 1_000, "sql\n@here", f"{snippet} {HIT_START}pandas{HIT_END}")
+        for n, (title, snippet) in enumerate(texts)
+    ]
+    lines = hit_lines(hits, 1, 1_000 + 7200)
+    assert len(lines) == len(hits)
+    for hit, line in zip(hits, lines, strict=True):
+        shown_title = inert(clip(hit.title, 90).replace("\x1f", " "))
+        assert f"[{shown_title}](https://discord.com/channels/1/{hit.thread_id})" in line
+        assert "@here" not in line and "@everyone" not in line
+        assert line.count(f"/{hit.thread_id}/{hit.answer_message_id})") == (1 if hit.solved else 0)
+        assert snippet_text(hit.snippet) in line and "2 h ago" in line
 
 
 def test_tags_are_parsed_and_matched_case_insensitively() -> None:
