@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from bot.database import Database, Row
 from cogs.qa.models import HIT_END, HIT_START, Hit
 from cogs.qa.search_rank import DF_CAP, Candidate, TermMatcher, idf, scores, snippet
-from cogs.qa.search_sql import SearchSQL, for_backend
+from cogs.qa.search_sql import FEW_QUESTIONS, SERVER_COUNT, SearchSQL, for_backend
 from cogs.qa.search_sql import Statement as SearchStatement
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -155,6 +155,8 @@ class QuestionSearch:
         # how many questions hold a term (up to DF_CAP), and until when that is trusted; words in no question are
         # not kept (a new question may hold one the next moment)
         self._df: dict[str, tuple[int, float]] = {}
+        # whether a server has at most FEW_QUESTIONS (search_sql.py), and until when that is trusted
+        self._few: dict[int, tuple[bool, float]] = {}
 
     async def search(self, guild_id: int, query: str, limit: int = 8) -> tuple[list[Hit], bool]:
         """Best matches first; all words must match, else any word does. Returns (hits, loose)."""
@@ -168,11 +170,11 @@ class QuestionSearch:
             missing = []
         else:
             counts = self._cached(words)
+        few, count_server = self._has_few(guild_id)
         if not any(counts.get(w) == 0 for w in words):
-            statement = self.sql.strict(
-                words, guild_id, self.rank_window, solved_only=False, count=missing, rare=self._rare(words, counts)
-            )
-            candidates, counts = self._split(await self._fetch(statement), words)
+            statement = self.sql.strict(words, guild_id, self.rank_window, solved_only=False, count=missing,
+                                        rare=self._rare(words, counts), few=few, count_server=count_server)
+            candidates, counts = self._split(await self._fetch(statement), words, guild_id)
             if candidates or len(words) < 2:
                 return self._rank(candidates, words, counts, limit, all_terms=True), False
         elif len(words) < 2:
@@ -182,7 +184,8 @@ class QuestionSearch:
         if not present:
             return [], False
         rare = [self._rare([w], counts) for w in present]
-        statement = self.sql.loose(present, guild_id, PER_TERM, solved_only=False, rare=rare)
+        few = self._has_few(guild_id)[0]  # counted with the first statement when it was not known
+        statement = self.sql.loose(present, guild_id, PER_TERM, solved_only=False, rare=rare, few=few)
         candidates, _ = self._split(await self._fetch(statement), present)
         return self._rank(candidates, present, counts, limit, all_terms=len(present) == 1), True
 
@@ -198,8 +201,10 @@ class QuestionSearch:
             _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words)
             missing = []
         rare = [self._rare([w], counts) for w in words]
-        statement = self.sql.loose(words, guild_id, limit * 4, solved_only=True, count=missing, rare=rare)
-        candidates, counts = self._split(await self._fetch(statement), words)
+        few, count_server = self._has_few(guild_id)
+        statement = self.sql.loose(words, guild_id, limit * 4, solved_only=True, count=missing, rare=rare, few=few,
+                                   count_server=count_server)
+        candidates, counts = self._split(await self._fetch(statement), words, guild_id)
         ranked = self._rank(candidates, words, counts, len(candidates), all_terms=False)
         texts = {row[0]: f"{row[2]} {row[8]} {row[9]} {row[7]}" for row in candidates}
         needed = min(2, len(words))
@@ -212,6 +217,16 @@ class QuestionSearch:
             if len(chosen) == limit:
                 break
         return chosen
+
+    def _has_few(self, guild_id: int) -> tuple[bool, bool]:
+        """(whether the server has at most FEW_QUESTIONS questions, as last counted; whether to count them now, with
+        the search's statement: not counted in the last DF_TTL_SECONDS, on an engine that plans small servers apart)."""
+        if self.sql.few_questions is None:
+            return False, False
+        known = self._few.get(guild_id)
+        if known is None or known[1] < time.monotonic():
+            return False, True
+        return known[0], False
 
     # --- the index's upkeep -----------------------------------------------------------------------------------------
 
@@ -246,12 +261,19 @@ class QuestionSearch:
         now = time.monotonic()
         return [i for i, w in enumerate(words) if (known := self._df.get(w)) is None or known[1] < now]
 
-    def _split(self, rows: list[Row], words: Sequence[str]) -> tuple[list[Row], dict[str, int]]:
-        """Candidate rows (each once, newest first) and the document counts the statement carried (now cached)."""
+    def _split(
+        self, rows: list[Row], words: Sequence[str], guild_id: int | None = None
+    ) -> tuple[list[Row], dict[str, int]]:
+        """Candidate rows (each once, newest first) and the document counts the statement carried (now cached), and
+        the server's question count if it carried one (cached too)."""
         found: dict[int, Row] = {}
         counts: dict[str, int] = {}
         for row in rows:
-            if row[0] is None:
+            if row[0] is None and int(row[6]) == SERVER_COUNT and guild_id is not None:
+                if len(self._few) >= DF_CACHE_SIZE:
+                    self._few.clear()
+                self._few[guild_id] = (int(row[1]) <= FEW_QUESTIONS, time.monotonic() + DF_TTL_SECONDS)
+            elif row[0] is None:
                 counts[words[int(row[6])]] = int(row[1])
             elif row[0] not in found:
                 found[row[0]] = row

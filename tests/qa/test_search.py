@@ -138,6 +138,44 @@ async def test_broad_queries_rank_within_the_newest_window(db: Database, store: 
     assert hits[0].thread_id == 10 and len(hits) == 5
 
 
+async def test_a_small_server_beside_a_large_one_finds_the_same_through_its_own_questions(
+    db: Database, store: QAStore, timing: Timing
+) -> None:
+    """SQLite: once a server is known to have few questions, its searches for common words walk its own questions
+    instead of every server's matches; the results are the same. Other engines plan by the words' counts alone."""
+    big = [
+        (5_000 + n, 999, 1, ASKER, f"spark job {n}", "slow shuffle in spark", "", "direct", "open", n, n, 0)
+        for n in range(1_100)
+    ]
+    await db.executemany(
+        "INSERT INTO qa_questions (thread_id, guild_id, channel_id, asker_id, title, body, tags, source, state,"
+        " created_at, last_activity_at, reply_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        big,
+    )
+    for n in range(1, 6):
+        await store.add_question(question(n, title=f"spark shuffle {n}", body="ours"), timing)
+    await store.add_question(question(6, title="airflow only"), timing)
+    statements: list[str] = []
+    fetch = db.fetch
+
+    async def recording(sql: str, params: object = ()) -> object:
+        statements.append(sql)
+        return await fetch(sql, params)  # type: ignore[arg-type]
+
+    db.fetch = recording  # type: ignore[method-assign]
+    search = QuestionSearch(db)
+    first = await search.search(GUILD, "spark shuffle")  # counts the words and the server's questions
+    again = await search.search(GUILD, "spark shuffle")
+    loose = await search.search(GUILD, "spark airflow")  # no question has both: any of them
+    assert [h.thread_id for h in first[0]] == [5, 4, 3, 2, 1] and again == first
+    assert sorted(h.thread_id for h in loose[0]) == [1, 2, 3, 4, 5, 6] and loose[1]
+    walked_own = ["EXISTS" in sql for sql in statements]
+    if db.backend == "sqlite":  # one statement a search (two for any word); from the second on, its own questions
+        assert walked_own == [False, True, True, True]
+    else:
+        assert not any(walked_own)
+
+
 # --- the ranking and snippets computed from the rows (search_rank.py) ---------------------------------------------
 
 
