@@ -3,6 +3,7 @@ FTS5, PostgreSQL's tsvector): every test here runs twice."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 
@@ -17,7 +18,7 @@ from cogs.qa import search as qa_search
 from cogs.qa.models import HIT_END, HIT_START
 from cogs.qa.rules import Timing
 from cogs.qa.search import QuestionSearch
-from cogs.qa.search_rank import TermMatcher, stem
+from cogs.qa.search_rank import SNIPPET_WORDS, TermMatcher, _window, stem
 from cogs.qa.store import QAStore
 from tests.qa.conftest import ASKER, GUILD, HELPER, question
 
@@ -257,6 +258,21 @@ async def test_the_index_merges_into_one_segment_and_finds_the_same(
     await store.add_question(question(31, title="pandas merge after the merge"), timing)
     hits, _ = await search.search(GUILD, "pandas merge after")
     assert [h.thread_id for h in hits] == [31] and await search.index_segments() == 2
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from([*" .,\n!-«"]), min_size=1, max_size=3), max_size=40),
+       st.integers(0, 400))
+def test_a_snippet_window_is_the_next_sixteen_words(gaps: list[str], anchor: int) -> None:
+    """The window shows consecutive words of the text, SNIPPET_WORDS of them unless the text ends first (each word
+    occurs once, so where the window starts is known)."""
+    text = "".join(f"{gap}wé_{i}" for i, gap in enumerate(gaps))
+    anchor = min(anchor, len(text))
+    shown = _window(text, anchor, [], "", "", "…").removeprefix("…").removesuffix("…")
+    words = re.findall(r"\w+", shown)
+    assert shown in text and len(words) <= SNIPPET_WORDS
+    following = re.findall(r"\w+", text[text.index(shown):]) if words else []
+    assert words == following[:SNIPPET_WORDS]
+    assert bool(words) == bool(re.search(r"\w", text))  # something is shown whenever the text has a word
 
 
 def test_the_stemmer_is_fts5s_porter() -> None:
