@@ -166,7 +166,7 @@ class QuestionSearch:
         counts: dict[str, int] = {}
         missing = self._uncounted(words) if len(words) > 1 or self.sql.plans_by_counts else []
         if missing and self.sql.plans_by_counts:  # PostgreSQL: the counts choose the plan, so they come first
-            _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words)
+            _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words, guild_id)
             missing = []
         else:
             counts = self._cached(words)
@@ -186,7 +186,7 @@ class QuestionSearch:
         rare = [self._rare([w], counts) for w in present]
         few = self._has_few(guild_id)[0]  # counted with the first statement when it was not known
         statement = self.sql.loose(present, guild_id, PER_TERM, solved_only=False, rare=rare, few=few)
-        candidates, _ = self._split(await self._fetch(statement), present)
+        candidates, _ = self._split(await self._fetch(statement), present, guild_id)
         return self._rank(candidates, present, counts, limit, all_terms=len(present) == 1), True
 
     async def similar_solved(self, guild_id: int, title: str, body: str, limit: int = 3) -> list[Hit]:
@@ -198,7 +198,7 @@ class QuestionSearch:
             return []
         missing, counts = self._uncounted(words), self._cached(words)
         if missing and self.sql.plans_by_counts:
-            _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words)
+            _, counts = self._split(await self._fetch(self.sql.counts(words, missing)), words, guild_id)
             missing = []
         rare = [self._rare([w], counts) for w in words]
         few, count_server = self._has_few(guild_id)
@@ -261,15 +261,13 @@ class QuestionSearch:
         now = time.monotonic()
         return [i for i, w in enumerate(words) if (known := self._df.get(w)) is None or known[1] < now]
 
-    def _split(
-        self, rows: list[Row], words: Sequence[str], guild_id: int | None = None
-    ) -> tuple[list[Row], dict[str, int]]:
+    def _split(self, rows: list[Row], words: Sequence[str], guild_id: int) -> tuple[list[Row], dict[str, int]]:
         """Candidate rows (each once, newest first) and the document counts the statement carried (now cached), and
         the server's question count if it carried one (cached too)."""
         found: dict[int, Row] = {}
         counts: dict[str, int] = {}
         for row in rows:
-            if row[0] is None and int(row[6]) == SERVER_COUNT and guild_id is not None:
+            if row[0] is None and int(row[6]) == SERVER_COUNT:
                 if len(self._few) >= DF_CACHE_SIZE:
                     self._few.clear()
                 self._few[guild_id] = (int(row[1]) <= FEW_QUESTIONS, time.monotonic() + DF_TTL_SECONDS)

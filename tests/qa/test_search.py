@@ -34,6 +34,19 @@ async def db(database_target: DatabaseTarget) -> AsyncIterator[Database]:
         await database.close()
 
 
+def _record_reads(db: Database) -> list[str]:
+    """The statements `db.fetch` runs from now on (every search statement is one), in order."""
+    statements: list[str] = []
+    fetch = db.fetch
+
+    async def recording(sql: str, params: object = ()) -> object:
+        statements.append(sql)
+        return await fetch(sql, params)  # type: ignore[arg-type]
+
+    db.fetch = recording  # type: ignore[method-assign]
+    return statements
+
+
 async def _seed(store: QAStore, timing: Timing) -> None:
     await store.add_question(question(1, title="Pandas merge is slow on large frames", body="two frames"), timing)
     await store.add_question(question(2, title="Airflow DAG not scheduled", body="pandas appears only here"), timing)
@@ -156,14 +169,7 @@ async def test_a_small_server_beside_a_large_one_finds_the_same_through_its_own_
     for n in range(1, 6):
         await store.add_question(question(n, title=f"spark shuffle {n}", body="ours"), timing)
     await store.add_question(question(6, title="airflow only"), timing)
-    statements: list[str] = []
-    fetch = db.fetch
-
-    async def recording(sql: str, params: object = ()) -> object:
-        statements.append(sql)
-        return await fetch(sql, params)  # type: ignore[arg-type]
-
-    db.fetch = recording  # type: ignore[method-assign]
+    statements = _record_reads(db)
     search = QuestionSearch(db)
     first = await search.search(GUILD, "spark shuffle")  # counts the words and the server's questions
     again = await search.search(GUILD, "spark shuffle")
@@ -194,14 +200,7 @@ async def test_rare_words_rank_above_common_ones_when_no_question_has_all(
 
 async def test_no_second_query_when_no_word_is_in_any_question(db: Database, store: QAStore, timing: Timing) -> None:
     await _seed(store, timing)
-    statements: list[str] = []
-    fetch = db.fetch
-
-    async def counting(sql: str, params: object = ()) -> object:
-        statements.append(sql)
-        return await fetch(sql, params)  # type: ignore[arg-type]
-
-    db.fetch = counting  # type: ignore[method-assign]
+    statements = _record_reads(db)
     search = QuestionSearch(db)
     assert await search.search(GUILD, "zzqxv wwqyk") == ([], False)
     assert len(statements) == 1  # the document counts came with the first statement: nothing to look for
