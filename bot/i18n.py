@@ -91,12 +91,27 @@ def of_interaction(data: dict[str, Any]) -> str:
     return negotiate(locale if isinstance(locale, str) else None)
 
 
-@contextlib.contextmanager
-def answering(data: dict[str, Any]) -> Iterator[str]:
+def answering(data: dict[str, Any]) -> _Answering:
     """Core wraps discord.py's handling of an arriving interaction in this: every task it starts for the command,
     button or modal copies the language (context variables are copied when a task is created)."""
-    with using(of_interaction(data)) as language:
-        yield language
+    return _Answering(of_interaction(data))
+
+
+class _Answering:
+    """`using` for every interaction, as a plain class: a generator-based context manager costs several times as
+    much, and this one is entered once per interaction."""
+
+    __slots__ = ("_token", "language")
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __enter__(self) -> str:
+        self._token = _current.set(self.language)
+        return self.language
+
+    def __exit__(self, *exc_info: object) -> None:
+        _current.reset(self._token)
 
 
 @contextlib.contextmanager
@@ -180,7 +195,10 @@ def _table(language: str, domain: str | None) -> dict[str, str]:
 
 def _(message: str) -> str:
     """`message` in the current language."""
-    return translate(message, current(), domain=_caller_domain())
+    language = _current.get()
+    if language == DEFAULT:  # English is the source text: no catalog, and no caller's frame to look at
+        return message
+    return translate(message, language, domain=_caller_domain())
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -387,9 +387,8 @@ class Preferences:
         return items
 
 
-@dataclass(frozen=True)
-class CriterionMatch:
-    """One thing asked for that an entry meets, and how well."""
+class CriterionMatch(NamedTuple):
+    """One thing asked for that an entry meets, and how well (a tuple: each answer makes dozens)."""
 
     criterion: Criterion
     value: str

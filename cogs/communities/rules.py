@@ -130,20 +130,23 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
         return []
     entries = entries if isinstance(entries, list | tuple) else list(entries)
     if len(entries) >= INDEX_FROM:
-        # a large directory: the index finds the best `limit` (exactly these, ties included); they are scored below
+        # a large directory: the index finds the best `limit` (exactly these, ties included) with their scores
         index = index_for(entries)
-        entries = index.top(_addends(index, prefs), limit)
-    score = scorer(prefs)
-    scores = [score(entry) for entry in entries]
-    # Only entries scoring at least the limit-th best score can be shown: build sort keys for those alone.
-    threshold = max(min(heapq.nlargest(limit, scores), default=0), 1)
-    candidates = [
-        (rank_key(points, entry), entry) for points, entry in zip(scores, entries, strict=True) if points >= threshold
-    ]
-    best = heapq.nsmallest(limit, candidates, key=lambda item: item[0])
+        ranked = index.top(_addends(index, prefs), limit)
+    else:
+        score = scorer(prefs)
+        scores = [score(entry) for entry in entries]
+        # Only entries scoring at least the limit-th best score can be shown: build sort keys for those alone.
+        threshold = max(min(heapq.nlargest(limit, scores), default=0), 1)
+        candidates = [
+            (rank_key(points, entry), entry)
+            for points, entry in zip(scores, entries, strict=True)
+            if points >= threshold
+        ]
+        ranked = [(-key[0], entry) for key, entry in heapq.nsmallest(limit, candidates, key=lambda item: item[0])]
     patterns = {word: keyword_pattern(word) for word in prefs.keywords}
     results = []
-    for key, entry in best:
+    for points, entry in ranked:
         strengths = match_strengths(entry, asked, patterns)
         matches = tuple(
             CriterionMatch(criterion, value, strength)
@@ -151,7 +154,7 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
             if strength
         )
         reasons = reasons_for(entry, matches)
-        results.append(Recommendation(entry, -key[0], matches, reasons, why_line(entry, reasons)))
+        results.append(Recommendation(entry, points, matches, reasons, why_line(entry, reasons)))
     return results
 
 
