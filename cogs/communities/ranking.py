@@ -21,7 +21,10 @@ from cogs.communities.models import CommunityEntry
 INDEX_FROM = 256
 INDEXES_KEPT = 16
 KEYWORDS_KEPT = 512
-ANSWERS_KEPT = 4096  # per directory list: distinct (preferences, options, language) answers remembered
+# Rendered answers remembered in all (distinct preferences, options and language): about 3 KB each, so 25 MB at most.
+# Members rarely share every preference: of bench/interactions.py's asks (2,000 members, 40,000 asks), 4,096 kept
+# found 47% answered from memory, 8,192 64%, any number 66%.
+ANSWERS_KEPT = 8_192
 
 V = TypeVar("V")
 
@@ -134,11 +137,18 @@ class PerDirectory(Generic[V]):
     another list while cached. Used for the ranking index of a list (`index_for`) and for the rendered answers of
     /communities recommend: members' preferences come from a small vocabulary (roles x levels x regions x a few
     topics), so on a server many members ask the same question.
+
+    At most `kept` values in all, over every list (servers with their own additions have lists of their own): past
+    that, the least recently used list gives up its oldest value first.
     """
 
     def __init__(self, kept: int = ANSWERS_KEPT) -> None:
         self._kept = kept
+        self._count = 0
         self._lists: OrderedDict[int, tuple[Sequence[CommunityEntry], OrderedDict[Hashable, V]]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return self._count
 
     def get(self, entries: Sequence[CommunityEntry], key: Hashable) -> V | None:
         held = self._lists.get(id(entries))
@@ -155,13 +165,22 @@ class PerDirectory(Generic[V]):
         if held is None or held[0] is not entries:  # a new list: the directory changed (or another server's)
             held = self._lists[id(entries)] = (entries, OrderedDict())
             while len(self._lists) > INDEXES_KEPT:
-                self._lists.popitem(last=False)
-        held[1][key] = value
-        while len(held[1]) > self._kept:
-            held[1].popitem(last=False)
+                self._count -= len(self._lists.popitem(last=False)[1][1])
+        else:
+            self._lists.move_to_end(id(entries))
+        values = held[1]
+        self._count += key not in values
+        values[key] = value
+        values.move_to_end(key)
+        while self._count > self._kept:
+            list_id, (_, oldest) = next(iter(self._lists.items()))
+            oldest.popitem(last=False)
+            self._count -= 1
+            if not oldest:
+                del self._lists[list_id]
 
 
-_INDEXES: PerDirectory[RankingIndex] = PerDirectory(kept=1)
+_INDEXES: PerDirectory[RankingIndex] = PerDirectory(kept=INDEXES_KEPT)  # one per list
 
 
 def index_for(entries: Sequence[CommunityEntry]) -> RankingIndex:

@@ -197,3 +197,25 @@ def test_a_large_directory_is_ranked_by_its_index_exactly_as_specified(seed: int
     assert [(r.entry.key, r.score) for r in found] == [(e.key, points(e)) for e in expected]
     mentioned = {w for w in prefs.keywords if any(re.search(rf"\b{w}\b", e.description.lower()) for e in entries)}
     assert keywords_found(entries, prefs.keywords) == mentioned
+
+
+def test_remembered_answers_are_bounded_over_every_list_and_the_least_recent_list_gives_up_first() -> None:
+    from cogs.communities.ranking import PerDirectory
+
+    first, second = [make_entry("a")], [make_entry("b")]
+    kept: PerDirectory[str] = PerDirectory(kept=4)
+    for n in range(3):
+        kept.put(first, n, f"first {n}")
+    kept.put(second, 0, "second 0")
+    assert len(kept) == 4
+    assert kept.get(first, 0) == "first 0"  # the first list is now the more recent, its value 0 the newest
+    kept.put(second, 1, "second 1")
+    kept.put(second, 2, "second 2")
+    assert len(kept) == 4
+    # the second list was put into last, so the first list (used before it) gave up its oldest values, 1 then 2
+    assert [kept.get(first, n) for n in range(3)] == ["first 0", None, None]
+    assert [kept.get(second, n) for n in range(3)] == ["second 0", "second 1", "second 2"]
+    kept.put(second, 3, "second 3")
+    assert kept.get(first, 0) is None and len(kept) == 4  # a list that gave up everything is dropped
+    kept.put(second, 3, "again")  # putting a key again replaces it without counting it twice
+    assert len(kept) == 4 and kept.get(second, 3) == "again"
