@@ -1,5 +1,6 @@
 """Q&A's due work: nudges, surfacing and archiving when `next_due_at` says so, housekeeping every 10 minutes, and
-the search index's upkeep (merged into one segment once a day, sooner when it is in many).
+the search index's upkeep (merged into one segment once a day, sooner when it is in many; the time of the last merge
+is stored, so a restart does not merge again within the day).
 
 Several processes may run this against one database. Each pass takes (claims) due questions in one statement; a
 question another process holds is left alone until its claim is older than the lease (store.CLAIM_LEASE_SECONDS).
@@ -58,7 +59,7 @@ class QADue:
         self.store = store
         self.search = search
         self._timings: dict[int, Timing] = {}  # per guild, as last used to compute next_due_at
-        self._merged_at: datetime | None = None  # by this process; the first pass after a start merges
+        self._merged_at: datetime | None = None  # the last merge (read from the database at the first pass)
 
     def work(self) -> list[DueWork | Periodic]:
         return [
@@ -110,13 +111,18 @@ class QADue:
         """Merge the search index into one segment when it is in several and a day has passed since the last merge
         (or it is in MERGE_AT_SEGMENTS); returns the merge steps taken."""
         segments = await self.search.index_segments()
+        if segments <= 1:
+            return 0
         now = self.bot.clock.now()
+        if self._merged_at is None:  # the first pass since a start: the last merge, by whichever process, is stored
+            self._merged_at = utc_or_none(await self.store.search_merged_at())
         recent = self._merged_at is not None and now - self._merged_at < MERGE_EVERY
-        if segments <= 1 or (recent and segments < MERGE_AT_SEGMENTS):
+        if recent and segments < MERGE_AT_SEGMENTS:
             return 0
         started = time.monotonic()
         steps = await self.search.merge_index()
         self._merged_at = now
+        await self.store.note_search_merged(unix(now))
         log.info("Merged the Q&A search index from %d segments in %d steps (%.1f s)", segments, steps,
                  time.monotonic() - started)
         return steps

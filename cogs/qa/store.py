@@ -336,6 +336,18 @@ class QAStore:
 
     # --- the due index ---------------------------------------------------------------------------
 
+    async def search_merged_at(self) -> int | None:
+        """When the search index was last merged into one segment (unix seconds), if ever."""
+        found = await self.db.fetchval("SELECT merged_at FROM qa_search_upkeep WHERE id = 1")
+        return None if found is None else int(found)
+
+    async def note_search_merged(self, at: int) -> None:
+        await self.db.execute(
+            "INSERT INTO qa_search_upkeep (id, merged_at) VALUES (1, ?)"
+            " ON CONFLICT (id) DO UPDATE SET merged_at = excluded.merged_at",
+            (at,),
+        )
+
     async def earliest_due(self) -> int | None:
         """The soonest next_due_at over all questions (uses the partial index)."""
         earliest = await self.db.fetchval("SELECT MIN(next_due_at) FROM qa_questions WHERE next_due_at IS NOT NULL")

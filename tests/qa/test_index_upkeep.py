@@ -1,5 +1,6 @@
-"""The search index's upkeep in the running bot (`qa:search-index`): merged into one segment on the first pass after
-a start, then at most once a day unless it is in many segments (SQLite; PostgreSQL keeps its own index in shape)."""
+"""The search index's upkeep in the running bot (`qa:search-index`): merged into one segment when it is in several and
+was not merged in the last day (the time is stored, so a restart does not merge again), or at once when it is in many
+(SQLite; PostgreSQL keeps its own index in shape)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.qa.conftest import GUILD, question
 from tests.qa.test_qa_on_loopback import qa_of
 
 
-async def test_the_index_is_merged_after_a_start_then_daily_or_when_in_many_segments(harness: BotHarness) -> None:
+async def test_the_index_is_merged_daily_across_restarts_or_when_in_many_segments(harness: BotHarness) -> None:
     clock = ManualClock(datetime.now(UTC))
     bot = await harness.start(clock=clock)
     qa, timing = qa_of(bot), Timing.from_settings(QASettings())
@@ -30,8 +31,17 @@ async def test_the_index_is_merged_after_a_start_then_daily_or_when_in_many_segm
         assert await search.index_segments() == 0
         return
     assert await search.index_segments() > 1
-    await bot.scheduler.run_now(SEARCH_INDEX)  # the first pass since the start merges
+    await bot.scheduler.run_now(SEARCH_INDEX)  # never merged before: merged at the first pass
     assert await search.index_segments() == 1
+
+    await add(5000, 3)
+    bot = await harness.restart(clock=clock)  # a restart within the day: the stored merge time says it is recent
+    qa = qa_of(bot)
+    search = qa.search_index
+    segments = await search.index_segments()
+    assert 1 < segments < MERGE_AT_SEGMENTS
+    await bot.scheduler.run_now(SEARCH_INDEX)
+    assert await search.index_segments() == segments
 
     await add(11, 3)
     assert 1 < await search.index_segments() < MERGE_AT_SEGMENTS
