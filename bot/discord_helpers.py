@@ -167,6 +167,18 @@ def escape(text: str) -> str:
     return discord.utils.escape_markdown(text)
 
 
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]<])")
+
+
+def inert(text: str) -> str:
+    """User or directory text to embed inside the bot's own formatting, shown literally."""
+    # Pings are already impossible (every message goes out with allowed_mentions none); this keeps a title like
+    # `# **@everyone** [link](x) <@123>` from changing how the bot's message looks: markdown, masked links,
+    # headings, quotes and mention or emoji syntax are escaped, mass mentions broken. Every markup character is
+    # escaped on its own, in one pass (a third of discord.py's escape_markdown, which parses links and URLs).
+    return discord.utils.escape_mentions(_MARKDOWN.sub(r"\\\1", text))
+
+
 def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
     """A link to a channel or message that works without the objects in cache."""
     base = f"https://discord.com/channels/{guild_id}/{channel_id}"

@@ -35,14 +35,13 @@ class RankingIndex:
     def __init__(self, entries: Sequence[CommunityEntry]) -> None:
         self.entries = sorted(entries, key=lambda entry: (entry.sort_name, entry.key))
         self.everyone = (1 << len(self.entries)) - 1
-        self.size = (len(self.entries) + 7) // 8  # bytes of a bit set
         # per term bit of each vocabulary (roles, topics, regions, levels): the entries having that term
         self.terms: tuple[dict[int, int], ...] = tuple(self._by_term(kind) for kind in range(4))
         self._keywords: OrderedDict[str, int] = OrderedDict()
 
     def _by_term(self, kind: int) -> dict[int, int]:
         members: dict[int, bytearray] = {}
-        size = self.size
+        size = (len(self.entries) + 7) // 8
         for index, entry in enumerate(self.entries):
             mask = entry.masks[kind]
             while mask:
@@ -71,8 +70,8 @@ class RankingIndex:
             self._keywords.move_to_end(word)
         return found
 
-    def top(self, addends: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, CommunityEntry]]:
-        """The `limit` best entries with a score above zero, as (score, entry) in rank order (score, then index); a
+    def top(self, addends: Sequence[tuple[int, int]], limit: int) -> list[CommunityEntry]:
+        """The `limit` best entries with a score above zero, in index order (so in rank order among equal scores); a
         score is the sum of the points of the (entries, points) addends an entry is in."""
         slices: list[int] = []
         for members, points in addends:
@@ -97,14 +96,7 @@ class RankingIndex:
             low = tied & -tied
             tied ^= low
             chosen |= low
-        # each chosen entry's score read back off the slices (bit b of the score is bit `index` of slice b), as bytes:
-        # shifting a 10,000-bit integer per bit read would copy it each time
-        rows = [piece.to_bytes(self.size, "little") for piece in slices]
-        ranked = sorted(
-            (-sum(1 << bit for bit, row in enumerate(rows) if row[index >> 3] >> (index & 7) & 1), index)
-            for index in _indices(chosen)
-        )
-        return [(-negative, self.entries[index]) for negative, index in ranked]
+        return [self.entries[index] for index in _indices(chosen)]
 
 
 def _add(slices: list[int], members: int, points: int) -> None:

@@ -11,7 +11,7 @@ from babel import Locale
 from discord import app_commands
 
 from bot import i18n
-from bot.discord_helpers import clip
+from bot.discord_helpers import clip, inert
 from bot.formatting import timestamp
 from bot.i18n import N_, _, ngettext
 from cogs.communities.models import (
@@ -35,29 +35,35 @@ PAGE_BUDGET = 5000
 COLOUR = discord.Colour.teal()
 
 
-# Directory names and notes come back on every answer: escaping one is two regular-expression passes.
+# Directory names and notes come back on every answer; a new answer's why-lines are new texts each time.
 @functools.lru_cache(maxsize=16384)
 def safe(text: str) -> str:
     """Directory text as inert markdown: no formatting tricks, no mention look-alikes."""
-    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+    return inert(text)
 
 
 @functools.lru_cache(maxsize=16384)
 def link(label: str, url: str) -> str:
     """A masked link whose label and address cannot break out of the markdown."""
     escaped = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-    text = safe(label).replace("[", "\\[").replace("]", "\\]")
+    text = safe(label)  # brackets escaped too
     return f"[{text}]({escaped})"
 
 
 def describe_way(way: JoinWay) -> str:
     """'Slack (open): link · note' for one way to join."""
-    platform = PLATFORMS.label(way.platform)
-    text = link(platform, way.url) if way.url else platform
-    if way.access == "application":
+    return _way_text(i18n.current(), way.platform, way.url, way.access, way.note)
+
+
+# Every answer that shows entries describes how to join each: the same few texts for a directory, per language.
+@functools.lru_cache(maxsize=16384)
+def _way_text(language: str, platform_key: str, url: str | None, access: str, note: str | None) -> str:
+    platform = PLATFORMS.label(platform_key)
+    text = link(platform, url) if url else platform
+    if access == "application":
         text = _("{way} (by application)").format(way=text)
-    if way.note:
-        text += f" · {safe(way.note)}"
+    if note:
+        text += f" · {safe(note)}"
     return text
 
 

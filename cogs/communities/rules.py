@@ -55,29 +55,30 @@ def keyword_pattern(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
 
 
-def match_strengths(
+# Module-level names for the enum members: read for every item of every entry explained.
+_ROLE, _TOPIC, _KEYWORD, _REGION = Criterion.ROLE, Criterion.TOPIC, Criterion.KEYWORD, Criterion.REGION
+_FULL, _PARTIAL = MatchStrength.FULL, MatchStrength.PARTIAL
+
+
+def entry_matches(
     entry: CommunityEntry, asked: Sequence[tuple[Criterion, str]], patterns: dict[str, re.Pattern[str]]
-) -> list[MatchStrength]:
-    """How well the entry meets each asked item, in the order asked."""
-    strengths = []
+) -> tuple[CriterionMatch, ...]:
+    """What the entry meets of each asked item, and how well, in the order asked (items it does not meet left out)."""
+    found = []
     for criterion, value in asked:
-        if criterion is Criterion.ROLE:
-            strength = MatchStrength.FULL if value in entry.roles else MatchStrength.NONE
-        elif criterion is Criterion.TOPIC:
-            strength = MatchStrength.FULL if value in entry.topics else MatchStrength.NONE
-        elif criterion is Criterion.KEYWORD:
-            strength = MatchStrength.PARTIAL if patterns[value].search(entry.search_text) else MatchStrength.NONE
-        elif criterion is Criterion.REGION:
-            if value in entry.regions:
-                strength = MatchStrength.FULL
-            elif "global" in entry.regions:
-                strength = MatchStrength.PARTIAL
-            else:
-                strength = MatchStrength.NONE
+        if criterion is _ROLE:
+            strength = _FULL if value in entry.roles else None
+        elif criterion is _TOPIC:
+            strength = _FULL if value in entry.topics else None
+        elif criterion is _KEYWORD:
+            strength = _PARTIAL if patterns[value].search(entry.search_text) else None
+        elif criterion is _REGION:
+            strength = _FULL if value in entry.regions else _PARTIAL if "global" in entry.regions else None
         else:
-            strength = MatchStrength.FULL if value in entry.levels else MatchStrength.NONE
-        strengths.append(strength)
-    return strengths
+            strength = _FULL if value in entry.levels else None
+        if strength is not None:
+            found.append(CriterionMatch(criterion, value, strength))
+    return tuple(found)
 
 
 def rank_key(score: int, entry: CommunityEntry) -> tuple[int, str, str]:
@@ -87,7 +88,7 @@ def rank_key(score: int, entry: CommunityEntry) -> tuple[int, str, str]:
 
 def scorer(prefs: Preferences) -> Callable[[CommunityEntry], int]:
     """The score of an entry for these preferences: the same sum as the matches, computed with bit sets."""
-    # This runs for every entry of the directory, so it works on precomputed masks; `match_strengths` says the
+    # This runs for every entry of the directory, so it works on precomputed masks; `entry_matches` says the
     # same thing item by item for the few entries that are shown (tests check the two agree).
     full, partial = int(MatchStrength.FULL), int(MatchStrength.PARTIAL)
     role_bit = ROLES.bit(prefs.role) if prefs.role else 0
@@ -130,9 +131,10 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
         return []
     entries = entries if isinstance(entries, list | tuple) else list(entries)
     if len(entries) >= INDEX_FROM:
-        # a large directory: the index finds the best `limit` (exactly these, ties included) with their scores
+        # a large directory: the index finds the best `limit` (exactly these, ties included), in rank order among
+        # equal scores; they are scored below
         index = index_for(entries)
-        ranked = index.top(_addends(index, prefs), limit)
+        chosen = index.top(_addends(index, prefs), limit)
     else:
         score = scorer(prefs)
         scores = [score(entry) for entry in entries]
@@ -143,16 +145,15 @@ def recommend(entries: Iterable[CommunityEntry], prefs: Preferences, limit: int 
             for points, entry in zip(scores, entries, strict=True)
             if points >= threshold
         ]
-        ranked = [(-key[0], entry) for key, entry in heapq.nsmallest(limit, candidates, key=lambda item: item[0])]
+        chosen = [entry for _key, entry in heapq.nsmallest(limit, candidates, key=lambda item: item[0])]
     patterns = {word: keyword_pattern(word) for word in prefs.keywords}
+    explained = []
+    for entry in chosen:
+        matches = entry_matches(entry, asked, patterns)
+        explained.append((sum(WEIGHTS[m.criterion] * m.strength for m in matches), entry, matches))
+    explained.sort(key=lambda item: -item[0])  # stable: equal scores stay in rank order (name, then key)
     results = []
-    for points, entry in ranked:
-        strengths = match_strengths(entry, asked, patterns)
-        matches = tuple(
-            CriterionMatch(criterion, value, strength)
-            for (criterion, value), strength in zip(asked, strengths, strict=True)
-            if strength
-        )
+    for points, entry, matches in explained:
         reasons = reasons_for(entry, matches)
         results.append(Recommendation(entry, points, matches, reasons, why_line(entry, reasons)))
     return results
@@ -170,26 +171,40 @@ def reasons_for(entry: CommunityEntry, matches: Sequence[CriterionMatch]) -> tup
     """The matched criteria in words (in the language of the message being written): 'serves data engineers',
     'data engineering, MLOps', 'Africa', ..."""
     reasons = []
+    topics: list[str] = []
+    words: list[str] = []
+    later = []  # region and level come after topics and keywords
     for match in matches:
-        if match.criterion is Criterion.ROLE:
-            term = ROLES.get(match.value)
-            reasons.append(_("serves {roles}").format(roles=_(term.plural) if term else match.value))
-    topics = [TOPICS.label(m.value) for m in matches if m.criterion is Criterion.TOPIC]
+        criterion = match.criterion
+        if criterion is _TOPIC:
+            topics.append(match.value)
+        elif criterion is _KEYWORD:
+            words.append(match.value)
+        elif criterion is _REGION and match.strength is _FULL and entry.location:
+            later.append(entry.location)
+        elif criterion is _ROLE:
+            reasons.append(_phrase(i18n.current(), criterion, match.value, match.strength))
+        else:
+            later.append(_phrase(i18n.current(), criterion, match.value, match.strength))
     if topics:
-        reasons.append(comma_list(topics))
-    words = [m.value for m in matches if m.criterion is Criterion.KEYWORD]
+        reasons.append(comma_list(TOPICS.label(topic) for topic in topics))
     if words:
         reasons.append(_("mentions {words}").format(words=comma_list(quoted(w) for w in words)))
-    for match in matches:
-        if match.criterion is Criterion.REGION:
-            if match.strength is MatchStrength.FULL:
-                reasons.append(entry.location or REGIONS.label(match.value))
-            else:
-                reasons.append(_("worldwide, online"))
-        elif match.criterion is Criterion.LEVEL:
-            reason = _LEVEL_REASONS.get(match.value)
-            reasons.append(_(reason) if reason else LEVELS.label(match.value))
+    reasons += later
     return tuple(reasons)
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrase(language: str, criterion: Criterion, value: str, strength: MatchStrength) -> str:
+    """A role, region or level met, in words, in `language` (the current one: it is the key, so each language's
+    phrases are kept apart; the vocabularies are fixed, so a few hundred in all)."""
+    if criterion is _ROLE:
+        term = ROLES.get(value)
+        return _("serves {roles}").format(roles=_(term.plural) if term else value)
+    if criterion is _REGION:
+        return REGIONS.label(value) if strength is _FULL else _("worldwide, online")
+    reason = _LEVEL_REASONS.get(value)
+    return _(reason) if reason else LEVELS.label(value)
 
 
 def why_line(entry: CommunityEntry, reasons: Sequence[str]) -> str:

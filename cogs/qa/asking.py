@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import i18n, languages
-from bot.discord_helpers import channel_problem, find_channel, guild_of, jump_url
+from bot.discord_helpers import channel_problem, find_channel, guild_of, inert, jump_url
 from bot.errors import UserFacingError
 from bot.i18n import _
 from bot.times import unix
 from cogs.qa.models import MAX_APPLIED_TAGS, NewQuestion, split_tags
-from cogs.qa.render import inert, similar_text
+from cogs.qa.render import similar_text
 from cogs.qa.rules import clean_title, match_tags, parse_tags
 from cogs.qa.threads import QuestionChannel, add_asker, open_post, post_rest
 from cogs.qa.views import TITLE_MIN, AskModal, draft_view

@@ -7,7 +7,7 @@ import re
 import discord
 
 from bot import formatting, i18n
-from bot.discord_helpers import clip, jump_url
+from bot.discord_helpers import clip, inert, jump_url
 from bot.i18n import N_, _, ngettext
 from cogs.qa.models import (
     HIT_END,
@@ -33,18 +33,9 @@ MEDALS = ("🥇", "🥈", "🥉")
 ACTION_PREFIX = {QuestionAction.NUDGE: "🔔 ", QuestionAction.SURFACE: "🙋 "}
 
 _FENCE = re.compile(r"^\s*```(\S*)")
-_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]<])")
 
 
 # --- users' text inside the bot's messages ---------------------------------------------------------
-
-
-def inert(text: str) -> str:
-    """User text to embed inside the bot's own formatting, shown literally."""
-    # Pings are already impossible (every message goes out with allowed_mentions none); this keeps a title like
-    # `# **@everyone** [link](x) <@123>` from changing how the bot's message looks: markdown, masked links,
-    # headings, quotes and mention or emoji syntax are escaped, mass mentions broken.
-    return discord.utils.escape_mentions(_MARKDOWN.sub(r"\\\1", text))
 
 
 def _hard_cut(line: str, limit: int) -> list[str]:

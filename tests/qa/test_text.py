@@ -7,9 +7,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.discord_helpers import clip
+from bot.discord_helpers import clip, inert
 from cogs.qa.models import HIT_END, HIT_START, SOLVED_PREFIX, Hit
-from cogs.qa.render import hit_lines, inert, snippet_text, split_message
+from cogs.qa.render import hit_lines, snippet_text, split_message
 from cogs.qa.rules import bare_title, clean_title, match_tags, parse_tags, solved_title
 from cogs.qa.search import match_expression
 
