@@ -183,6 +183,36 @@ async def test_a_small_server_beside_a_large_one_finds_the_same_through_its_own_
         assert not any(walked_own)
 
 
+async def test_postgresql_plans_each_search_for_its_server_and_walks_a_small_servers_own_rows(
+    db: Database, store: QAStore, timing: Timing
+) -> None:
+    """PostgreSQL: every statement is planned for its own parameters (a generic plan shared by a large and a small
+    server made the large one's searches 15 times slower), and a small server's search for a word thousands of other
+    questions hold walks that server's rows (qa_search_by_guild) instead of every match of the word."""
+    if db.backend != "postgresql":
+        pytest.skip("PostgreSQL's planning; SQLite plans small servers apart in search_sql.py (the test above)")
+    assert await db.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
+    big = [
+        (5_000 + n, 999, 1, ASKER, f"spark job {n}", "slow shuffle in spark", "", "direct", "open", n, n, 0)
+        for n in range(3_000)
+    ]
+    await db.executemany(
+        "INSERT INTO qa_questions (thread_id, guild_id, channel_id, asker_id, title, body, tags, source, state,"
+        " created_at, last_activity_at, reply_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        big,
+    )
+    for n in range(1, 6):
+        await store.add_question(question(n, title=f"spark shuffle {n}", body="ours"), timing)
+    await db.execute("ANALYZE qa_search")
+    search = QuestionSearch(db)
+    statement = search.sql.strict(["spark"], GUILD, search.rank_window, solved_only=False, count=[], rare=False,
+                                  few=False, count_server=False)
+    plan = "\n".join(str(row[0]) for row in await db.fetch("EXPLAIN " + statement.sql, statement.params))
+    assert "qa_search_by_guild" in plan
+    hits, _ = await search.search(GUILD, "spark")
+    assert [h.thread_id for h in hits] == [5, 4, 3, 2, 1]
+
+
 # --- the ranking and snippets computed from the rows (search_rank.py) ---------------------------------------------
 
 

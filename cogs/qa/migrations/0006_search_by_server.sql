@@ -1,0 +1,2 @@
+-- PostgreSQL only (0006_search_by_server.postgresql.sql): an index of each server's searchable questions. SQLite's
+-- search table is FTS5's, which takes no such index; its searches plan small servers apart instead (search_sql.py).
