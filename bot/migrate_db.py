@@ -9,7 +9,9 @@ Into an EMPTY PostgreSQL database, in ONE transaction (a failure at any step lea
    and a PostgreSQL table filled by triggers (Q&A's `qa_search`) is filled as the rows arrive;
 3. every identity column's sequence set to the largest value copied, so new rows get new IDs;
 4. the check: the same number of rows in every table, and the same values in a sample of rows (the first, the
-   last and some at random by primary key).
+   last and some at random by primary key);
+
+then, committed, ANALYZE: the query planner's statistics of what was copied.
 
 The SQLite file is only read, inside one read transaction: the copy is of one moment. Stop the bot first all the
 same: what it writes after that moment would not be copied.
@@ -252,6 +254,10 @@ async def migrate_db(
             await refuse_unless_empty(conn, url)
             async with conn.transaction():
                 report = await _copy(src, conn, chosen, say, batch)
+            # The planner's statistics of the copied tables: until autovacuum gets to them it plans from none (a Q&A
+            # search then read all 32,000 matches of a word among 300,000 questions: 201 ms instead of 0.3 ms).
+            await conn.execute("ANALYZE")
+            say("Analysed the copied tables for PostgreSQL's query planner")
         finally:
             await conn.close()
     finally:

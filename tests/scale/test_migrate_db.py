@@ -104,12 +104,15 @@ async def test_every_features_data_moves_to_postgresql_and_the_bot_sees_it_there
     assert re.search(r"^qa_search: 1 rows, filled on PostgreSQL by its own triggers$", out, re.M), out
     assert "Skipped (SQLite only): qa_search, qa_search_config" in out, out
     assert re.search(r"^Checked: the same row counts in \d+ tables, the same values in \d+ sampled rows$", out, re.M)
+    assert re.search(r"^Analysed the copied tables for PostgreSQL's query planner$", out, re.M), out
 
     conn = await asyncpg.connect(shared_postgres)
     try:
         for table, rows in counts.items():
             assert await conn.fetchval(f'SELECT COUNT(*) FROM "{table}"') == rows, table
         applied = {(r[0], r[1]) for r in await conn.fetch("SELECT namespace, version FROM schema_migrations")}
+        analysed = await conn.fetch("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+        assert {"qa_questions", "qa_search", "onboarding_profiles"} <= {r[0] for r in analysed}
         assert applied == {(m.namespace, m.version) for m in all_migrations(feature_packages())}
         # the identity sequences go on after the copied rows
         top = await conn.fetchval("SELECT MAX(id) FROM qa_marks")
