@@ -18,14 +18,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import functools
 import io
 import logging
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -91,15 +90,20 @@ def of_interaction(data: dict[str, Any]) -> str:
     return negotiate(locale if isinstance(locale, str) else None)
 
 
-def answering(data: dict[str, Any]) -> _Answering:
+def answering(data: dict[str, Any]) -> _InLanguage:
     """Core wraps discord.py's handling of an arriving interaction in this: every task it starts for the command,
     button or modal copies the language (context variables are copied when a task is created)."""
-    return _Answering(of_interaction(data))
+    return _InLanguage(of_interaction(data))
 
 
-class _Answering:
-    """`using` for every interaction, as a plain class: a generator-based context manager costs several times as
-    much, and this one is entered once per interaction."""
+def using(language: str | None) -> _InLanguage:
+    """Write what is inside in `language` (a message nobody triggered)."""
+    return _InLanguage(negotiate(language))
+
+
+class _InLanguage:
+    """The language of what is written inside: a plain class rather than a generator-based context manager, which
+    costs several times as much (entered once for every interaction)."""
 
     __slots__ = ("_token", "language")
 
@@ -112,17 +116,6 @@ class _Answering:
 
     def __exit__(self, *exc_info: object) -> None:
         _current.reset(self._token)
-
-
-@contextlib.contextmanager
-def using(language: str | None) -> Iterator[str]:
-    """Write what is inside in `language` (a message nobody triggered)."""
-    chosen = negotiate(language)
-    token = _current.set(chosen)
-    try:
-        yield chosen
-    finally:
-        _current.reset(token)
 
 
 def pseudo_for(*discord_locales: str) -> None:
