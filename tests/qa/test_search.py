@@ -152,14 +152,12 @@ async def test_broad_queries_rank_within_the_newest_window(db: Database, store: 
     assert hits[0].thread_id == 10 and len(hits) == 5
 
 
-async def test_a_small_server_beside_a_large_one_finds_the_same_through_its_own_questions(
-    db: Database, store: QAStore, timing: Timing
-) -> None:
-    """SQLite: once a server is known to have few questions, its searches for common words walk its own questions
-    instead of every server's matches; the results are the same. Other engines plan by the words' counts alone."""
+async def _beside_a_large_server(db: Database, store: QAStore, timing: Timing, others: int) -> None:
+    """`others` questions of another server holding "spark" (bulk, as an import writes them), then five of ours
+    titled "spark shuffle 1..5"."""
     big = [
         (5_000 + n, 999, 1, ASKER, f"spark job {n}", "slow shuffle in spark", "", "direct", "open", n, n, 0)
-        for n in range(1_100)
+        for n in range(others)
     ]
     await db.executemany(
         "INSERT INTO qa_questions (thread_id, guild_id, channel_id, asker_id, title, body, tags, source, state,"
@@ -168,6 +166,14 @@ async def test_a_small_server_beside_a_large_one_finds_the_same_through_its_own_
     )
     for n in range(1, 6):
         await store.add_question(question(n, title=f"spark shuffle {n}", body="ours"), timing)
+
+
+async def test_a_small_server_beside_a_large_one_finds_the_same_through_its_own_questions(
+    db: Database, store: QAStore, timing: Timing
+) -> None:
+    """SQLite: once a server is known to have few questions, its searches for common words walk its own questions
+    instead of every server's matches; the results are the same. Other engines plan by the words' counts alone."""
+    await _beside_a_large_server(db, store, timing, 1_100)
     await store.add_question(question(6, title="airflow only"), timing)
     statements = _record_reads(db)
     search = QuestionSearch(db)
@@ -192,17 +198,7 @@ async def test_postgresql_plans_each_search_for_its_server_and_walks_a_small_ser
     if db.backend != "postgresql":
         pytest.skip("PostgreSQL's planning; SQLite plans small servers apart in search_sql.py (the test above)")
     assert await db.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
-    big = [
-        (5_000 + n, 999, 1, ASKER, f"spark job {n}", "slow shuffle in spark", "", "direct", "open", n, n, 0)
-        for n in range(3_000)
-    ]
-    await db.executemany(
-        "INSERT INTO qa_questions (thread_id, guild_id, channel_id, asker_id, title, body, tags, source, state,"
-        " created_at, last_activity_at, reply_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        big,
-    )
-    for n in range(1, 6):
-        await store.add_question(question(n, title=f"spark shuffle {n}", body="ours"), timing)
+    await _beside_a_large_server(db, store, timing, 3_000)
     await db.execute("ANALYZE qa_search")
     search = QuestionSearch(db)
     statement = search.sql.strict(["spark"], GUILD, search.rank_window, solved_only=False, count=[], rare=False,
